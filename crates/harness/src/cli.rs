@@ -1,0 +1,166 @@
+//! The command line, as DESIGN.md's contract states it.
+
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::models::{parse_model_choice, ModelChoice};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "harness",
+    version,
+    about = "Runs the article's two jobs (count, ngram) under every concurrency model and compares them.",
+    after_help = "Examples:\n  harness gen --out data/a.tsv\n  harness count --model all --to 100000000 --tasks 2\n  harness ngram data/a.tsv --model threads --word Aardvark --top 5"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate a synthetic Google Books Ngram 2012 1-gram shard (defaults: the real 'a' shard's shape).
+    Gen(GenArgs),
+    /// K tasks each counting to N, under one model or all of them.
+    Count(CountArgs),
+    /// Sum match_count per ngram over one or more shard files.
+    Ngram(NgramArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// Lines to write, planted aardvark rows included.
+    #[arg(long, default_value_t = workload::gen::DEFAULT_LINES, value_parser = parse_u64)]
+    pub lines: u64,
+    /// Distinct ngrams.
+    #[arg(long, default_value_t = workload::gen::DEFAULT_UNIQUE, value_parser = parse_u64)]
+    pub unique: u64,
+    /// Seed: the same seed always gives the same bytes.
+    #[arg(long, default_value_t = workload::gen::DEFAULT_SEED)]
+    pub seed: u64,
+    /// Output file (written to FILE.partial, then renamed, so a stopped run never leaves a
+    /// file that looks complete).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CountArgs {
+    /// serial, threads, or all (runs each and checks they agree).
+    #[arg(long, value_parser = parse_model_choice)]
+    pub model: ModelChoice,
+    /// N: how far each task counts (accepts 100000000, 100_000_000 or 1e8).
+    #[arg(long, default_value = "100000000", value_parser = parse_u64)]
+    pub to: u64,
+    /// K: how many tasks.
+    #[arg(long, default_value_t = 2)]
+    pub tasks: usize,
+    /// Worker threads/processes (default: the number of cores).
+    #[arg(long)]
+    pub workers: Option<NonZeroUsize>,
+    /// Print one JSON object per model run instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NgramArgs {
+    /// Shard files (ngram TAB year TAB match_count TAB volume_count).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// serial, threads, or all (runs each and checks they agree).
+    #[arg(long, value_parser = parse_model_choice)]
+    pub model: ModelChoice,
+    /// Worker threads/processes (default: the number of cores).
+    #[arg(long)]
+    pub workers: Option<NonZeroUsize>,
+    /// Cut the input into chunks of about this many bytes, at newlines (accepts 64MiB, 1e6).
+    #[arg(long, value_parser = parse_bytes, conflicts_with = "chunk_lines")]
+    pub chunk_bytes: Option<NonZeroUsize>,
+    /// Cut the input into chunks of this many lines (the article uses 4000000).
+    #[arg(long, value_parser = parse_nonzero)]
+    pub chunk_lines: Option<NonZeroUsize>,
+    /// Report this ngram's total (repeatable).
+    #[arg(long = "word")]
+    pub words: Vec<String>,
+    /// Report the K ngrams with the largest totals (0: none).
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Write every ngram and its total, `ngram TAB total`, sorted by ngram bytes.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Print one JSON object per model run instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Skip malformed lines (and report how many) instead of stopping at the first.
+    #[arg(long)]
+    pub skip_malformed: bool,
+}
+
+/// A whole number, written plainly (100000000), with underscores (100_000_000) or in
+/// scientific notation (1e8, 2.5e6) as long as the value is whole.
+pub fn parse_u64(text: &str) -> Result<u64, String> {
+    let plain: String = text.chars().filter(|&c| c != '_').collect();
+    if let Ok(v) = plain.parse::<u64>() {
+        return Ok(v);
+    }
+    if plain.contains(['e', 'E']) {
+        if let Ok(f) = plain.parse::<f64>() {
+            if f >= 0.0 && f.fract() == 0.0 && f <= u64::MAX as f64 {
+                return Ok(f as u64);
+            }
+        }
+    }
+    Err(format!("'{text}' is not a non-negative whole number"))
+}
+
+fn parse_nonzero(text: &str) -> Result<NonZeroUsize, String> {
+    let v = parse_u64(text)?;
+    usize::try_from(v).ok().and_then(NonZeroUsize::new).ok_or_else(|| format!("'{text}' must be at least 1"))
+}
+
+/// A byte size: a whole number with an optional KiB/MiB/GiB (or K/M/G, KB/MB/GB) suffix.
+pub fn parse_bytes(text: &str) -> Result<NonZeroUsize, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E').unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let scale: u64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        _ => return Err(format!("'{text}': unknown unit '{unit}' (use B, KiB, MiB, GiB, KB, MB, GB)")),
+    };
+    let value = parse_u64(number)?.checked_mul(scale).ok_or_else(|| format!("'{text}' is too large"))?;
+    parse_nonzero(&value.to_string()).map_err(|_| format!("'{text}' must be at least 1 byte"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_every_spelling() {
+        assert_eq!(parse_u64("100000000"), Ok(100_000_000));
+        assert_eq!(parse_u64("100_000_000"), Ok(100_000_000));
+        assert_eq!(parse_u64("1e8"), Ok(100_000_000));
+        assert_eq!(parse_u64("2.5e6"), Ok(2_500_000));
+        assert!(parse_u64("1.5").is_err());
+        assert!(parse_u64("-3").is_err());
+        assert!(parse_u64("1e-3").is_err());
+    }
+
+    #[test]
+    fn byte_sizes() {
+        assert_eq!(parse_bytes("64MiB").unwrap().get(), 64 << 20);
+        assert_eq!(parse_bytes("1e6").unwrap().get(), 1_000_000);
+        assert_eq!(parse_bytes("4k").unwrap().get(), 4000);
+        assert!(parse_bytes("0").is_err());
+        assert!(parse_bytes("12 parsecs").is_err());
+    }
+}

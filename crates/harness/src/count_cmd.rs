@@ -1,0 +1,79 @@
+//! `harness count`: K tasks counting to N, under one model or all of them.
+
+use std::time::Instant;
+
+use serde::Serialize;
+use workload::CountJob;
+
+use crate::cli::CountArgs;
+use crate::models::Model;
+use crate::{human, machine};
+
+/// The JSON record for one run (DESIGN.md's contract).
+#[derive(Debug, Serialize)]
+pub struct CountRecord {
+    pub job: &'static str,
+    pub model: &'static str,
+    pub tasks: usize,
+    pub to: u64,
+    pub workers: usize,
+    pub result: u64,
+    pub elapsed_s: f64,
+}
+
+pub fn run(args: &CountArgs) -> Result<(), String> {
+    let job = CountJob { tasks: args.tasks, to: args.to };
+    let expected = job
+        .expected()
+        .ok_or_else(|| format!("harness count: {} tasks x {} overflows u64", job.tasks, job.to))?;
+    let workers = args.workers.unwrap_or_else(machine::cores).get();
+    let models = args.model.models();
+
+    if !args.json {
+        println!("count: {} tasks x {} on {}", job.tasks, human::thousands(job.to), machine::describe());
+        println!(
+            "{:<10} {:>7} {:>16} {:>11} {:>9} {:>8}",
+            "model", "workers", "result", "elapsed", "ns/iter", "speedup"
+        );
+    }
+    let mut serial_elapsed = None;
+    for model in models {
+        let started = Instant::now();
+        let result = model.count(job, workers).map_err(|e| format!("harness count: {model}: {e}"))?;
+        let elapsed = started.elapsed().as_secs_f64();
+        if result != expected {
+            return Err(format!(
+                "harness count: models disagree: {model} returned {result}, expected {expected} ({} x {})",
+                job.tasks, job.to
+            ));
+        }
+        let record = CountRecord {
+            job: "count",
+            model: model.name(),
+            tasks: job.tasks,
+            to: job.to,
+            workers: model.effective_workers(workers),
+            result,
+            elapsed_s: elapsed,
+        };
+        if args.json {
+            println!("{}", serde_json::to_string(&record).expect("plain record serialises"));
+        } else {
+            if model == Model::Serial {
+                serial_elapsed = Some(elapsed);
+            }
+            let ns_per_iter = if expected == 0 { 0.0 } else { elapsed * 1e9 / expected as f64 };
+            let speedup = serial_elapsed.map_or("-".to_string(), |s| format!("{:.2}x", s / elapsed));
+            println!(
+                "{:<10} {:>7} {:>16} {:>11} {:>9.3} {:>8}",
+                record.model,
+                record.workers,
+                human::thousands(result),
+                human::seconds(elapsed),
+                ns_per_iter,
+                speedup
+            );
+        }
+    }
+    Ok(())
+}

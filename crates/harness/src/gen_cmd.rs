@@ -1,0 +1,61 @@
+//! `harness gen`: write a synthetic shard, with a progress bar on a terminal.
+
+use std::fs::{self, File};
+use std::io::BufWriter;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use workload::gen::{generate, GenConfig};
+
+use crate::cli::GenArgs;
+use crate::human;
+
+pub fn run(args: &GenArgs) -> Result<(), String> {
+    let config = GenConfig { lines: args.lines, unique: args.unique, seed: args.seed };
+    config.validate().map_err(|e| format!("harness gen: {e}"))?;
+    let out = &args.out;
+    if out.extension().is_some_and(|e| e == "gz") {
+        return Err(format!("{}: writing gzip is not supported; give a plain file name", out.display()));
+    }
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    let partial = out.with_file_name(format!(
+        "{}.partial",
+        out.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+    ));
+    let file = File::create(&partial).map_err(|e| format!("{}: {e}", partial.display()))?;
+
+    // indicatif draws only when stderr is a terminal, so logs and CI stay clean.
+    let bar = ProgressBar::new(config.lines);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {wide_bar} {percent:>3}% {human_pos}/{human_len} lines, {msg} ({eta} left)",
+        )
+        .expect("valid template"),
+    );
+    let started = Instant::now();
+    let summary = generate(&config, BufWriter::with_capacity(1 << 20, file), |lines, bytes| {
+        bar.set_position(lines);
+        bar.set_message(human::bytes(bytes));
+    });
+    bar.finish_and_clear();
+    let summary = match summary {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = fs::remove_file(&partial);
+            return Err(format!("{}: {e}", out.display()));
+        }
+    };
+    fs::rename(&partial, out).map_err(|e| format!("{}: {e}", out.display()))?;
+    eprintln!(
+        "wrote {}: {} lines, {}, {} distinct ngrams (seed {}) in {}",
+        out.display(),
+        human::thousands(summary.lines),
+        human::bytes(summary.bytes),
+        human::thousands(summary.unique),
+        config.seed,
+        human::seconds(started.elapsed().as_secs_f64())
+    );
+    Ok(())
+}

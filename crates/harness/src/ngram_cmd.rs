@@ -1,0 +1,216 @@
+//! `harness ngram`: sum match_count per ngram under one model or all of them, check that
+//! they agree, and report words, top ngrams, a sorted TSV and JSON.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use workload::input::{open_all, InputFile};
+use workload::ngram::{Chunking, NgramOptions, NgramOutput, Source};
+
+use crate::cli::NgramArgs;
+use crate::{human, machine};
+
+/// `{"word": total, ...}` in the order the words were asked for.
+#[derive(Debug)]
+pub struct WordTotals(pub Vec<(String, u64)>);
+
+impl Serialize for WordTotals {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (word, total) in &self.0 {
+            map.serialize_entry(word, total)?;
+        }
+        map.end()
+    }
+}
+
+/// The JSON record for one run (DESIGN.md's contract, plus `files` and `skipped_malformed`).
+#[derive(Debug, serde::Serialize)]
+pub struct NgramRecord {
+    pub job: &'static str,
+    pub model: &'static str,
+    pub workers: usize,
+    pub lines: u64,
+    pub bytes: u64,
+    pub distinct: usize,
+    /// `null` only if the grand total does not fit in u64.
+    pub total_match_count: Option<u64>,
+    pub elapsed_s: f64,
+    pub words: WordTotals,
+    pub top: Vec<(String, u64)>,
+    pub files: Vec<String>,
+    pub skipped_malformed: u64,
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+pub fn run(args: &NgramArgs) -> Result<(), String> {
+    let workers = args.workers.unwrap_or_else(machine::cores).get();
+    let options = NgramOptions {
+        chunking: match (args.chunk_bytes, args.chunk_lines) {
+            (Some(b), _) => Chunking::Bytes(b),
+            (_, Some(l)) => Chunking::Lines(l),
+            _ => Chunking::Auto,
+        },
+        skip_malformed: args.skip_malformed,
+    };
+    let models = args.model.models();
+
+    // Each model gets its own fresh mapping of the files, so none finds pages already
+    // mapped by another: the page faults (the reading) fall inside every model's time.
+    // Opening and mapping take microseconds and are not timed.
+    let inputs: Vec<Vec<InputFile>> =
+        models.iter().map(|_| open_all(&args.files)).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+    let files: Vec<String> = args.files.iter().map(|p| p.display().to_string()).collect();
+
+    let mut reference: Option<(&'static str, NgramOutput<'_>)> = None;
+    let mut header_done = false;
+    for (model, input) in models.iter().zip(&inputs) {
+        let sources: Vec<Source<'_>> = input.iter().map(InputFile::source).collect();
+        let started = Instant::now();
+        let output = model.ngram(&sources, &options, workers).map_err(|e| e.to_string())?;
+        let elapsed = started.elapsed().as_secs_f64();
+
+        if let Some((ref_name, ref_out)) = &reference {
+            check_agreement(ref_name, ref_out, model.name(), &output)?;
+        }
+        let record = NgramRecord {
+            job: "ngram",
+            model: model.name(),
+            workers: model.effective_workers(workers),
+            lines: output.lines,
+            bytes: output.bytes,
+            distinct: output.counts.len(),
+            total_match_count: output.total_match_count(),
+            elapsed_s: elapsed,
+            words: WordTotals(
+                args.words.iter().map(|w| (w.clone(), output.total_for(w.as_bytes()))).collect(),
+            ),
+            top: output.top(args.top).into_iter().map(|(k, v)| (text(k), v)).collect(),
+            files: files.clone(),
+            skipped_malformed: output.skipped,
+        };
+        if output.skipped > 0 {
+            if let Some(first) = &output.first_skipped {
+                eprintln!(
+                    "{}: skipped {} malformed line(s); the first: {}:{}: {}",
+                    model.name(),
+                    human::thousands(output.skipped),
+                    first.file,
+                    first.line,
+                    first.kind
+                );
+            }
+        }
+        if args.json {
+            println!("{}", serde_json::to_string(&record).expect("plain record serialises"));
+        } else {
+            if !header_done {
+                println!(
+                    "ngram: {} file(s), {} lines, {}, on {}",
+                    files.len(),
+                    human::thousands(output.lines),
+                    human::bytes(output.bytes),
+                    machine::describe()
+                );
+                println!(
+                    "{:<10} {:>7} {:>11} {:>9} {:>12} {:>18}",
+                    "model", "workers", "elapsed", "GB/s", "distinct", "total"
+                );
+                header_done = true;
+            }
+            println!(
+                "{:<10} {:>7} {:>11} {:>9.3} {:>12} {:>18}",
+                record.model,
+                record.workers,
+                human::seconds(elapsed),
+                output.bytes as f64 / elapsed / 1e9,
+                human::thousands(record.distinct as u64),
+                record.total_match_count.map_or("overflow".into(), human::thousands),
+            );
+        }
+        if reference.is_none() {
+            reference = Some((model.name(), output));
+        }
+    }
+
+    let Some((_, output)) = reference else { return Ok(()) };
+    if !args.json {
+        for word in &args.words {
+            println!("{word}\t{}", output.total_for(word.as_bytes()));
+        }
+        if args.top > 0 && !output.counts.is_empty() {
+            println!("top {}:", args.top.min(output.counts.len()));
+            for (rank, (ngram, total)) in output.top(args.top).into_iter().enumerate() {
+                println!("{:>4}. {}\t{}", rank + 1, text(ngram), total);
+            }
+        }
+    }
+    if let Some(path) = &args.output {
+        write_tsv(path, &output)?;
+    }
+    Ok(())
+}
+
+/// Fails loudly when two models' answers differ, naming the first ngram that differs.
+fn check_agreement(
+    a_name: &str,
+    a: &NgramOutput<'_>,
+    b_name: &str,
+    b: &NgramOutput<'_>,
+) -> Result<(), String> {
+    let disagree = |what: String| Err(format!("harness ngram: models disagree: {what}"));
+    if a.lines != b.lines || a.skipped != b.skipped {
+        return disagree(format!(
+            "{a_name} read {} lines ({} skipped), {b_name} read {} ({} skipped)",
+            a.lines, a.skipped, b.lines, b.skipped
+        ));
+    }
+    if a.counts == b.counts {
+        return Ok(());
+    }
+    let mut keys: Vec<&[u8]> = a.counts.keys().chain(b.counts.keys()).copied().collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        let (x, y) = (a.counts.get(key), b.counts.get(key));
+        if x != y {
+            let show = |v: Option<&u64>| v.map_or("nothing".to_string(), u64::to_string);
+            return disagree(format!(
+                "for {:?} {a_name} has {}, {b_name} has {}",
+                text(key),
+                show(x),
+                show(y)
+            ));
+        }
+    }
+    disagree(format!("{a_name} and {b_name} differ"))
+}
+
+/// Writes `ngram TAB total` lines sorted by ngram bytes, via a temporary file renamed at the
+/// end so a failed write never leaves a truncated file under the real name.
+fn write_tsv(path: &Path, output: &NgramOutput<'_>) -> Result<(), String> {
+    let fail = |e: std::io::Error| format!("{}: {e}", path.display());
+    let partial = path.with_file_name(format!(
+        "{}.partial",
+        path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+    ));
+    let mut out = BufWriter::with_capacity(1 << 20, File::create(&partial).map_err(fail)?);
+    let written = (|| {
+        for (ngram, total) in output.sorted() {
+            out.write_all(ngram)?;
+            writeln!(out, "\t{total}")?;
+        }
+        out.flush()
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&partial);
+        return Err(fail(e));
+    }
+    std::fs::rename(&partial, path).map_err(fail)
+}

@@ -1,0 +1,91 @@
+//! Newline-aligned chunking: cut a byte buffer into pieces that concatenate back to the
+//! buffer and never split a line (the article's `partition`, but over bytes, not a list of
+//! lines that `readlines()` had to build first).
+
+use std::ops::Range;
+
+use memchr::{memchr, memchr_iter};
+
+/// Cuts `data` into chunks of about `target_bytes` each: every chunk but the last ends just
+/// after a `\n`, so it is at least `target_bytes` long unless the data ends first (a single
+/// line longer than the target makes a longer chunk). A target of 0 is treated as 1, which
+/// gives one chunk per line.
+pub fn split_at_newlines(data: &[u8], target_bytes: usize) -> Vec<Range<usize>> {
+    let target = target_bytes.max(1);
+    let mut chunks = Vec::with_capacity(data.len() / target + 1);
+    let mut start = 0;
+    while start < data.len() {
+        let want = start.saturating_add(target).min(data.len());
+        // The chunk must end just after a newline at or beyond `want - 1`.
+        let end = match memchr(b'\n', &data[want - 1..]) {
+            Some(i) => want + i,
+            None => data.len(),
+        };
+        chunks.push(start..end);
+        start = end;
+    }
+    chunks
+}
+
+/// Cuts `data` into chunks of `lines_per_chunk` lines each (the last may have fewer). A
+/// final line without a newline counts as a line. 0 is treated as 1.
+pub fn split_by_lines(data: &[u8], lines_per_chunk: usize) -> Vec<Range<usize>> {
+    let per = lines_per_chunk.max(1);
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    let mut lines_in_chunk = 0;
+    for newline in memchr_iter(b'\n', data) {
+        lines_in_chunk += 1;
+        if lines_in_chunk == per {
+            chunks.push(start..newline + 1);
+            start = newline + 1;
+            lines_in_chunk = 0;
+        }
+    }
+    if start < data.len() {
+        chunks.push(start..data.len());
+    }
+    chunks
+}
+
+/// 1-based line number of the line that contains byte `offset` of `data`.
+pub fn line_number_at(data: &[u8], offset: usize) -> u64 {
+    memchr_iter(b'\n', &data[..offset.min(data.len())]).count() as u64 + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces<'a>(data: &'a [u8], chunks: &[Range<usize>]) -> Vec<&'a [u8]> {
+        chunks.iter().map(|r| &data[r.clone()]).collect()
+    }
+
+    #[test]
+    fn bytes_split_ends_on_newlines() {
+        let data = b"aa\nbbbb\nc\ndd";
+        assert_eq!(pieces(data, &split_at_newlines(data, 1)), [&b"aa\n"[..], b"bbbb\n", b"c\n", b"dd"]);
+        assert_eq!(pieces(data, &split_at_newlines(data, 4)), [&b"aa\nbbbb\n"[..], b"c\ndd"]);
+        assert_eq!(pieces(data, &split_at_newlines(data, 3)), [&b"aa\n"[..], b"bbbb\n", b"c\ndd"]);
+        assert_eq!(pieces(data, &split_at_newlines(data, 1000)), [&data[..]]);
+        assert!(split_at_newlines(b"", 10).is_empty());
+    }
+
+    #[test]
+    fn lines_split_counts_lines() {
+        let data = b"a\nb\nc\nd\ne";
+        assert_eq!(pieces(data, &split_by_lines(data, 2)), [&b"a\nb\n"[..], b"c\nd\n", b"e"]);
+        assert_eq!(pieces(data, &split_by_lines(data, 5)), [&data[..]]);
+        let data = b"a\nb\n";
+        assert_eq!(pieces(data, &split_by_lines(data, 1)), [&b"a\n"[..], b"b\n"]);
+        assert!(split_by_lines(b"", 3).is_empty());
+    }
+
+    #[test]
+    fn line_numbers_are_one_based() {
+        let data = b"a\nb\nc";
+        assert_eq!(line_number_at(data, 0), 1);
+        assert_eq!(line_number_at(data, 2), 2);
+        assert_eq!(line_number_at(data, 4), 3);
+    }
+}

@@ -1,0 +1,196 @@
+//! A whole ngram job over one or more files: the chunk plan every model shares, mapping a
+//! planned chunk with errors turned into `FILE:LINE`, and the finished output.
+
+use std::num::NonZeroUsize;
+use std::ops::Range;
+
+use super::map::{map_chunk_into, merge_counts, Counts};
+use super::parse::LineErrorKind;
+use crate::chunk::{line_number_at, split_at_newlines, split_by_lines};
+use crate::error::NgramError;
+
+/// One input's name and bytes, borrowed for the duration of the job.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub name: &'a str,
+    pub data: &'a [u8],
+}
+
+/// How to cut the input into chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Chunking {
+    /// The model picks (serial: one chunk per file; parallel models: enough to balance).
+    #[default]
+    Auto,
+    /// About this many bytes per chunk, cut at newlines (`--chunk-bytes`).
+    Bytes(NonZeroUsize),
+    /// This many lines per chunk (`--chunk-lines`, the article's `chunk_size`).
+    Lines(NonZeroUsize),
+}
+
+/// Options every model honours.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NgramOptions {
+    pub chunking: Chunking,
+    /// Skip malformed lines (and count them) instead of failing.
+    pub skip_malformed: bool,
+}
+
+/// A planned chunk: which source, which byte range of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkRef {
+    pub source: usize,
+    pub range: Range<usize>,
+}
+
+/// Cuts every source into newline-aligned chunks; `Auto` uses `auto_bytes`.
+/// Chunks never span two files. Empty files give no chunks.
+pub fn plan_chunks(sources: &[Source<'_>], chunking: Chunking, auto_bytes: usize) -> Vec<ChunkRef> {
+    let mut plan = Vec::new();
+    for (index, source) in sources.iter().enumerate() {
+        let ranges = match chunking {
+            Chunking::Auto => split_at_newlines(source.data, auto_bytes),
+            Chunking::Bytes(bytes) => split_at_newlines(source.data, bytes.get()),
+            Chunking::Lines(lines) => split_by_lines(source.data, lines.get()),
+        };
+        plan.extend(ranges.into_iter().map(|range| ChunkRef { source: index, range }));
+    }
+    plan
+}
+
+/// A skipped line located by source index and absolute byte offset (cheap to carry around;
+/// turned into a line number once, at the end).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedAt {
+    pub source: usize,
+    pub offset: usize,
+    pub kind: LineErrorKind,
+}
+
+/// Line counts gathered while mapping.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub lines: u64,
+    pub skipped: u64,
+    /// The earliest skipped line seen (by file, then position), whatever order chunks ran in.
+    pub first_skipped: Option<SkippedAt>,
+}
+
+impl Tally {
+    pub fn absorb(&mut self, other: Tally) {
+        self.lines += other.lines;
+        self.skipped += other.skipped;
+        self.first_skipped = match (self.first_skipped.take(), other.first_skipped) {
+            (Some(a), Some(b)) => Some(if (b.source, b.offset) < (a.source, a.offset) { b } else { a }),
+            (a, b) => a.or(b),
+        };
+    }
+}
+
+/// Maps one planned chunk into `counts`; a bad line becomes `FILE:LINE: message`.
+pub fn map_chunk_ref_into<'a>(
+    counts: &mut Counts<'a>,
+    sources: &[Source<'a>],
+    chunk: &ChunkRef,
+    skip_malformed: bool,
+) -> Result<Tally, NgramError> {
+    let source = &sources[chunk.source];
+    let bytes = &source.data[chunk.range.clone()];
+    match map_chunk_into(counts, bytes, skip_malformed) {
+        Ok(stats) => Ok(Tally {
+            lines: stats.lines,
+            skipped: stats.skipped,
+            first_skipped: stats.first_skipped.map(|(offset, kind)| SkippedAt {
+                source: chunk.source,
+                offset: chunk.range.start + offset,
+                kind,
+            }),
+        }),
+        Err(err) => Err(NgramError::Line {
+            file: source.name.to_string(),
+            line: line_number_at(source.data, chunk.range.start + err.offset),
+            kind: err.kind,
+        }),
+    }
+}
+
+/// Merges partial results in the order given, turning an overflow into an error.
+pub fn merge_all<'a>(parts: impl IntoIterator<Item = Counts<'a>>) -> Result<Counts<'a>, NgramError> {
+    let mut total = Counts::new();
+    for part in parts {
+        merge_counts(&mut total, part).map_err(|e| NgramError::MergeOverflow { ngram: e.ngram })?;
+    }
+    Ok(total)
+}
+
+/// A skipped line, located for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedLine {
+    pub file: String,
+    pub line: u64,
+    pub kind: LineErrorKind,
+}
+
+/// The complete answer of an ngram job.
+#[derive(Debug, Clone)]
+pub struct NgramOutput<'a> {
+    pub counts: Counts<'a>,
+    /// Lines read (including skipped ones).
+    pub lines: u64,
+    /// Bytes of input.
+    pub bytes: u64,
+    /// Malformed lines skipped (only with `skip_malformed`).
+    pub skipped: u64,
+    pub first_skipped: Option<SkippedLine>,
+}
+
+impl<'a> NgramOutput<'a> {
+    /// Puts together a model's merged counts and tally.
+    pub fn finish(sources: &[Source<'a>], counts: Counts<'a>, tally: Tally) -> NgramOutput<'a> {
+        let first_skipped = tally.first_skipped.map(|at| {
+            let source = &sources[at.source];
+            SkippedLine {
+                file: source.name.to_string(),
+                line: line_number_at(source.data, at.offset),
+                kind: at.kind,
+            }
+        });
+        NgramOutput {
+            counts,
+            lines: tally.lines,
+            bytes: sources.iter().map(|s| s.data.len() as u64).sum(),
+            skipped: tally.skipped,
+            first_skipped,
+        }
+    }
+
+    /// Sum of all totals; `None` if it does not fit in a `u64` (each total does, the sum
+    /// of millions of them may not).
+    pub fn total_match_count(&self) -> Option<u64> {
+        self.counts.values().try_fold(0u64, |acc, v| acc.checked_add(*v))
+    }
+
+    /// The total for one ngram (0 if it never occurs).
+    pub fn total_for(&self, ngram: &[u8]) -> u64 {
+        self.counts.get(ngram).copied().unwrap_or(0)
+    }
+
+    /// The `k` ngrams with the largest totals, ties broken by ngram bytes.
+    pub fn top(&self, k: usize) -> Vec<(&'a [u8], u64)> {
+        let mut all: Vec<(&'a [u8], u64)> = self.counts.iter().map(|(k, v)| (*k, *v)).collect();
+        let by_rank = |a: &(&[u8], u64), b: &(&[u8], u64)| b.1.cmp(&a.1).then(a.0.cmp(b.0));
+        if k < all.len() {
+            all.select_nth_unstable_by(k, by_rank);
+            all.truncate(k);
+        }
+        all.sort_unstable_by(by_rank);
+        all
+    }
+
+    /// Every ngram with its total, sorted by ngram bytes.
+    pub fn sorted(&self) -> Vec<(&'a [u8], u64)> {
+        let mut all: Vec<(&'a [u8], u64)> = self.counts.iter().map(|(k, v)| (*k, *v)).collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        all
+    }
+}

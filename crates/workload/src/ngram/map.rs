@@ -1,0 +1,198 @@
+//! The map step: sum `match_count` per ngram over one chunk of lines, and the merge step
+//! that folds one partial result into another.
+
+use hashbrown::HashMap;
+use memchr::memchr;
+
+use super::parse::{parse_line, shown, LineErrorKind};
+
+/// Totals per ngram. Keys borrow from the input bytes (zero-copy); hashbrown's default
+/// hasher (foldhash) is fast on short byte keys and still resists accidental collisions.
+pub type Counts<'a> = HashMap<&'a [u8], u64>;
+
+/// What mapping one chunk saw besides its totals.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChunkStats {
+    /// Lines read, including skipped ones.
+    pub lines: u64,
+    /// Malformed lines skipped (only with `skip_malformed`).
+    pub skipped: u64,
+    /// The first skipped line: its byte offset in the chunk and why it was skipped.
+    pub first_skipped: Option<(usize, LineErrorKind)>,
+}
+
+impl ChunkStats {
+    /// Adds another chunk's figures; `first_skipped` keeps `self`'s if it has one.
+    pub fn absorb(&mut self, other: ChunkStats) {
+        self.lines += other.lines;
+        self.skipped += other.skipped;
+        if self.first_skipped.is_none() {
+            self.first_skipped = other.first_skipped;
+        }
+    }
+}
+
+/// A line-level failure inside a chunk: the byte offset (within the chunk) where the bad
+/// line starts, and why. The caller turns the offset into `FILE:LINE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkError {
+    pub offset: usize,
+    pub kind: LineErrorKind,
+}
+
+/// Adds `value` to `key`'s total, refusing to wrap.
+#[inline]
+fn add_total<'a>(counts: &mut Counts<'a>, key: &'a [u8], value: u64) -> Result<(), LineErrorKind> {
+    let total = counts.entry(key).or_insert(0);
+    *total = total.checked_add(value).ok_or_else(|| LineErrorKind::TotalOverflow { ngram: shown(key) })?;
+    Ok(())
+}
+
+/// Maps one chunk of whole lines into `counts`.
+///
+/// The combiner: real shards list an ngram's years on consecutive lines, so equal keys come
+/// in runs. Summing a run locally and touching the hash map once per run (instead of once
+/// per line) saves most lookups; lines in any other order are still counted correctly,
+/// just with one lookup each.
+pub fn map_chunk_into<'a>(
+    counts: &mut Counts<'a>,
+    chunk: &'a [u8],
+    skip_malformed: bool,
+) -> Result<ChunkStats, ChunkError> {
+    let mut stats = ChunkStats::default();
+    // The current run: its key, its sum so far, and where its latest line starts (the line
+    // to blame if flushing the run overflows the total).
+    let mut run: Option<(&'a [u8], u64, usize)> = None;
+    let mut pos = 0;
+    while pos < chunk.len() {
+        let end = memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i);
+        let line_start = pos;
+        pos = end + 1;
+        stats.lines += 1;
+        let record = match parse_line(&chunk[line_start..end]) {
+            Ok(record) => record,
+            Err(kind) if skip_malformed => {
+                stats.skipped += 1;
+                stats.first_skipped.get_or_insert((line_start, kind));
+                continue;
+            }
+            Err(kind) => return Err(ChunkError { offset: line_start, kind }),
+        };
+        match &mut run {
+            Some((key, sum, at)) if *key == record.ngram => {
+                *sum = sum.checked_add(record.match_count).ok_or_else(|| ChunkError {
+                    offset: line_start,
+                    kind: LineErrorKind::TotalOverflow { ngram: shown(record.ngram) },
+                })?;
+                *at = line_start;
+            }
+            _ => {
+                if let Some((key, sum, at)) = run.take() {
+                    add_total(counts, key, sum).map_err(|kind| ChunkError { offset: at, kind })?;
+                }
+                run = Some((record.ngram, record.match_count, line_start));
+            }
+        }
+    }
+    if let Some((key, sum, at)) = run {
+        add_total(counts, key, sum).map_err(|kind| ChunkError { offset: at, kind })?;
+    }
+    Ok(stats)
+}
+
+/// Maps one chunk into a fresh map (the article's `map_frequencies(chunk)`).
+pub fn map_chunk(chunk: &[u8], skip_malformed: bool) -> Result<(Counts<'_>, ChunkStats), ChunkError> {
+    let mut counts = Counts::new();
+    let stats = map_chunk_into(&mut counts, chunk, skip_malformed)?;
+    Ok((counts, stats))
+}
+
+/// An ngram whose total overflowed `u64` while two partial results were merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeOverflow {
+    pub ngram: String,
+}
+
+/// Folds `from` into `into` (the article's `merge_dict`, but in place and without building a
+/// third map). The smaller map is walked and the larger one kept, so merging many partial
+/// results costs the size of the small ones.
+pub fn merge_counts<'a>(into: &mut Counts<'a>, mut from: Counts<'a>) -> Result<(), MergeOverflow> {
+    if from.len() > into.len() {
+        std::mem::swap(into, &mut from);
+    }
+    into.reserve(from.len());
+    for (key, value) in from {
+        add_total(into, key, value).map_err(|_| MergeOverflow { ngram: shown(key) })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn total(counts: &Counts<'_>, key: &str) -> u64 {
+        counts.get(key.as_bytes()).copied().unwrap_or(0)
+    }
+
+    #[test]
+    fn sums_runs_and_scattered_keys() {
+        let data = b"a\t1\t2\t1\na\t2\t3\t1\nb\t1\t5\t1\na\t3\t10\t1\n";
+        let (counts, stats) = map_chunk(data, false).unwrap();
+        assert_eq!(total(&counts, "a"), 15);
+        assert_eq!(total(&counts, "b"), 5);
+        assert_eq!(stats.lines, 4);
+        assert_eq!(stats.skipped, 0);
+    }
+
+    #[test]
+    fn last_line_may_lack_newline_and_crlf_is_accepted() {
+        let (counts, stats) = map_chunk(b"a\t1\t2\t1\r\nb\t1\t5\t1", false).unwrap();
+        assert_eq!((total(&counts, "a"), total(&counts, "b"), stats.lines), (2, 5, 2));
+    }
+
+    #[test]
+    fn error_points_at_the_bad_line() {
+        let data = b"a\t1\t2\t1\nbad line\na\t1\t2\t1\n";
+        let err = map_chunk(data, false).unwrap_err();
+        assert_eq!(err.offset, 8);
+        assert_eq!(err.kind, LineErrorKind::FieldCount { found: 1 });
+    }
+
+    #[test]
+    fn skipping_counts_and_remembers_the_first() {
+        let data = b"a\t1\t2\t1\n\nb\t1\t-1\t1\na\t1\t2\t1\n";
+        let (counts, stats) = map_chunk(data, true).unwrap();
+        assert_eq!(total(&counts, "a"), 4);
+        assert_eq!(stats.lines, 4);
+        assert_eq!(stats.skipped, 2);
+        assert_eq!(stats.first_skipped, Some((8, LineErrorKind::Blank)));
+    }
+
+    #[test]
+    fn overflow_is_an_error_not_a_wrap() {
+        let max = u64::MAX;
+        let run = format!("a\t1\t{max}\t1\na\t2\t1\t1\n");
+        let err = map_chunk(run.as_bytes(), false).unwrap_err();
+        assert!(matches!(err.kind, LineErrorKind::TotalOverflow { .. }));
+        // Skipping malformed lines does not hide an overflow.
+        let apart = format!("a\t1\t{max}\t1\nb\t1\t1\t1\na\t2\t1\t1\n");
+        let err = map_chunk(apart.as_bytes(), true).unwrap_err();
+        assert_eq!(err.offset, apart.rfind("a\t2").unwrap());
+        assert_eq!(err.kind.to_string(), "total match_count for \"a\" overflows u64");
+    }
+
+    #[test]
+    fn merge_adds_and_detects_overflow() {
+        let big = format!("a\t1\t{}\t1\n", u64::MAX);
+        let (mut left, _) = map_chunk(b"a\t1\t2\t1\nb\t1\t3\t1\n", false).unwrap();
+        let (right, _) = map_chunk(b"b\t1\t4\t1\nc\t1\t5\t1\nd\t1\t1\t1\n", false).unwrap();
+        merge_counts(&mut left, right).unwrap();
+        assert_eq!(
+            (total(&left, "a"), total(&left, "b"), total(&left, "c"), total(&left, "d")),
+            (2, 7, 5, 1)
+        );
+        let (huge, _) = map_chunk(big.as_bytes(), false).unwrap();
+        assert_eq!(merge_counts(&mut left, huge), Err(MergeOverflow { ngram: "a".into() }));
+    }
+}
