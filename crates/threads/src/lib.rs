@@ -144,4 +144,22 @@ mod tests {
             assert_eq!(count_thread_per_task(job), Ok(tasks as u64 * to));
         }
     }
+
+    #[test]
+    fn a_panicking_worker_is_reported_and_the_others_joined() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let handles = vec![
+            thread::spawn(|| 1u64),
+            thread::spawn(|| panic!("boom")),
+            // Finishes only after the panic: join_all must still wait for it.
+            thread::spawn(move || {
+                rx.recv().unwrap();
+                2u64
+            }),
+        ];
+        tx.send(()).unwrap();
+        let failure = join_all(handles).unwrap_err();
+        assert_eq!(failure, WorkerFailure { worker: 1, message: "panicked: boom".into() });
+        assert_eq!(failure.to_string(), "worker 1 failed: panicked: boom");
+    }
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod gen;
 pub mod input;
 pub mod ngram;
+pub mod oracle;
 pub mod toy;
 
 pub use count::{count_to, CountJob};

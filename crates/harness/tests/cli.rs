@@ -1,0 +1,268 @@
+//! The `harness` binary end to end: the CLI contract of DESIGN.md.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use workload::oracle;
+
+/// A scratch directory removed when the test ends.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("harness-cli-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn path(&self, file: &str) -> PathBuf {
+        self.0.join(file)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn harness(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_harness")).args(args).output().expect("harness runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+fn gen(path: &Path, lines: u64, unique: u64, seed: u64) -> Vec<u8> {
+    let out = harness(&[
+        "gen",
+        "--lines",
+        &lines.to_string(),
+        "--unique",
+        &unique.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "gen failed: {}", stderr(&out));
+    std::fs::read(path).unwrap()
+}
+
+fn json_lines(out: &Output) -> Vec<Value> {
+    stdout(out).lines().map(|l| serde_json::from_str(l).expect("each stdout line is JSON")).collect()
+}
+
+#[test]
+fn gen_is_deterministic_and_well_formed() {
+    let dir = Scratch::new("gen");
+    let a = gen(&dir.path("a.tsv"), 20_000, 1_000, 7);
+    let again = gen(&dir.path("again.tsv"), 20_000, 1_000, 7);
+    let other = gen(&dir.path("other.tsv"), 20_000, 1_000, 8);
+    assert_eq!(a, again, "the same seed gives the same bytes");
+    assert_ne!(a, other, "another seed gives another file");
+    assert!(!dir.path("a.tsv.partial").exists());
+
+    let text = String::from_utf8(a.clone()).expect("generated text is UTF-8");
+    let mut seen = HashSet::new();
+    let mut previous: Option<(&str, u32)> = None;
+    let mut line_count = 0;
+    for line in text.lines() {
+        line_count += 1;
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields.len(), 4, "line {line_count}: {line:?}");
+        let year: u32 = fields[1].parse().unwrap();
+        let matches: u64 = fields[2].parse().unwrap();
+        let volumes: u64 = fields[3].parse().unwrap();
+        assert!((1500..=2008).contains(&year));
+        assert!(volumes >= 1 && volumes <= matches, "line {line_count}: {line:?}");
+        match previous {
+            // Grouped by ngram, years ascending.
+            Some((ngram, prev_year)) if ngram == fields[0] => assert!(year > prev_year, "line {line_count}"),
+            _ => assert!(seen.insert(fields[0].to_string()), "{} appears in two groups", fields[0]),
+        }
+        previous = Some((fields[0], year));
+    }
+    assert_eq!(line_count, 20_000);
+    assert_eq!(seen.len(), 1_000);
+    let totals = oracle::ngram_totals(&a).unwrap();
+    assert_eq!(totals[&b"Aardvark"[..]], 15209, "the article's answer is planted");
+    // The forms the real data has: Capitalised, UPPER, POS-tagged, non-ASCII.
+    assert!(seen.iter().any(|w| w.ends_with("_NOUN")));
+    assert!(seen.iter().any(|w| w.len() > 3 && w.chars().all(|c| !c.is_lowercase())));
+    assert!(seen.iter().any(|w| w.starts_with('A') && w.chars().skip(1).any(char::is_lowercase)));
+    assert!(seen.iter().any(|w| !w.is_ascii()));
+}
+
+#[test]
+fn gen_refuses_what_cannot_fit() {
+    let dir = Scratch::new("gen-bad");
+    let out =
+        harness(&["gen", "--lines", "10", "--unique", "300", "--out", dir.path("x.tsv").to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--lines 10 does not fit --unique 300"), "{}", stderr(&out));
+    assert!(!dir.path("x.tsv").exists());
+}
+
+#[test]
+fn ngram_json_tsv_and_agreement() {
+    let dir = Scratch::new("ngram");
+    let shard = dir.path("shard.tsv");
+    let data = gen(&shard, 30_000, 2_000, 3);
+    let want = oracle::ngram_totals(&data).unwrap();
+    let tsv = dir.path("out.tsv");
+    let out = harness(&[
+        "ngram",
+        shard.to_str().unwrap(),
+        "--model",
+        "all",
+        "--json",
+        "--word",
+        "Aardvark",
+        "--word",
+        "zzz-absent",
+        "--top",
+        "3",
+        "--chunk-bytes",
+        "4KiB",
+        "--output",
+        tsv.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let records = json_lines(&out);
+    assert_eq!(
+        records.iter().map(|r| r["model"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["serial", "threads"]
+    );
+    let total: u64 = want.values().sum();
+    let mut top: Vec<(&Vec<u8>, &u64)> = want.iter().collect();
+    top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for r in &records {
+        assert_eq!(r["job"], "ngram");
+        assert_eq!(r["lines"], 30_000);
+        assert_eq!(r["bytes"], data.len() as u64);
+        assert_eq!(r["distinct"], 2_000);
+        assert_eq!(r["total_match_count"], total);
+        assert_eq!(r["words"]["Aardvark"], 15209);
+        assert_eq!(r["words"]["zzz-absent"], 0);
+        assert_eq!(r["skipped_malformed"], 0);
+        assert!(r["elapsed_s"].as_f64().unwrap() > 0.0);
+        let got_top: Vec<(String, u64)> = serde_json::from_value(r["top"].clone()).unwrap();
+        let want_top: Vec<(String, u64)> =
+            top[..3].iter().map(|(k, v)| (String::from_utf8(k.to_vec()).unwrap(), **v)).collect();
+        assert_eq!(got_top, want_top);
+    }
+    // The TSV: every ngram once, sorted by bytes, with the oracle's totals.
+    let written = std::fs::read(&tsv).unwrap();
+    let mut expected = Vec::new();
+    for (k, v) in &want {
+        expected.extend_from_slice(k);
+        expected.extend(format!("\t{v}\n").bytes());
+    }
+    assert_eq!(written, expected);
+}
+
+#[test]
+fn text_output_names_machine_models_and_words() {
+    let dir = Scratch::new("text");
+    let shard = dir.path("s.tsv");
+    gen(&shard, 2_000, 100, 1);
+    let out = harness(&[
+        "ngram",
+        shard.to_str().unwrap(),
+        "--model",
+        "threads",
+        "--workers",
+        "2",
+        "--word",
+        "Aardvark",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("2,000 lines"), "{text}");
+    assert!(text.contains("cores"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("threads ") && l.contains(" 2 ")), "{text}");
+    assert!(text.contains("Aardvark\t15209"), "{text}");
+    assert!(text.contains("top 10:"), "{text}");
+}
+
+#[test]
+fn malformed_input_fails_with_file_and_line_and_prints_no_result() {
+    let dir = Scratch::new("bad");
+    let bad = dir.path("bad.tsv");
+    std::fs::write(&bad, "a\t1900\t1\t1\nb\t1900\t2\t1\nc\t1900\nd\t1900\t-4\t1\n").unwrap();
+    let tsv = dir.path("out.tsv");
+    for model in ["serial", "threads", "all"] {
+        let out = harness(&[
+            "ngram",
+            bad.to_str().unwrap(),
+            "--model",
+            model,
+            "--json",
+            "--output",
+            tsv.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{model}");
+        assert_eq!(stderr(&out), format!("{}:3: expected 4 tab-separated fields, found 2\n", bad.display()));
+        assert_eq!(stdout(&out), "", "no result is printed for {model}");
+        assert!(!tsv.exists(), "no output file for {model}");
+    }
+    let out = harness(&["ngram", bad.to_str().unwrap(), "--model", "all", "--json", "--skip-malformed"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for r in json_lines(&out) {
+        assert_eq!(r["skipped_malformed"], 2);
+        assert_eq!(r["lines"], 4);
+        assert_eq!(r["total_match_count"], 3);
+    }
+    assert!(
+        stderr(&out).contains(&format!("skipped 2 malformed line(s); the first: {}:3:", bad.display())),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn count_all_models_agree_in_json() {
+    let out =
+        harness(&["count", "--model", "all", "--to", "1e4", "--tasks", "3", "--workers", "2", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let records = json_lines(&out);
+    assert_eq!(records.len(), 2);
+    let workers: BTreeMap<String, u64> = records
+        .iter()
+        .map(|r| (r["model"].as_str().unwrap().to_string(), r["workers"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(workers, BTreeMap::from([("serial".into(), 1), ("threads".into(), 2)]));
+    for r in &records {
+        assert_eq!(r["job"], "count");
+        assert_eq!(r["tasks"], 3);
+        assert_eq!(r["to"], 10_000);
+        assert_eq!(r["result"], 30_000);
+    }
+}
+
+#[test]
+fn clear_errors_for_bad_arguments_and_files() {
+    let out = harness(&["count", "--model", "fibers"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("unknown model 'fibers'; available: serial, threads, all"),
+        "{}",
+        stderr(&out)
+    );
+    let out = harness(&["count", "--model", "process"]);
+    assert!(stderr(&out).contains("model 'process' is not built yet"), "{}", stderr(&out));
+    let out = harness(&["ngram", "/nonexistent/a.tsv", "--model", "serial"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "/nonexistent/a.tsv: No such file or directory (os error 2)\n");
+    let out = harness(&["count", "--model", "serial", "--to", "1e19", "--tasks", "2"]);
+    assert!(stderr(&out).contains("overflows u64"), "{}", stderr(&out));
+}
