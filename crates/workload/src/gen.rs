@@ -154,14 +154,15 @@ const SYLLABLES: [&str; 100] = [
     "ve", "vi", "vo", "vu", "vy", "za", "ze", "zi", "zo", "zu", "zy", "ñu", "çe", "mé", "dö",
 ];
 
-/// How the k-th generated ngram is spelled, cycling through the forms the real data has.
-const FORMS: [Form; 6] = [
-    Form::Plain,
-    Form::Capitalised,
-    Form::Tagged("_NOUN"),
-    Form::Upper,
-    Form::Tagged("_VERB"),
-    Form::CapitalisedTagged("_NOUN"),
+/// How the k-th generated ngram is spelled, cycling through the forms the real data has,
+/// each with a weight: plain words are the commonest, UPPER ones the rarest.
+const FORMS: [(Form, f64); 6] = [
+    (Form::Plain, 1.0),
+    (Form::Capitalised, 0.4),
+    (Form::Tagged("_NOUN"), 0.5),
+    (Form::Upper, 0.05),
+    (Form::Tagged("_VERB"), 0.25),
+    (Form::CapitalisedTagged("_NOUN"), 0.15),
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -173,11 +174,15 @@ enum Form {
     CapitalisedTagged(&'static str),
 }
 
+fn form_of(k: u64) -> (Form, f64) {
+    FORMS[(k % FORMS.len() as u64) as usize]
+}
+
 /// Writes the k-th generated ngram into `out`. Every word starts with `a` followed by
 /// consonant-vowel syllables, so none can equal the planted `aardvark`.
 fn spell(k: u64, out: &mut String) {
     out.clear();
-    let form = FORMS[(k % FORMS.len() as u64) as usize];
+    let (form, _) = form_of(k);
     let mut base = k / FORMS.len() as u64;
     let upper = matches!(form, Form::Upper);
     out.push(if matches!(form, Form::Plain | Form::Tagged(_)) { 'a' } else { 'A' });
@@ -205,10 +210,11 @@ fn rank(seed: u64, k: u64, generated: u64) -> u64 {
     1 + SplitMix::new(seed, k).next() % generated
 }
 
-/// How many lines (years) each generated ngram gets: proportional to rank^-0.8, clamped to
-/// 1..=MAX_YEARS, scaled to sum exactly to `total`.
+/// How many lines (years) each generated ngram gets: proportional to its form's weight times
+/// rank^-0.8, clamped to 1..=MAX_YEARS, scaled to sum exactly to `total`.
 fn years_per_ngram(seed: u64, generated: u64, total: u64) -> Vec<u16> {
-    let weights: Vec<f64> = (0..generated).map(|k| (rank(seed, k, generated) as f64).powf(-0.8)).collect();
+    let weights: Vec<f64> =
+        (0..generated).map(|k| form_of(k).1 * (rank(seed, k, generated) as f64).powf(-0.8)).collect();
     let lines_for = |scale: f64, w: f64| ((scale * w) as u64).clamp(1, MAX_YEARS);
     let sum_for = |scale: f64| weights.iter().map(|&w| lines_for(scale, w)).sum::<u64>();
     // Bisect on the scale: the largest one whose sum stays within `total`.
@@ -297,8 +303,9 @@ pub fn generate<W: Write>(
     for (k, &span) in (0..generated).zip(&years) {
         spell(k, &mut word);
         let rank = rank(config.seed, k, generated);
-        // Typical count per year: Zipf-like in rank, a few thousand for the commonest words.
-        let typical = (4000.0 * (rank as f64).powf(-0.9)).max(1.0) as u64;
+        // Typical count per year: Zipf-like in rank (tens of thousands for the commonest
+        // words), scaled by the form's weight.
+        let typical = (40_000.0 * form_of(k).1 * (rank as f64).powf(-0.6)).max(1.0) as u64;
         let mut rng = SplitMix::new(config.seed.rotate_left(32), k);
         let first_year = LAST_YEAR + 1 - u64::from(span);
         for year in first_year..=LAST_YEAR {
