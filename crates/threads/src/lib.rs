@@ -6,6 +6,8 @@
 //! visible: `thread::spawn` + `join` for the count job, `thread::scope` for the ngram job
 //! (scoped threads may borrow the memory-mapped input, so no `Arc` and no copy).
 
+pub mod futures;
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
