@@ -280,7 +280,7 @@ fn wait_first_exception_returns_on_a_failure_or_acts_as_all_completed() {
         quick.result().unwrap();
         open.send(()).unwrap();
     });
-    let split = wait(&[slow.clone()], ReturnWhen::FirstException, None);
+    let split = wait(std::slice::from_ref(&slow), ReturnWhen::FirstException, None);
     assert_eq!(split.done.len(), 1);
     assert!(split.not_done.is_empty());
     opener.join().unwrap();
