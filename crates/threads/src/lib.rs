@@ -7,6 +7,7 @@
 //! (scoped threads may borrow the memory-mapped input, so no `Arc` and no copy).
 
 pub mod futures;
+pub mod lesson;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
