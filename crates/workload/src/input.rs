@@ -13,6 +13,7 @@ use crate::ngram::Source;
 #[derive(Debug)]
 pub struct InputFile {
     name: String,
+    path: Option<std::path::PathBuf>,
     data: Data,
 }
 
@@ -49,12 +50,12 @@ impl InputFile {
             let map = unsafe { Mmap::map(&file) }.map_err(io_err)?;
             Data::Mapped(map)
         };
-        Ok(InputFile { name, data })
+        Ok(InputFile { name, path: Some(path.to_path_buf()), data })
     }
 
     /// An in-memory input (tests, generated data).
     pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> InputFile {
-        InputFile { name: name.into(), data: Data::Owned(bytes) }
+        InputFile { name: name.into(), path: None, data: Data::Owned(bytes) }
     }
 
     pub fn name(&self) -> &str {
@@ -70,7 +71,7 @@ impl InputFile {
 
     /// The borrowed view every model takes.
     pub fn source(&self) -> Source<'_> {
-        Source { name: &self.name, data: self.bytes() }
+        Source { name: &self.name, data: self.bytes(), path: self.path.as_deref() }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::num::NonZeroUsize;
 use std::ops::Range;
+use std::path::Path;
 
 use super::map::{map_chunk_into, merge_counts, Counts};
 use super::parse::LineErrorKind;
@@ -14,6 +15,8 @@ use crate::error::NgramError;
 pub struct Source<'a> {
     pub name: &'a str,
     pub data: &'a [u8],
+    /// The file on disk, when there is one (a child process may then read it itself).
+    pub path: Option<&'a Path>,
 }
 
 /// How to cut the input into chunks.
@@ -142,6 +145,22 @@ pub struct NgramOutput<'a> {
     /// Malformed lines skipped (only with `skip_malformed`).
     pub skipped: u64,
     pub first_skipped: Option<SkippedLine>,
+    /// What crossing process boundaries cost, for models that do (`None` elsewhere).
+    pub shipping: Option<Shipping>,
+}
+
+/// The cost of moving work to other processes and results back: the article's warning
+/// that pickling chunks to workers can eat the gain from parallelism.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Shipping {
+    /// `bytes` (chunks copied to workers) or `range` (workers read the file themselves).
+    pub mode: &'static str,
+    pub bytes_to_workers: u64,
+    pub bytes_from_workers: u64,
+    /// Seconds spent encoding tasks (parent) and replies (workers).
+    pub encode_s: f64,
+    /// Seconds spent decoding tasks (workers) and replies (parent).
+    pub decode_s: f64,
 }
 
 impl<'a> NgramOutput<'a> {
@@ -161,6 +180,7 @@ impl<'a> NgramOutput<'a> {
             bytes: sources.iter().map(|s| s.data.len() as u64).sum(),
             skipped: tally.skipped,
             first_skipped,
+            shipping: None,
         }
     }
 

@@ -1,0 +1,210 @@
+//! The two jobs on child processes.
+
+use std::sync::mpsc;
+use std::time::Instant;
+
+use workload::chunk::line_number_at;
+use workload::ngram::{plan_chunks, Counts, NgramOptions, NgramOutput, Shipping, SkippedAt, Source, Tally};
+use workload::{CountJob, NgramError, WorkerFailure};
+
+use crate::child::{ProcessError, WorkerCommand};
+use crate::oneshot::Process;
+use crate::pool::ProcessPool;
+use crate::protocol::{Reply, Task};
+
+/// Chunk size when none is asked for.
+pub const AUTO_CHUNK_BYTES: usize = 16 << 20;
+
+/// How chunks reach the workers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Ship {
+    /// `Range` when every input is a file on disk, else `Bytes`.
+    #[default]
+    Auto,
+    /// Copy each chunk's bytes down the pipe (what pickling a list of lines does).
+    Bytes,
+    /// Send only the byte range; the worker maps the file itself.
+    Range,
+}
+
+fn failure(err: ProcessError) -> WorkerFailure {
+    let worker = match &err {
+        ProcessError::Spawn { worker, .. }
+        | ProcessError::Died { worker, .. }
+        | ProcessError::Protocol { worker, .. }
+        | ProcessError::Timeout { worker, .. }
+        | ProcessError::TaskFailed { worker, .. } => *worker,
+        _ => 0,
+    };
+    WorkerFailure { worker, message: err.to_string() }
+}
+
+/// The count job on one-shot children: K tasks spread over min(K, W) processes, all
+/// started, then all joined (the article's `Process` listing, which starts one per task).
+pub fn count(job: CountJob, workers: usize, command: &WorkerCommand) -> Result<u64, WorkerFailure> {
+    let children = workers.clamp(1, job.tasks.max(1));
+    if job.tasks == 0 {
+        return Ok(0);
+    }
+    let mut started = Vec::with_capacity(children);
+    for index in 0..children {
+        // Tasks dealt round-robin: child i gets every children-th task.
+        let times = (job.tasks - index).div_ceil(children) as u32;
+        // On an error the children already started are killed and reaped when dropped.
+        started.push(Process::start(command, index, &Task::Count { to: job.to, times }).map_err(failure)?);
+    }
+    let mut total = 0u64;
+    let mut first_error = None;
+    for child in started {
+        match child.join(None) {
+            Ok(Reply::Value(v)) => total += v,
+            Ok(other) => {
+                first_error.get_or_insert(WorkerFailure {
+                    worker: 0,
+                    message: format!("unexpected reply {other:?}"),
+                });
+            }
+            Err(err) => {
+                first_error.get_or_insert(failure(err));
+            }
+        }
+    }
+    first_error.map_or(Ok(total), Err)
+}
+
+/// Sums `match_count` per ngram on a pool of `workers` processes. Chunks are handed out as
+/// workers free up (at most two per worker in flight, so shipping bytes never copies the
+/// whole file at once) and each partial result is merged as it arrives.
+pub fn ngram<'a>(
+    sources: &[Source<'a>],
+    options: &NgramOptions,
+    workers: usize,
+    command: &WorkerCommand,
+    ship: Ship,
+) -> Result<NgramOutput<'a>, NgramError> {
+    let plan = plan_chunks(sources, options.chunking, AUTO_CHUNK_BYTES);
+    let mode = match ship {
+        Ship::Auto if sources.iter().all(|s| s.path.is_some()) => Ship::Range,
+        Ship::Auto => Ship::Bytes,
+        other => other,
+    };
+    let paths: Vec<String> = match mode {
+        Ship::Range => sources
+            .iter()
+            .map(|s| match s.path {
+                Some(p) => Ok(p.to_string_lossy().into_owned()),
+                None => Err(NgramError::Worker(WorkerFailure {
+                    worker: 0,
+                    message: format!("{}: range shipping needs a file on disk", s.name),
+                })),
+            })
+            .collect::<Result<_, _>>()?,
+        _ => Vec::new(),
+    };
+    let mut counts = Counts::new();
+    let mut tally = Tally::default();
+    let mut encode_s = 0.0;
+    let mut worker_codec_s = 0.0;
+    if plan.is_empty() {
+        return Ok(NgramOutput::finish(sources, counts, tally));
+    }
+    let pool = ProcessPool::new(workers.clamp(1, plan.len()), command).map_err(failure)?;
+    let (tx, rx) = mpsc::channel();
+    let window = 2 * pool.pids().len();
+    let mut next = 0;
+    let mut in_flight = 0;
+    let mut first_error: Option<(usize, NgramError)> = None;
+
+    loop {
+        while first_error.is_none() && in_flight < window && next < plan.len() {
+            let chunk = &plan[next];
+            let started = Instant::now();
+            let frame = match mode {
+                Ship::Range => Task::MapRange {
+                    path: paths[chunk.source].clone(),
+                    start: chunk.range.start as u64,
+                    end: chunk.range.end as u64,
+                    skip_malformed: options.skip_malformed,
+                }
+                .encode(),
+                _ => Task::encode_map_bytes(
+                    chunk.range.start as u64,
+                    options.skip_malformed,
+                    &sources[chunk.source].data[chunk.range.clone()],
+                ),
+            };
+            encode_s += started.elapsed().as_secs_f64();
+            pool.submit_encoded(frame, next, tx.clone());
+            next += 1;
+            in_flight += 1;
+        }
+        if in_flight == 0 {
+            break;
+        }
+        let (index, reply) = rx.recv().expect("the pool answers every task");
+        in_flight -= 1;
+        let chunk = &plan[index];
+        let source = &sources[chunk.source];
+        match reply.map_err(failure)? {
+            Reply::Partial(partial) => {
+                worker_codec_s += partial.worker_codec_s;
+                for entry in &partial.entries {
+                    let start = usize::try_from(entry.offset).unwrap_or(usize::MAX);
+                    let Some(key) =
+                        start.checked_add(entry.len as usize).and_then(|end| source.data.get(start..end))
+                    else {
+                        return Err(NgramError::Worker(WorkerFailure {
+                            worker: 0,
+                            message: format!("a worker named a key outside {}", source.name),
+                        }));
+                    };
+                    let total = counts.entry(key).or_insert(0);
+                    *total = total.checked_add(entry.total).ok_or_else(|| NgramError::MergeOverflow {
+                        ngram: String::from_utf8_lossy(key).into_owned(),
+                    })?;
+                }
+                tally.absorb(Tally {
+                    lines: partial.lines,
+                    skipped: partial.skipped,
+                    first_skipped: partial.first_skipped.map(|(offset, kind)| SkippedAt {
+                        source: chunk.source,
+                        offset: offset as usize,
+                        kind,
+                    }),
+                });
+            }
+            Reply::LineError { offset, kind } => {
+                let err = NgramError::Line {
+                    file: source.name.to_string(),
+                    line: line_number_at(source.data, offset as usize),
+                    kind,
+                };
+                // Chunks go out in order, so every chunk before this one is already out and
+                // will report: keep the earliest failure.
+                if first_error.as_ref().is_none_or(|(first, _)| index < *first) {
+                    first_error = Some((index, err));
+                }
+            }
+            other => {
+                return Err(NgramError::Worker(WorkerFailure {
+                    worker: 0,
+                    message: format!("unexpected reply {other:?}"),
+                }))
+            }
+        }
+    }
+    if let Some((_, err)) = first_error {
+        return Err(err);
+    }
+    let traffic = pool.traffic();
+    pool.close_and_join();
+    let mut output = NgramOutput::finish(sources, counts, tally);
+    output.shipping = Some(Shipping {
+        mode: if mode == Ship::Range { "range" } else { "bytes" },
+        bytes_to_workers: traffic.bytes_sent,
+        bytes_from_workers: traffic.bytes_received,
+        encode_s,
+        decode_s: traffic.decode_s + worker_codec_s,
+    });
+    Ok(output)
+}

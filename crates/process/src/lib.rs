@@ -1,0 +1,23 @@
+//! Model: child processes. The article's `multiprocessing.Process` (one-shot children, each
+//! with its own interpreter and so its own GIL) and `multiprocessing.Pool` (long-lived
+//! workers fed from a queue), rebuilt on `std::process`.
+//!
+//! A child shares no memory with its parent: work goes down a pipe as bytes and results come
+//! back the same way. That is Python's pickling, and its cost is measured here ([`Ship`]):
+//! copy each chunk to the worker, or send only its byte range and let the worker map the
+//! file itself. Workers are the `harness` binary re-executed with a hidden argument
+//! ([`worker::WORKER_ARG`]), as `multiprocessing` re-runs the interpreter on the script.
+
+mod child;
+mod frame;
+mod jobs;
+mod oneshot;
+mod pool;
+pub mod protocol;
+pub mod worker;
+
+pub use child::{KillHandle, ProcessError, WorkerCommand, WorkerProcess};
+pub use jobs::{count, ngram, Ship, AUTO_CHUNK_BYTES};
+pub use oneshot::Process;
+pub use pool::{AsCompleted, AsyncResult, ProcessPool, Tagged, Traffic};
+pub use protocol::{Fault, Reply, Task};

@@ -1,0 +1,421 @@
+//! What crosses the pipe: tasks to a worker, replies from it. Hand-rolled binary encoding
+//! (tag byte, little-endian integers, length-prefixed bytes): this is our `pickle`, small
+//! enough to read in one sitting and cheap enough that the cost left is the copy itself.
+//!
+//! A process cannot receive a closure, only data naming what to run: like Python pickling a
+//! function by its name, a [`Task`] names one of the functions the worker knows.
+
+use std::fmt;
+
+use workload::ngram::LineErrorKind;
+
+/// Work a worker knows how to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Task {
+    /// `count_to(to)`, `times` times; the reply is the sum.
+    Count { to: u64, times: u32 },
+    /// The article's `say_hello(name)`: the reply is `"hello, {name}"`.
+    Hello { name: String },
+    /// Sleep, then reply `value` (for completion-order lessons).
+    Sleep { millis: u64, value: u64 },
+    /// Map these bytes (a chunk shipped whole, as pickling a list of lines does). `base` is
+    /// the chunk's offset in its file, so replies can name keys by file offset.
+    MapBytes { base: u64, skip_malformed: bool, data: Vec<u8> },
+    /// Map bytes `start..end` of `path`, which the worker reads itself: only the range
+    /// crosses the pipe.
+    MapRange { path: String, start: u64, end: u64, skip_malformed: bool },
+    /// Misbehave on purpose, so tests can check that the parent copes.
+    Fault(Fault),
+}
+
+/// Ways a worker can fail, on request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// `panic!` (the process exits with status 101).
+    Panic,
+    /// Exit with this status without replying.
+    Exit(i32),
+    /// Write bytes that are not a frame.
+    Garbage,
+    /// Never reply.
+    Hang,
+}
+
+/// One entry of a partial result: the key is named by its position in the file (the parent
+/// has the same file mapped, so it rebuilds the key without the key's bytes crossing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub offset: u64,
+    pub len: u32,
+    pub total: u64,
+}
+
+/// A chunk's map output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partial {
+    pub entries: Vec<Entry>,
+    pub lines: u64,
+    pub skipped: u64,
+    /// File offset of the first skipped line, and why.
+    pub first_skipped: Option<(u64, LineErrorKind)>,
+    /// Worker-side seconds spent decoding the task and encoding this reply.
+    pub worker_codec_s: f64,
+}
+
+/// A worker's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    Value(u64),
+    Text(String),
+    Partial(Partial),
+    /// A bad line at this file offset (the parent turns it into FILE:LINE).
+    LineError {
+        offset: u64,
+        kind: LineErrorKind,
+    },
+    /// The worker could not do the task (for example it could not open the file).
+    Failed(String),
+}
+
+/// Bytes that do not decode as a task or a reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError(pub String);
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "malformed message: {}", self.0)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+struct Out(Vec<u8>);
+
+impl Out {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn f64(&mut self, v: f64) {
+        self.u64(v.to_bits());
+    }
+    fn bytes(&mut self, v: &[u8]) {
+        self.u64(v.len() as u64);
+        self.0.extend_from_slice(v);
+    }
+    fn str(&mut self, v: &str) {
+        self.bytes(v.as_bytes());
+    }
+}
+
+struct In<'a>(&'a [u8]);
+
+impl<'a> In<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+        if self.0.len() < n {
+            return Err(DecodeError(format!("needed {n} more bytes, {} left", self.0.len())));
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+    fn u8(&mut self) -> Result<u8, DecodeError> {
+        Ok(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Result<u32, DecodeError> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+    }
+    fn u64(&mut self) -> Result<u64, DecodeError> {
+        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+    }
+    fn f64(&mut self) -> Result<f64, DecodeError> {
+        Ok(f64::from_bits(self.u64()?))
+    }
+    fn bytes(&mut self) -> Result<&'a [u8], DecodeError> {
+        let len = usize::try_from(self.u64()?).map_err(|_| DecodeError("length overflows".into()))?;
+        self.take(len)
+    }
+    fn string(&mut self) -> Result<String, DecodeError> {
+        String::from_utf8(self.bytes()?.to_vec()).map_err(|_| DecodeError("text is not UTF-8".into()))
+    }
+    fn end(&self) -> Result<(), DecodeError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(DecodeError(format!("{} trailing bytes", self.0.len())))
+        }
+    }
+}
+
+fn put_kind(out: &mut Out, kind: &LineErrorKind) {
+    match kind {
+        LineErrorKind::Blank => out.u8(0),
+        LineErrorKind::FieldCount { found } => {
+            out.u8(1);
+            out.u64(*found as u64);
+        }
+        LineErrorKind::EmptyNgram => out.u8(2),
+        LineErrorKind::NotANumber { field, text } => {
+            out.u8(3);
+            out.str(field);
+            out.str(text);
+        }
+        LineErrorKind::TooLarge { field, text } => {
+            out.u8(4);
+            out.str(field);
+            out.str(text);
+        }
+        LineErrorKind::TotalOverflow { ngram } => {
+            out.u8(5);
+            out.str(ngram);
+        }
+    }
+}
+
+/// Field names are `&'static str` in `LineErrorKind`; map the decoded text back to them.
+fn field_name(text: &str) -> Result<&'static str, DecodeError> {
+    ["year", "match_count", "volume_count"]
+        .into_iter()
+        .find(|f| *f == text)
+        .ok_or_else(|| DecodeError(format!("unknown field {text:?}")))
+}
+
+fn get_kind(input: &mut In<'_>) -> Result<LineErrorKind, DecodeError> {
+    Ok(match input.u8()? {
+        0 => LineErrorKind::Blank,
+        1 => LineErrorKind::FieldCount { found: input.u64()? as usize },
+        2 => LineErrorKind::EmptyNgram,
+        3 => LineErrorKind::NotANumber { field: field_name(&input.string()?)?, text: input.string()? },
+        4 => LineErrorKind::TooLarge { field: field_name(&input.string()?)?, text: input.string()? },
+        5 => LineErrorKind::TotalOverflow { ngram: input.string()? },
+        tag => return Err(DecodeError(format!("unknown line error tag {tag}"))),
+    })
+}
+
+impl Task {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Out(Vec::new());
+        match self {
+            Task::Count { to, times } => {
+                out.u8(1);
+                out.u64(*to);
+                out.u32(*times);
+            }
+            Task::Hello { name } => {
+                out.u8(2);
+                out.str(name);
+            }
+            Task::Sleep { millis, value } => {
+                out.u8(3);
+                out.u64(*millis);
+                out.u64(*value);
+            }
+            Task::MapBytes { base, skip_malformed, data } => {
+                out.0.reserve(data.len() + 32);
+                out.u8(4);
+                out.u64(*base);
+                out.u8(u8::from(*skip_malformed));
+                out.bytes(data);
+            }
+            Task::MapRange { path, start, end, skip_malformed } => {
+                out.u8(5);
+                out.str(path);
+                out.u64(*start);
+                out.u64(*end);
+                out.u8(u8::from(*skip_malformed));
+            }
+            Task::Fault(fault) => {
+                out.u8(6);
+                match fault {
+                    Fault::Panic => out.u8(0),
+                    Fault::Exit(code) => {
+                        out.u8(1);
+                        out.u32(*code as u32);
+                    }
+                    Fault::Garbage => out.u8(2),
+                    Fault::Hang => out.u8(3),
+                }
+            }
+        }
+        out.0
+    }
+
+    /// The encoding of `Task::MapBytes` straight from a borrowed chunk: one copy, into the
+    /// frame (building the task first would copy the chunk twice).
+    pub fn encode_map_bytes(base: u64, skip_malformed: bool, data: &[u8]) -> Vec<u8> {
+        let mut out = Out(Vec::with_capacity(data.len() + 32));
+        out.u8(4);
+        out.u64(base);
+        out.u8(u8::from(skip_malformed));
+        out.bytes(data);
+        out.0
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Task, DecodeError> {
+        let mut input = In(bytes);
+        let task = match input.u8()? {
+            1 => Task::Count { to: input.u64()?, times: input.u32()? },
+            2 => Task::Hello { name: input.string()? },
+            3 => Task::Sleep { millis: input.u64()?, value: input.u64()? },
+            4 => Task::MapBytes {
+                base: input.u64()?,
+                skip_malformed: input.u8()? != 0,
+                data: input.bytes()?.to_vec(),
+            },
+            5 => Task::MapRange {
+                path: input.string()?,
+                start: input.u64()?,
+                end: input.u64()?,
+                skip_malformed: input.u8()? != 0,
+            },
+            6 => Task::Fault(match input.u8()? {
+                0 => Fault::Panic,
+                1 => Fault::Exit(input.u32()? as i32),
+                2 => Fault::Garbage,
+                3 => Fault::Hang,
+                tag => return Err(DecodeError(format!("unknown fault {tag}"))),
+            }),
+            tag => return Err(DecodeError(format!("unknown task tag {tag}"))),
+        };
+        input.end()?;
+        Ok(task)
+    }
+}
+
+impl Reply {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Out(Vec::new());
+        match self {
+            Reply::Value(v) => {
+                out.u8(1);
+                out.u64(*v);
+            }
+            Reply::Text(text) => {
+                out.u8(2);
+                out.str(text);
+            }
+            Reply::Partial(p) => {
+                out.0.reserve(p.entries.len() * 20 + 64);
+                out.u8(3);
+                out.u64(p.lines);
+                out.u64(p.skipped);
+                match &p.first_skipped {
+                    None => out.u8(0),
+                    Some((offset, kind)) => {
+                        out.u8(1);
+                        out.u64(*offset);
+                        put_kind(&mut out, kind);
+                    }
+                }
+                out.f64(p.worker_codec_s);
+                out.u64(p.entries.len() as u64);
+                for e in &p.entries {
+                    out.u64(e.offset);
+                    out.u32(e.len);
+                    out.u64(e.total);
+                }
+            }
+            Reply::LineError { offset, kind } => {
+                out.u8(4);
+                out.u64(*offset);
+                put_kind(&mut out, kind);
+            }
+            Reply::Failed(message) => {
+                out.u8(5);
+                out.str(message);
+            }
+        }
+        out.0
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Reply, DecodeError> {
+        let mut input = In(bytes);
+        let reply = match input.u8()? {
+            1 => Reply::Value(input.u64()?),
+            2 => Reply::Text(input.string()?),
+            3 => {
+                let lines = input.u64()?;
+                let skipped = input.u64()?;
+                let first_skipped = match input.u8()? {
+                    0 => None,
+                    _ => Some((input.u64()?, get_kind(&mut input)?)),
+                };
+                let worker_codec_s = input.f64()?;
+                let n =
+                    usize::try_from(input.u64()?).map_err(|_| DecodeError("entry count overflows".into()))?;
+                if n > input.0.len() / 20 {
+                    return Err(DecodeError(format!("{n} entries cannot fit in {} bytes", input.0.len())));
+                }
+                let mut entries = Vec::with_capacity(n);
+                for _ in 0..n {
+                    entries.push(Entry { offset: input.u64()?, len: input.u32()?, total: input.u64()? });
+                }
+                Reply::Partial(Partial { entries, lines, skipped, first_skipped, worker_codec_s })
+            }
+            4 => Reply::LineError { offset: input.u64()?, kind: get_kind(&mut input)? },
+            5 => Reply::Failed(input.string()?),
+            tag => return Err(DecodeError(format!("unknown reply tag {tag}"))),
+        };
+        input.end()?;
+        Ok(reply)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tasks_round_trip() {
+        let tasks = [
+            Task::Count { to: 100_000_000, times: 2 },
+            Task::Hello { name: "satori".into() },
+            Task::Sleep { millis: 5, value: 22 },
+            Task::MapBytes { base: 10, skip_malformed: true, data: b"a\t1\t2\t3\n".to_vec() },
+            Task::MapRange { path: "/tmp/ä.tsv".into(), start: 1, end: 99, skip_malformed: false },
+            Task::Fault(Fault::Exit(-3)),
+            Task::Fault(Fault::Hang),
+        ];
+        for task in tasks {
+            assert_eq!(Task::decode(&task.encode()), Ok(task));
+        }
+    }
+
+    #[test]
+    fn replies_round_trip() {
+        let replies = [
+            Reply::Value(7),
+            Reply::Text("hello, koishi".into()),
+            Reply::Partial(Partial {
+                entries: vec![Entry { offset: 3, len: 8, total: 15209 }],
+                lines: 12,
+                skipped: 1,
+                first_skipped: Some((
+                    40,
+                    LineErrorKind::NotANumber { field: "match_count", text: "-1".into() },
+                )),
+                worker_codec_s: 0.25,
+            }),
+            Reply::LineError { offset: 9, kind: LineErrorKind::FieldCount { found: 2 } },
+            Reply::Failed("no such file".into()),
+        ];
+        for reply in replies {
+            assert_eq!(Reply::decode(&reply.encode()), Ok(reply));
+        }
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        assert!(Task::decode(b"").is_err());
+        assert!(Task::decode(&[99]).is_err());
+        assert!(Reply::decode(&[3, 1, 2]).is_err());
+        let mut extra = Reply::Value(1).encode();
+        extra.push(0);
+        assert_eq!(Reply::decode(&extra), Err(DecodeError("1 trailing bytes".into())));
+    }
+}

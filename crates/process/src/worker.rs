@@ -1,0 +1,141 @@
+//! The worker side: read a task frame from stdin, do it, write the reply frame to stdout,
+//! until stdin closes. The `harness` binary runs this in its hidden worker mode (re-executed
+//! by the parent, as `multiprocessing` re-runs the Python interpreter), and so does the
+//! crate's own `process-worker` binary.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use workload::count_to;
+use workload::input::InputFile;
+use workload::ngram::{map_chunk_into, Counts};
+
+use crate::frame::{read_frame, write_frame};
+use crate::protocol::{Entry, Fault, Partial, Reply, Task};
+
+/// The argument that puts the `harness` binary into worker mode.
+pub const WORKER_ARG: &str = "__worker";
+
+/// Serves tasks until stdin closes. Exits 0 then; non-zero if the pipe breaks or a frame is
+/// malformed (the parent reports it).
+pub fn serve() -> ExitCode {
+    // One line per panic on stderr, which the parent keeps as the worker's last words (the
+    // default hook may add a backtrace that would bury the message).
+    std::panic::set_hook(Box::new(|info| {
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("panicked: {}{place}", info.payload_as_str().unwrap_or("(no message)"));
+    }));
+    let mut stdin = io::stdin().lock();
+    let mut stdout = io::stdout().lock();
+    let mut files: HashMap<String, InputFile> = HashMap::new();
+    loop {
+        let frame = match read_frame(&mut stdin) {
+            Ok(Some(frame)) => frame,
+            Ok(None) => return ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("worker {}: cannot read a task: {err}", std::process::id());
+                return ExitCode::from(3);
+            }
+        };
+        let started = Instant::now();
+        let task = match Task::decode(&frame) {
+            Ok(task) => task,
+            Err(err) => {
+                eprintln!("worker {}: {err}", std::process::id());
+                return ExitCode::from(3);
+            }
+        };
+        drop(frame);
+        let decode_s = started.elapsed().as_secs_f64();
+        let reply = run(task, decode_s, &mut files, &mut stdout);
+        let encoded = Instant::now();
+        let mut bytes = reply.encode();
+        if let Reply::Partial(mut partial) = reply {
+            // Charge the encoding to the reply itself, then encode again with the figure in.
+            partial.worker_codec_s += encoded.elapsed().as_secs_f64();
+            bytes = Reply::Partial(partial).encode();
+        }
+        if write_frame(&mut stdout, &bytes).is_err() {
+            return ExitCode::from(4); // the parent went away
+        }
+    }
+}
+
+fn run(task: Task, decode_s: f64, files: &mut HashMap<String, InputFile>, stdout: &mut impl Write) -> Reply {
+    match task {
+        Task::Count { to, times } => Reply::Value((0..times).map(|_| count_to(to)).sum()),
+        Task::Hello { name } => Reply::Text(format!("hello, {name}")),
+        Task::Sleep { millis, value } => {
+            std::thread::sleep(std::time::Duration::from_millis(millis));
+            Reply::Value(value)
+        }
+        Task::MapBytes { base, skip_malformed, data } => map(&data, base, skip_malformed, decode_s),
+        Task::MapRange { path, start, end, skip_malformed } => {
+            if !files.contains_key(&path) {
+                match InputFile::open(Path::new(&path)) {
+                    Ok(file) => {
+                        files.clear(); // keep one mapping at a time
+                        files.insert(path.clone(), file);
+                    }
+                    Err(err) => return Reply::Failed(err.to_string()),
+                }
+            }
+            let bytes = files[&path].bytes();
+            let (Ok(start), Ok(end)) = (usize::try_from(start), usize::try_from(end)) else {
+                return Reply::Failed(format!("{path}: range {start}..{end} is out of range"));
+            };
+            if start > end || end > bytes.len() {
+                return Reply::Failed(format!(
+                    "{path}: range {start}..{end} is beyond its {} bytes",
+                    bytes.len()
+                ));
+            }
+            map(&bytes[start..end], start as u64, skip_malformed, decode_s)
+        }
+        Task::Fault(fault) => misbehave(fault, stdout),
+    }
+}
+
+/// Maps one chunk and names every key by its offset in the file.
+fn map(data: &[u8], base: u64, skip_malformed: bool, decode_s: f64) -> Reply {
+    let mut counts = Counts::new();
+    match map_chunk_into(&mut counts, data, skip_malformed) {
+        Err(err) => Reply::LineError { offset: base + err.offset as u64, kind: err.kind },
+        Ok(stats) => {
+            let started = Instant::now();
+            let start = data.as_ptr() as usize;
+            let mut entries = Vec::with_capacity(counts.len());
+            for (key, total) in counts {
+                let Ok(len) = u32::try_from(key.len()) else {
+                    return Reply::Failed("an ngram longer than 4 GiB".into());
+                };
+                entries.push(Entry { offset: base + (key.as_ptr() as usize - start) as u64, len, total });
+            }
+            Reply::Partial(Partial {
+                entries,
+                lines: stats.lines,
+                skipped: stats.skipped,
+                first_skipped: stats.first_skipped.map(|(offset, kind)| (base + offset as u64, kind)),
+                worker_codec_s: decode_s + started.elapsed().as_secs_f64(),
+            })
+        }
+    }
+}
+
+fn misbehave(fault: Fault, stdout: &mut impl Write) -> Reply {
+    match fault {
+        Fault::Panic => panic!("worker asked to panic"),
+        Fault::Exit(code) => std::process::exit(code),
+        Fault::Garbage => {
+            let _ = stdout.write_all(b"this is not a frame at all");
+            let _ = stdout.flush();
+            std::process::exit(0);
+        }
+        Fault::Hang => loop {
+            std::thread::park();
+        },
+    }
+}
