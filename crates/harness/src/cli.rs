@@ -48,7 +48,7 @@ pub struct GenArgs {
 
 #[derive(Debug, Args)]
 pub struct CountArgs {
-    /// serial, threads, or all (runs each and checks they agree).
+    /// serial, threads, process, pool, async, or all (runs each and checks they agree).
     #[arg(long, value_parser = parse_model_choice)]
     pub model: ModelChoice,
     /// N: how far each task counts (accepts 100000000, 100_000_000 or 1e8).
@@ -70,7 +70,7 @@ pub struct NgramArgs {
     /// Shard files (ngram TAB year TAB match_count TAB volume_count).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// serial, threads, or all (runs each and checks they agree).
+    /// serial, threads, process, pool, async, or all (runs each and checks they agree).
     #[arg(long, value_parser = parse_model_choice)]
     pub model: ModelChoice,
     /// Worker threads/processes (default: the number of cores).
@@ -97,6 +97,29 @@ pub struct NgramArgs {
     /// Skip malformed lines (and report how many) instead of stopping at the first.
     #[arg(long)]
     pub skip_malformed: bool,
+    /// How the process model hands chunks to its workers: copy the bytes down the pipe
+    /// (what pickling does), or send the byte range and let the worker read the file.
+    #[arg(long, value_enum, default_value_t = ShipArg::Auto)]
+    pub ship: ShipArg,
+}
+
+/// `--ship`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShipArg {
+    /// range for files on disk
+    Auto,
+    Bytes,
+    Range,
+}
+
+impl From<ShipArg> for process::Ship {
+    fn from(arg: ShipArg) -> Self {
+        match arg {
+            ShipArg::Auto => process::Ship::Auto,
+            ShipArg::Bytes => process::Ship::Bytes,
+            ShipArg::Range => process::Ship::Range,
+        }
+    }
 }
 
 /// A whole number, written plainly (100000000), with underscores (100_000_000) or in

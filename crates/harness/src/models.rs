@@ -2,8 +2,10 @@
 //! variant here; `--model all` then runs it and checks it against the others.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use clap::ValueEnum;
+use process::{Ship, WorkerCommand};
 use workload::ngram::{NgramOptions, NgramOutput, Source};
 use workload::{CountJob, NgramError, WorkerFailure};
 
@@ -13,16 +15,56 @@ pub enum Model {
     Serial,
     /// std::thread: spawn + join (count), scoped threads (ngram).
     Threads,
+    /// Child processes: one-shot children (count), a pool of worker processes (ngram).
+    Process,
+    /// A rayon thread pool.
+    Pool,
+    /// A tokio runtime offloading to an executor (run_in_executor).
+    Async,
+}
+
+static WORKER: OnceLock<WorkerCommand> = OnceLock::new();
+
+/// Sets the program the process model starts as its workers (tests point it at the
+/// `harness` binary; the binary itself uses its own path). The first call wins.
+pub fn set_worker_command(command: WorkerCommand) {
+    let _ = WORKER.set(command);
+}
+
+fn worker_command() -> Result<&'static WorkerCommand, WorkerFailure> {
+    if let Some(command) = WORKER.get() {
+        return Ok(command);
+    }
+    let command = WorkerCommand::current_exe().map_err(|e| WorkerFailure {
+        worker: 0,
+        message: format!("cannot find this executable to start workers: {e}"),
+    })?;
+    // Only the harness binary serves the worker protocol; re-running anything else (a test
+    // binary, a bench) with `__worker` would do something else entirely.
+    if command.program.file_stem().is_none_or(|stem| stem != "harness") {
+        return Err(WorkerFailure {
+            worker: 0,
+            message: format!(
+                "{} cannot serve as a worker process; call harness::models::set_worker_command first",
+                command.program.display()
+            ),
+        });
+    }
+    Ok(WORKER.get_or_init(|| command))
 }
 
 impl Model {
     /// Every model present, in the order `--model all` runs them (serial first: the reference).
-    pub const ALL: &'static [Model] = &[Model::Serial, Model::Threads];
+    pub const ALL: &'static [Model] =
+        &[Model::Serial, Model::Threads, Model::Process, Model::Pool, Model::Async];
 
     pub fn name(self) -> &'static str {
         match self {
             Model::Serial => "serial",
             Model::Threads => "threads",
+            Model::Process => "process",
+            Model::Pool => "pool",
+            Model::Async => "async",
         }
     }
 
@@ -30,7 +72,7 @@ impl Model {
     pub fn effective_workers(self, workers: usize) -> usize {
         match self {
             Model::Serial => 1,
-            Model::Threads => workers,
+            Model::Threads | Model::Process | Model::Pool | Model::Async => workers,
         }
     }
 
@@ -38,6 +80,9 @@ impl Model {
         match self {
             Model::Serial => Ok(serial::count(job)),
             Model::Threads => threads::count(job, workers),
+            Model::Process => process::count(job, workers, worker_command()?),
+            Model::Pool => pool::count(job, workers),
+            Model::Async => async_pool::count(job, workers),
         }
     }
 
@@ -47,9 +92,23 @@ impl Model {
         options: &NgramOptions,
         workers: usize,
     ) -> Result<NgramOutput<'a>, NgramError> {
+        self.ngram_shipping(sources, options, workers, Ship::Auto)
+    }
+
+    /// [`Model::ngram`], choosing how the process model ships chunks (others ignore it).
+    pub fn ngram_shipping<'a>(
+        self,
+        sources: &[Source<'a>],
+        options: &NgramOptions,
+        workers: usize,
+        ship: Ship,
+    ) -> Result<NgramOutput<'a>, NgramError> {
         match self {
             Model::Serial => serial::ngram(sources, options),
             Model::Threads => threads::ngram(sources, options, workers),
+            Model::Process => process::ngram(sources, options, workers, worker_command()?, ship),
+            Model::Pool => pool::ngram(sources, options, workers),
+            Model::Async => async_pool::ngram(sources, options, workers),
         }
     }
 }
@@ -77,7 +136,7 @@ impl ModelChoice {
 }
 
 /// Model names known to the design but not built yet; asking for one says so plainly.
-const PLANNED: &[&str] = &["process", "pool", "async", "mapreduce"];
+const PLANNED: &[&str] = &["mapreduce"];
 
 pub fn parse_model_choice(text: &str) -> Result<ModelChoice, String> {
     if text == "all" {

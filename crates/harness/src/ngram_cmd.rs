@@ -43,6 +43,19 @@ pub struct NgramRecord {
     pub top: Vec<(String, u64)>,
     pub files: Vec<String>,
     pub skipped_malformed: u64,
+    /// What crossing process boundaries cost (the process model only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<ShippingRecord>,
+}
+
+/// `shipping` in the JSON record.
+#[derive(Debug, serde::Serialize)]
+pub struct ShippingRecord {
+    pub mode: &'static str,
+    pub bytes_to_workers: u64,
+    pub bytes_from_workers: u64,
+    pub encode_s: f64,
+    pub decode_s: f64,
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -73,7 +86,8 @@ pub fn run(args: &NgramArgs) -> Result<(), String> {
     for (model, input) in models.iter().zip(&inputs) {
         let sources: Vec<Source<'_>> = input.iter().map(InputFile::source).collect();
         let started = Instant::now();
-        let output = model.ngram(&sources, &options, workers).map_err(|e| e.to_string())?;
+        let output =
+            model.ngram_shipping(&sources, &options, workers, args.ship.into()).map_err(|e| e.to_string())?;
         let elapsed = started.elapsed().as_secs_f64();
 
         if let Some((ref_name, ref_out)) = &reference {
@@ -94,6 +108,13 @@ pub fn run(args: &NgramArgs) -> Result<(), String> {
             top: output.top(args.top).into_iter().map(|(k, v)| (text(k), v)).collect(),
             files: files.clone(),
             skipped_malformed: output.skipped,
+            shipping: output.shipping.map(|s| ShippingRecord {
+                mode: s.mode,
+                bytes_to_workers: s.bytes_to_workers,
+                bytes_from_workers: s.bytes_from_workers,
+                encode_s: s.encode_s,
+                decode_s: s.decode_s,
+            }),
         };
         if output.skipped > 0 {
             if let Some(first) = &output.first_skipped {
@@ -133,6 +154,17 @@ pub fn run(args: &NgramArgs) -> Result<(), String> {
                 human::thousands(record.distinct as u64),
                 record.total_match_count.map_or("overflow".into(), human::thousands),
             );
+            if let Some(s) = &record.shipping {
+                println!(
+                    "{:<10} shipped {} to workers and {} back ({} mode); encode {}, decode {}",
+                    "",
+                    human::bytes(s.bytes_to_workers),
+                    human::bytes(s.bytes_from_workers),
+                    s.mode,
+                    human::seconds(s.encode_s),
+                    human::seconds(s.decode_s)
+                );
+            }
         }
         if reference.is_none() {
             reference = Some((model.name(), output));

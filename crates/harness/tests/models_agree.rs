@@ -41,12 +41,20 @@ fn owned(output: &NgramOutput<'_>) -> BTreeMap<Vec<u8>, u64> {
     output.counts.iter().map(|(k, v)| (k.to_vec(), *v)).collect()
 }
 
+/// The process model's workers are the `harness` binary in worker mode.
+fn use_harness_workers() {
+    harness::models::set_worker_command(
+        process::WorkerCommand::new(env!("CARGO_BIN_EXE_harness")).arg(process::worker::WORKER_ARG),
+    );
+}
+
 fn run(
     model: Model,
     files: &[InputFile],
     options: NgramOptions,
     workers: usize,
 ) -> Result<NgramOutput<'_>, String> {
+    use_harness_workers();
     let sources: Vec<Source<'_>> = files.iter().map(InputFile::source).collect();
     model.ngram(&sources, &options, workers).map_err(|e| e.to_string())
 }
@@ -127,6 +135,7 @@ proptest! {
 
 #[test]
 fn every_model_counts_exactly() {
+    use_harness_workers();
     for (tasks, to) in [(0, 5), (1, 0), (1, 1), (2, 1000), (3, 12_345), (7, 999)] {
         let job = CountJob { tasks, to };
         for &model in Model::ALL {

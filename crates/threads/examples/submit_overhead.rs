@@ -7,24 +7,9 @@
 
 use std::hint::black_box;
 use std::thread;
-use std::time::Instant;
 
 use threads::futures::ThreadPoolExecutor;
-
-/// Median nanoseconds per call of `op` over `rounds` batches of `per_batch` calls.
-fn median_ns(rounds: usize, per_batch: usize, mut op: impl FnMut()) -> f64 {
-    let mut samples: Vec<f64> = (0..rounds)
-        .map(|_| {
-            let start = Instant::now();
-            for _ in 0..per_batch {
-                op();
-            }
-            start.elapsed().as_nanos() as f64 / per_batch as f64
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
-}
+use workload::timing::median_ns_per_call as median_ns;
 
 fn main() {
     let rounds: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(21);

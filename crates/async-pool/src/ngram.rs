@@ -1,0 +1,104 @@
+//! The ngram job, async: chunks are offloaded to a rayon pool and each partial map is merged
+//! the moment it arrives (a progressive reduce), instead of `gather` then `reduce`.
+//!
+//! tokio's `spawn_blocking` needs `'static` work, and the chunks borrow the memory-mapped
+//! file; rayon's scoped spawns may borrow, so the rayon bridge does the mapping here.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+
+use tokio::runtime::Runtime;
+use workload::ngram::{
+    map_chunk_ref_into, merge_counts, plan_chunks, Counts, NgramOptions, NgramOutput, Source, Tally,
+};
+use workload::{panic_message, NgramError, WorkerFailure};
+
+use crate::runtime;
+
+/// Chunk size when none is asked for.
+pub const AUTO_CHUNK_BYTES: usize = 8 << 20;
+
+type Mapped<'a> = (usize, Result<(Counts<'a>, Tally), NgramError>);
+
+/// Ngram totals with `workers` rayon threads doing the maps and the event loop merging.
+pub fn ngram<'a>(
+    sources: &[Source<'a>],
+    options: &NgramOptions,
+    workers: usize,
+) -> Result<NgramOutput<'a>, NgramError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers.max(1))
+        .build()
+        .map_err(|e| WorkerFailure { worker: 0, message: format!("cannot start the rayon pool: {e}") })?;
+    ngram_on(&runtime(1)?, &pool, sources, options)
+}
+
+/// [`ngram`] on a given runtime and pool.
+pub fn ngram_on<'a>(
+    runtime: &Runtime,
+    pool: &rayon::ThreadPool,
+    sources: &[Source<'a>],
+    options: &NgramOptions,
+) -> Result<NgramOutput<'a>, NgramError> {
+    let plan = plan_chunks(sources, options.chunking, AUTO_CHUNK_BYTES);
+    // The earliest failing chunk; later chunks are skipped, earlier ones still run.
+    let failed_at = AtomicUsize::new(usize::MAX);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Mapped<'a>>();
+
+    thread::scope(|scope| {
+        let (plan, failed_at) = (&plan, &failed_at);
+        scope.spawn(move || {
+            pool.scope(|s| {
+                for (index, chunk) in plan.iter().enumerate() {
+                    let tx = tx.clone();
+                    s.spawn(move |_| {
+                        if failed_at.load(Ordering::Relaxed) < index {
+                            return;
+                        }
+                        let mapped = catch_unwind(AssertUnwindSafe(|| {
+                            let mut counts = Counts::new();
+                            map_chunk_ref_into(&mut counts, sources, chunk, options.skip_malformed)
+                                .map(|t| (counts, t))
+                        }))
+                        .unwrap_or_else(|p| {
+                            Err(WorkerFailure { worker: 0, message: panic_message(&*p) }.into())
+                        });
+                        if mapped.is_err() {
+                            failed_at.fetch_min(index, Ordering::Relaxed);
+                        }
+                        let _ = tx.send((index, mapped));
+                    });
+                }
+                drop(tx); // the channel closes when the last chunk has reported
+            });
+        });
+
+        runtime.block_on(async {
+            let mut total = Counts::new();
+            let mut tally = Tally::default();
+            let mut first_error: Option<(usize, NgramError)> = None;
+            while let Some((index, mapped)) = rx.recv().await {
+                match mapped {
+                    Ok((counts, t)) if first_error.is_none() => {
+                        tally.absorb(t);
+                        if let Err(e) = merge_counts(&mut total, counts) {
+                            failed_at.store(0, Ordering::Relaxed); // stop the rest
+                            first_error = Some((0, NgramError::MergeOverflow { ngram: e.ngram }));
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(err) => {
+                        if first_error.as_ref().is_none_or(|(first, _)| index < *first) {
+                            first_error = Some((index, err));
+                        }
+                    }
+                }
+            }
+            match first_error {
+                Some((_, err)) => Err(err),
+                None => Ok(NgramOutput::finish(sources, total, tally)),
+            }
+        })
+    })
+}
