@@ -7,7 +7,7 @@ use workload::CountJob;
 
 use crate::cli::CountArgs;
 use crate::models::Model;
-use crate::{human, machine};
+use crate::{human, machine, say, CliError};
 
 /// The JSON record for one run (DESIGN.md's contract).
 #[derive(Debug, Serialize)]
@@ -21,7 +21,7 @@ pub struct CountRecord {
     pub elapsed_s: f64,
 }
 
-pub fn run(args: &CountArgs) -> Result<(), String> {
+pub fn run(args: &CountArgs) -> Result<(), CliError> {
     let job = CountJob { tasks: args.tasks, to: args.to };
     let expected = job
         .expected()
@@ -30,11 +30,16 @@ pub fn run(args: &CountArgs) -> Result<(), String> {
     let models = args.model.models();
 
     if !args.json {
-        println!("count: {} tasks x {} on {}", job.tasks, human::thousands(job.to), machine::describe());
-        println!(
+        say!("count: {} tasks x {} on {}", job.tasks, human::thousands(job.to), machine::describe())?;
+        say!(
             "{:<10} {:>7} {:>16} {:>11} {:>9} {:>8}",
-            "model", "workers", "result", "elapsed", "ns/iter", "speedup"
-        );
+            "model",
+            "workers",
+            "result",
+            "elapsed",
+            "ns/iter",
+            "speedup"
+        )?;
     }
     let mut serial_elapsed = None;
     for model in models {
@@ -45,7 +50,8 @@ pub fn run(args: &CountArgs) -> Result<(), String> {
             return Err(format!(
                 "harness count: models disagree: {model} returned {result}, expected {expected} ({} x {})",
                 job.tasks, job.to
-            ));
+            )
+            .into());
         }
         let record = CountRecord {
             job: "count",
@@ -57,14 +63,14 @@ pub fn run(args: &CountArgs) -> Result<(), String> {
             elapsed_s: elapsed,
         };
         if args.json {
-            println!("{}", serde_json::to_string(&record).expect("plain record serialises"));
+            say!("{}", serde_json::to_string(&record).expect("plain record serialises"))?;
         } else {
             if model == Model::Serial {
                 serial_elapsed = Some(elapsed);
             }
             let ns_per_iter = if expected == 0 { 0.0 } else { elapsed * 1e9 / expected as f64 };
             let speedup = serial_elapsed.map_or("-".to_string(), |s| format!("{:.2}x", s / elapsed));
-            println!(
+            say!(
                 "{:<10} {:>7} {:>16} {:>11} {:>9.3} {:>8}",
                 record.model,
                 record.workers,
@@ -72,7 +78,7 @@ pub fn run(args: &CountArgs) -> Result<(), String> {
                 human::seconds(elapsed),
                 ns_per_iter,
                 speedup
-            );
+            )?;
         }
     }
     Ok(())

@@ -10,7 +10,11 @@ use workload::gen::{generate, GenConfig};
 use crate::cli::GenArgs;
 use crate::human;
 
-pub fn run(args: &GenArgs) -> Result<(), String> {
+pub fn run(args: &GenArgs) -> Result<(), crate::CliError> {
+    generate_file(args).map_err(crate::CliError::Message)
+}
+
+fn generate_file(args: &GenArgs) -> Result<(), String> {
     let config = GenConfig { lines: args.lines, unique: args.unique, seed: args.seed };
     config.validate().map_err(|e| format!("harness gen: {e}"))?;
     let out = &args.out;

@@ -11,8 +11,42 @@ pub mod ngram_cmd;
 
 use cli::{Cli, Command};
 
-/// Runs one parsed command; the error is the one line to print on stderr.
-pub fn run(cli: &Cli) -> Result<(), String> {
+/// Why a command stopped early.
+#[derive(Debug)]
+pub enum CliError {
+    /// The one line to print on stderr.
+    Message(String),
+    /// Whoever read our stdout stopped (`harness ... | head`): not an error, just stop.
+    BrokenPipe,
+}
+
+impl From<String> for CliError {
+    fn from(message: String) -> Self {
+        CliError::Message(message)
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(err: std::io::Error) -> Self {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            CliError::BrokenPipe
+        } else {
+            CliError::Message(format!("cannot write the output: {err}"))
+        }
+    }
+}
+
+/// `println!` that returns an error instead of panicking when stdout is closed.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err($crate::CliError::from)
+    }};
+}
+
+/// Runs one parsed command.
+pub fn run(cli: &Cli) -> Result<(), CliError> {
     match &cli.command {
         Command::Gen(args) => gen_cmd::run(args),
         Command::Count(args) => count_cmd::run(args),

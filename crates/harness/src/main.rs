@@ -9,8 +9,8 @@ fn main() -> ExitCode {
     }
     let cli = harness::cli::Cli::parse();
     match harness::run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Ok(()) | Err(harness::CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(harness::CliError::Message(message)) => {
             eprintln!("{message}");
             ExitCode::FAILURE
         }

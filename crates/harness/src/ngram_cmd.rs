@@ -11,7 +11,7 @@ use workload::input::{open_all, InputFile};
 use workload::ngram::{Chunking, NgramOptions, NgramOutput, Source};
 
 use crate::cli::NgramArgs;
-use crate::{human, machine};
+use crate::{human, machine, say, CliError};
 
 /// `{"word": total, ...}` in the order the words were asked for.
 #[derive(Debug)]
@@ -62,7 +62,7 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-pub fn run(args: &NgramArgs) -> Result<(), String> {
+pub fn run(args: &NgramArgs) -> Result<(), CliError> {
     let workers = args.workers.unwrap_or_else(machine::cores).get();
     let options = NgramOptions {
         chunking: match (args.chunk_bytes, args.chunk_lines) {
@@ -129,23 +129,28 @@ pub fn run(args: &NgramArgs) -> Result<(), String> {
             }
         }
         if args.json {
-            println!("{}", serde_json::to_string(&record).expect("plain record serialises"));
+            say!("{}", serde_json::to_string(&record).expect("plain record serialises"))?;
         } else {
             if !header_done {
-                println!(
+                say!(
                     "ngram: {} file(s), {} lines, {}, on {}",
                     files.len(),
                     human::thousands(output.lines),
                     human::bytes(output.bytes),
                     machine::describe()
-                );
-                println!(
+                )?;
+                say!(
                     "{:<10} {:>7} {:>11} {:>9} {:>12} {:>18}",
-                    "model", "workers", "elapsed", "GB/s", "distinct", "total"
-                );
+                    "model",
+                    "workers",
+                    "elapsed",
+                    "GB/s",
+                    "distinct",
+                    "total"
+                )?;
                 header_done = true;
             }
-            println!(
+            say!(
                 "{:<10} {:>7} {:>11} {:>9.3} {:>12} {:>18}",
                 record.model,
                 record.workers,
@@ -153,9 +158,9 @@ pub fn run(args: &NgramArgs) -> Result<(), String> {
                 output.bytes as f64 / elapsed / 1e9,
                 human::thousands(record.distinct as u64),
                 record.total_match_count.map_or("overflow".into(), human::thousands),
-            );
+            )?;
             if let Some(s) = &record.shipping {
-                println!(
+                say!(
                     "{:<10} shipped {} to workers and {} back ({} mode); encode {}, decode {}",
                     "",
                     human::bytes(s.bytes_to_workers),
@@ -163,7 +168,7 @@ pub fn run(args: &NgramArgs) -> Result<(), String> {
                     s.mode,
                     human::seconds(s.encode_s),
                     human::seconds(s.decode_s)
-                );
+                )?;
             }
         }
         if reference.is_none() {
@@ -174,12 +179,12 @@ pub fn run(args: &NgramArgs) -> Result<(), String> {
     let Some((_, output)) = reference else { return Ok(()) };
     if !args.json {
         for word in &args.words {
-            println!("{word}\t{}", output.total_for(word.as_bytes()));
+            say!("{word}\t{}", output.total_for(word.as_bytes()))?;
         }
         if args.top > 0 && !output.counts.is_empty() {
-            println!("top {}:", args.top.min(output.counts.len()));
+            say!("top {}:", args.top.min(output.counts.len()))?;
             for (rank, (ngram, total)) in output.top(args.top).into_iter().enumerate() {
-                println!("{:>4}. {}\t{}", rank + 1, text(ngram), total);
+                say!("{:>4}. {}\t{}", rank + 1, text(ngram), total)?;
             }
         }
     }

@@ -281,3 +281,60 @@ fn clear_errors_for_bad_arguments_and_files() {
     let out = harness(&["count", "--model", "serial", "--to", "1e19", "--tasks", "2"]);
     assert!(stderr(&out).contains("overflows u64"), "{}", stderr(&out));
 }
+
+#[test]
+fn all_models_agree_on_shuffled_input() {
+    let dir = Scratch::new("shuffled");
+    let data = gen(&dir.path("sorted.tsv"), 20_000, 1_500, 9);
+    // Scatter every ngram's lines across the file: a fixed permutation of the lines.
+    let mut lines: Vec<&[u8]> = data.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+    let n = lines.len();
+    let mut shuffled = Vec::with_capacity(data.len());
+    for i in 0..n {
+        // 7919 is prime and does not divide 20,000: i -> i * 7919 mod n is a permutation.
+        shuffled.extend_from_slice(lines[i * 7919 % n]);
+        shuffled.push(b'\n');
+    }
+    lines.clear();
+    let path = dir.path("shuffled.tsv");
+    std::fs::write(&path, &shuffled).unwrap();
+    let tsv = dir.path("out.tsv");
+    let out = harness(&[
+        "ngram",
+        path.to_str().unwrap(),
+        "--model",
+        "all",
+        "--chunk-lines",
+        "777",
+        "--output",
+        tsv.to_str().unwrap(),
+        "--top",
+        "0",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut expected = Vec::new();
+    for (k, v) in oracle::ngram_totals(&data).unwrap() {
+        expected.extend_from_slice(&k);
+        expected.extend(format!("\t{v}\n").bytes());
+    }
+    assert_eq!(std::fs::read(&tsv).unwrap(), expected);
+    assert_eq!(stdout(&out).lines().filter(|l| l.contains("20,000") || l.contains(" 1,500 ")).count(), 6);
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    // `harness ngram ... | head`: the reader goes away; we stop without a panic message.
+    let dir = Scratch::new("pipe");
+    let shard = dir.path("s.tsv");
+    gen(&shard, 200_000, 100_000, 4);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_harness"))
+        .args(["ngram", shard.to_str().unwrap(), "--model", "serial", "--top", "100000"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // 100,000 lines are far more than a pipe holds
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(stderr(&out), "");
+}

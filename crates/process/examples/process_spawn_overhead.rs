@@ -8,10 +8,7 @@ use process::{Process, ProcessPool, Task, WorkerCommand};
 use workload::timing::median_ns_per_call;
 
 fn main() {
-    // This example is its own worker: re-run with the worker argument, it serves tasks.
-    if std::env::args().nth(1).as_deref() == Some(process::worker::WORKER_ARG) {
-        std::process::exit(if process::worker::serve() == std::process::ExitCode::SUCCESS { 0 } else { 1 });
-    }
+    process::worker::serve_if_worker(); // this example is its own worker
     let rounds: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(11);
     let worker = WorkerCommand::current_exe().unwrap();
     let noop = Task::Count { to: 0, times: 1 };

@@ -19,6 +19,14 @@ use crate::protocol::{Entry, Fault, Partial, Reply, Task};
 /// The argument that puts the `harness` binary into worker mode.
 pub const WORKER_ARG: &str = "__worker";
 
+/// For programs that are their own workers (the examples): when started with
+/// [`WORKER_ARG`], serve tasks and exit; otherwise return and let the program run.
+pub fn serve_if_worker() {
+    if std::env::args_os().nth(1).is_some_and(|a| a == WORKER_ARG) {
+        std::process::exit(if serve() == ExitCode::SUCCESS { 0 } else { 1 });
+    }
+}
+
 /// Serves tasks until stdin closes. Exits 0 then; non-zero if the pipe breaks or a frame is
 /// malformed (the parent reports it).
 pub fn serve() -> ExitCode {
