@@ -28,8 +28,8 @@ bench: gen
     @echo "== count: K tasks x N, every model (the article: 2 x 100,000,000) =="
     {{harness}} count --model all --to 100000000 --tasks 2
     @echo "== proof the loop runs: 4N takes about 4x N =="
-    {{harness}} count --model serial --to 100000000 --tasks 1
-    {{harness}} count --model serial --to 400000000 --tasks 1
+    {{harness}} count --model serial --to 100000000 --tasks 1 --repeat 5
+    {{harness}} count --model serial --to 400000000 --tasks 1 --repeat 5
     @echo "== ngram: sum match_count per ngram over {{shard}}, every model =="
     {{harness}} ngram {{shard}} --model all --word Aardvark --top 10
 

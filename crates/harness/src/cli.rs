@@ -60,6 +60,10 @@ pub struct CountArgs {
     /// Worker threads/processes (default: the number of cores).
     #[arg(long)]
     pub workers: Option<NonZeroUsize>,
+    /// Run each model this many times and report the median (a single short run on a
+    /// shared machine is noisy).
+    #[arg(long, default_value = "3", value_parser = parse_nonzero)]
+    pub repeat: NonZeroUsize,
     /// Print one JSON object per model run instead of a table.
     #[arg(long)]
     pub json: bool,

@@ -18,7 +18,10 @@ pub struct CountRecord {
     pub to: u64,
     pub workers: usize,
     pub result: u64,
+    /// The median of `runs` runs.
     pub elapsed_s: f64,
+    pub elapsed_min_s: f64,
+    pub runs: usize,
 }
 
 pub fn run(args: &CountArgs) -> Result<(), CliError> {
@@ -30,7 +33,13 @@ pub fn run(args: &CountArgs) -> Result<(), CliError> {
     let models = args.model.models();
 
     if !args.json {
-        say!("count: {} tasks x {} on {}", job.tasks, human::thousands(job.to), machine::describe())?;
+        say!(
+            "count: {} tasks x {} on {} (median of {} runs)",
+            job.tasks,
+            human::thousands(job.to),
+            machine::describe(),
+            args.repeat
+        )?;
         say!(
             "{:<10} {:>7} {:>16} {:>11} {:>9} {:>8}",
             "model",
@@ -43,9 +52,18 @@ pub fn run(args: &CountArgs) -> Result<(), CliError> {
     }
     let mut serial_elapsed = None;
     for model in models {
-        let started = Instant::now();
-        let result = model.count(job, workers).map_err(|e| format!("harness count: {model}: {e}"))?;
-        let elapsed = started.elapsed().as_secs_f64();
+        let mut times = Vec::with_capacity(args.repeat.get());
+        let mut result = 0;
+        for _ in 0..args.repeat.get() {
+            let started = Instant::now();
+            result = model.count(job, workers).map_err(|e| format!("harness count: {model}: {e}"))?;
+            times.push(started.elapsed().as_secs_f64());
+            if result != expected {
+                break;
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        let elapsed = times[times.len() / 2];
         if result != expected {
             return Err(format!(
                 "harness count: models disagree: {model} returned {result}, expected {expected} ({} x {})",
@@ -61,6 +79,8 @@ pub fn run(args: &CountArgs) -> Result<(), CliError> {
             workers: model.effective_workers(workers),
             result,
             elapsed_s: elapsed,
+            elapsed_min_s: times[0],
+            runs: times.len(),
         };
         if args.json {
             say!("{}", serde_json::to_string(&record).expect("plain record serialises"))?;
