@@ -14,6 +14,7 @@ pub mod gen;
 pub mod input;
 pub mod ngram;
 pub mod oracle;
+pub mod testing;
 pub mod timing;
 pub mod toy;
 

@@ -40,3 +40,20 @@ pub fn line_count(data: &[u8]) -> u64 {
     let newlines = data.iter().filter(|&&b| b == b'\n').count() as u64;
     newlines + u64::from(!data.is_empty() && !data.ends_with(b"\n"))
 }
+
+/// Builds shard text from `(ngram, year, match_count, crlf)` rows (volume_count 1), with or
+/// without a final newline: the random shards of the property tests.
+pub fn shard_text<'k>(
+    rows: impl IntoIterator<Item = (&'k str, u32, u64, bool)>,
+    final_newline: bool,
+) -> Vec<u8> {
+    let mut data = Vec::new();
+    for (ngram, year, count, crlf) in rows {
+        let ending = if crlf { "\r\n" } else { "\n" };
+        data.extend(format!("{ngram}\t{year}\t{count}\t1{ending}").bytes());
+    }
+    if !final_newline && data.ends_with(b"\n") {
+        data.pop();
+    }
+    data
+}

@@ -14,15 +14,7 @@ const KEYS: [&str; 8] = ["a", "aardvark", "Aardvark", "AARDVARK", "aardvark_NOUN
 fn shard() -> impl Strategy<Value = Vec<u8>> {
     let line = (0..KEYS.len(), 1500u32..2009, 0u64..1_000_000_000_000, any::<bool>());
     (prop::collection::vec(line, 0..60), any::<bool>()).prop_map(|(lines, final_newline)| {
-        let mut data = Vec::new();
-        for (key, year, count, crlf) in lines {
-            let ending = if crlf { "\r\n" } else { "\n" };
-            data.extend(format!("{}\t{year}\t{count}\t1{ending}", KEYS[key]).bytes());
-        }
-        if !final_newline && data.ends_with(b"\n") {
-            data.pop();
-        }
-        data
+        oracle::shard_text(lines.into_iter().map(|(k, y, c, crlf)| (KEYS[k], y, c, crlf)), final_newline)
     })
 }
 

@@ -1,0 +1,26 @@
+//! Support for the crates' example tests: run a compiled example and return what it printed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Runs example `name` of the crate at `manifest_dir` (pass `env!("CARGO_MANIFEST_DIR")`)
+/// with `args`, asserts it succeeded, and returns its stdout.
+///
+/// `cargo test` builds examples into `target/<profile>/examples/`, beside the test binary's
+/// `deps/` folder. `cargo test --test NAME` alone does not rebuild them, so a binary older
+/// than its source is refused with a clear message rather than checked.
+pub fn run_example(manifest_dir: &str, name: &str, args: &[&str]) -> String {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let binary =
+        exe.parent().and_then(Path::parent).expect("target/<profile>/deps").join("examples").join(name);
+    let source = PathBuf::from(manifest_dir).join("examples").join(format!("{name}.rs"));
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    assert!(
+        modified(&binary) >= modified(&source),
+        "example {name} is missing or older than its source: run the crate's full `cargo test`"
+    );
+    let output =
+        Command::new(&binary).args(args).output().unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
+    assert!(output.status.success(), "{name} failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("examples print UTF-8")
+}
