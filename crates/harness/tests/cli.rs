@@ -338,3 +338,67 @@ fn a_closed_stdout_ends_quietly() {
     assert!(out.status.success());
     assert_eq!(stderr(&out), "");
 }
+
+/// The pids of `parent`'s children, from /proc.
+fn children_of(parent: u32) -> Vec<u32> {
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        // Fields after the ")" closing the command name: state, ppid, ...
+        let after = &stat[stat.rfind(')').unwrap() + 2..];
+        let ppid: u32 = after.split(' ').nth(1).unwrap().parse().unwrap();
+        if ppid == parent {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
+/// Running means present and not a zombie (an exited orphan may linger as one until
+/// whoever adopted it reaps it).
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| !stat[stat.rfind(')').unwrap() + 2..].starts_with('Z'))
+}
+
+#[test]
+fn workers_do_not_outlive_a_killed_parent() {
+    let dir = Scratch::new("orphans");
+    let shard = dir.path("s.tsv");
+    gen(&shard, 2_000_000, 100_000, 5);
+    let mut parent = Command::new(env!("CARGO_BIN_EXE_harness"))
+        .args([
+            "ngram",
+            shard.to_str().unwrap(),
+            "--model",
+            "process",
+            "--workers",
+            "2",
+            "--chunk-bytes",
+            "16KiB",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Polling /proc is the only way to watch processes we did not start; both loops are
+    // bounded, so the test fails rather than hangs.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let workers = loop {
+        let workers = children_of(parent.id());
+        if workers.len() == 2 || std::time::Instant::now() > deadline {
+            break workers;
+        }
+        std::thread::yield_now();
+    };
+    assert_eq!(workers.len(), 2, "the parent started its two workers");
+    parent.kill().unwrap(); // SIGKILL: no cleanup code runs in the parent
+    parent.wait().unwrap();
+    // With the parent gone their stdin closes, so each worker exits after its chunk.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while workers.iter().any(|&pid| running(pid)) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(workers.iter().all(|&pid| !running(pid)), "orphaned workers still running: {workers:?}");
+}
