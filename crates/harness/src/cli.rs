@@ -27,6 +27,51 @@ pub enum Command {
     Count(CountArgs),
     /// Sum match_count per ngram over one or more shard files.
     Ngram(NgramArgs),
+    /// Run the article's Python programs (python/) as baselines, in a venv made here.
+    Python(PythonArgs),
+    /// Turn criterion's results and the Python baselines into reports/ (JSON, SVG, HTML).
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PythonArgs {
+    /// N for the count baselines.
+    #[arg(long, default_value = "100000000", value_parser = parse_u64)]
+    pub to: u64,
+    /// K for the count baselines.
+    #[arg(long, default_value_t = 2)]
+    pub tasks: usize,
+    /// Worker processes (default: the number of cores).
+    #[arg(long)]
+    pub workers: Option<NonZeroUsize>,
+    /// Runs per count model (the median is reported).
+    #[arg(long, default_value_t = 1)]
+    pub repeat: usize,
+    /// Shard for the MapReduce baseline (skipped without one).
+    #[arg(long)]
+    pub shard: Option<PathBuf>,
+    /// Lines per chunk for the MapReduce baseline (the article: 4000000).
+    #[arg(long, default_value = "4000000", value_parser = parse_u64)]
+    pub chunk_lines: u64,
+    /// Where the JSON records go (one per line).
+    #[arg(long, default_value = "reports/python.jsonl")]
+    pub out: PathBuf,
+    /// The Python interpreter that makes the venv (default: python3 on PATH).
+    #[arg(long, default_value = "python3")]
+    pub python: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output folder for results.json and index.html.
+    #[arg(long, default_value = "reports")]
+    pub out: PathBuf,
+    /// criterion's output folder.
+    #[arg(long, default_value = "target/criterion")]
+    pub criterion: PathBuf,
+    /// The Python baselines' records (missing: the report says so).
+    #[arg(long, default_value = "reports/python.jsonl")]
+    pub python: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,8 @@ pub mod human;
 pub mod machine;
 pub mod models;
 pub mod ngram_cmd;
+pub mod python_cmd;
+pub mod report;
 
 use cli::{Cli, Command};
 
@@ -51,5 +53,7 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Gen(args) => gen_cmd::run(args),
         Command::Count(args) => count_cmd::run(args),
         Command::Ngram(args) => ngram_cmd::run(args),
+        Command::Python(args) => python_cmd::run(args).map_err(CliError::Message),
+        Command::Report(args) => report::run(args).map_err(CliError::Message),
     }
 }

@@ -1,0 +1,42 @@
+//! chunk_size: the article's Goldilocks question, measured. The process model ships each
+//! chunk's bytes to its workers (what pickling does), so tiny chunks drown in per-task cost
+//! and huge ones leave workers idle. The curve runs from 16 KiB to 256 MiB chunks; where
+//! its bottom lies is the answer. (The MapReduce engine joins the curve when it lands.)
+
+use std::num::NonZeroUsize;
+
+use benches::{cores, criterion, env_u64, shard, worker, FLAT};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use workload::input::InputFile;
+use workload::ngram::{Chunking, NgramOptions};
+
+fn chunk_size(c: &mut Criterion) {
+    let path = shard();
+    let cores = cores();
+    let worker = worker();
+    let bytes = std::fs::metadata(&path).expect("the shard").len();
+    let smallest = env_u64("BENCH_CHUNK_MIN", 16 << 10);
+    let mut group = c.benchmark_group("chunk_size");
+    group.sampling_mode(FLAT);
+    group.throughput(Throughput::Bytes(bytes));
+    let mut size = smallest;
+    while size <= 256 << 20 {
+        let options = NgramOptions {
+            chunking: Chunking::Bytes(NonZeroUsize::new(size as usize).expect("non-zero")),
+            skip_malformed: false,
+        };
+        group.bench_with_input(BenchmarkId::new("process-bytes", size), &options, |b, options| {
+            b.iter(|| {
+                let file = InputFile::open(&path).expect("the shard opens");
+                let output = process::ngram(&[file.source()], options, cores, &worker, process::Ship::Bytes)
+                    .expect("the model succeeds");
+                output.counts.len()
+            })
+        });
+        size *= 4;
+    }
+    group.finish();
+}
+
+criterion_group! { name = benches; config = criterion(); targets = chunk_size }
+criterion_main!(benches);

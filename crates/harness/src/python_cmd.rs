@@ -1,0 +1,114 @@
+//! `harness python`: run the article's programs (python/) as baselines with the same N, K
+//! and shard as the Rust side, in a venv this project makes itself (`.venv`). Without a
+//! Python 3 it says so and skips, never fails.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::cli::PythonArgs;
+use crate::machine;
+
+/// The repository's python/ folder.
+fn scripts_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../python")
+}
+
+/// `.venv/bin/python`, making the venv first if needed; `None` when no Python 3 is usable.
+fn venv_python(python: &Path) -> Option<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let venv = root.join(".venv");
+    let bin = venv.join("bin/python");
+    if bin.exists() {
+        return Some(bin);
+    }
+    let version = Command::new(python).arg("--version").output().ok().filter(|o| o.status.success())?;
+    let text =
+        String::from_utf8_lossy(if version.stdout.is_empty() { &version.stderr } else { &version.stdout });
+    if !text.trim().starts_with("Python 3") {
+        return None;
+    }
+    eprintln!("harness python: creating {} with {}", venv.display(), text.trim());
+    let made = Command::new(python).args(["-m", "venv"]).arg(&venv).status().ok()?.success();
+    if made && bin.exists() {
+        Some(bin)
+    } else {
+        // No venv module (Debian's python3 without python3-venv): the baselines need only the
+        // standard library, so the interpreter itself will do.
+        eprintln!("harness python: could not create a venv; using {} directly", python.display());
+        Some(python.to_path_buf())
+    }
+}
+
+/// Runs one script, passing its stderr through, and returns its stdout lines (each must be
+/// a JSON object).
+fn run_script(python: &Path, script: &str, args: &[String]) -> Result<Vec<String>, String> {
+    let path = scripts_dir().join(script);
+    eprintln!("harness python: {script} {}", args.join(" "));
+    let mut child = Command::new(python)
+        .arg(&path)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let stdout = child.stdout.take().expect("piped");
+    let mut lines = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("{script}: {e}"))?;
+        serde_json::from_str::<serde_json::Value>(&line)
+            .map_err(|e| format!("{script} printed something that is not JSON ({e}): {line}"))?;
+        eprintln!("  {line}");
+        lines.push(line);
+    }
+    let status = child.wait().map_err(|e| format!("{script}: {e}"))?;
+    if !status.success() {
+        return Err(format!("{script} failed: {status}"));
+    }
+    Ok(lines)
+}
+
+pub fn run(args: &PythonArgs) -> Result<(), String> {
+    if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    let Some(python) = venv_python(&args.python) else {
+        // Leave no stale results behind that the report could mistake for this run's.
+        let _ = fs::remove_file(&args.out);
+        eprintln!(
+            "harness python: no Python 3 found ({}); skipping the Python baselines",
+            args.python.display()
+        );
+        return Ok(());
+    };
+    let workers = args.workers.unwrap_or_else(machine::cores).get().to_string();
+    let mut records = run_script(
+        &python,
+        "count.py",
+        &[
+            format!("--to={}", args.to),
+            format!("--tasks={}", args.tasks),
+            format!("--workers={workers}"),
+            format!("--repeat={}", args.repeat.max(1)),
+        ],
+    )?;
+    if let Some(shard) = &args.shard {
+        records.extend(run_script(
+            &python,
+            "mapreduce.py",
+            &[
+                shard.display().to_string(),
+                format!("--chunk-lines={}", args.chunk_lines),
+                format!("--workers={workers}"),
+                "--word=Aardvark".to_string(),
+            ],
+        )?);
+    }
+    let mut out = fs::File::create(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    for record in &records {
+        writeln!(out, "{record}").map_err(|e| format!("{}: {e}", args.out.display()))?;
+    }
+    eprintln!("harness python: wrote {} records to {}", records.len(), args.out.display());
+    Ok(())
+}

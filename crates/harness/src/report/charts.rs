@@ -1,0 +1,266 @@
+//! The report's charts, drawn with plotters' SVG backend (text is left to the browser, so
+//! no font files are needed).
+
+use plotters::coord::ranged1d::SegmentValue;
+use plotters::prelude::*;
+
+pub const WIDTH: u32 = 960;
+
+/// Colours per model, so one model keeps its colour on every chart.
+pub fn model_colour(model: &str) -> RGBColor {
+    match model {
+        "serial" => RGBColor(110, 110, 110),
+        "threads" => RGBColor(31, 119, 180),
+        "process" => RGBColor(230, 126, 34),
+        "pool" => RGBColor(44, 160, 44),
+        "async" => RGBColor(148, 103, 189),
+        "mapreduce" => RGBColor(214, 39, 40),
+        _ => RGBColor(23, 190, 207),
+    }
+}
+
+/// A lighter shade for the Python side of the same model.
+pub fn python_colour(model: &str) -> RGBColor {
+    let RGBColor(r, g, b) = model_colour(model);
+    let light = |c: u8| c + (255 - c) / 2;
+    RGBColor(light(r), light(g), light(b))
+}
+
+/// "0.3 s", "42 ms", "3.1 µs", "850 ns".
+pub fn seconds(s: f64) -> String {
+    let (value, unit) = if s >= 1.0 {
+        (s, "s")
+    } else if s >= 1e-3 {
+        (s * 1e3, "ms")
+    } else if s >= 1e-6 {
+        (s * 1e6, "µs")
+    } else {
+        (s * 1e9, "ns")
+    };
+    if value >= 100.0 {
+        format!("{value:.0} {unit}")
+    } else if value >= 10.0 {
+        format!("{value:.1} {unit}")
+    } else {
+        format!("{value:.2} {unit}")
+    }
+}
+
+/// "16 KiB", "4 MiB".
+pub fn bytes(b: f64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = b;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.0} {}", UNITS[unit])
+}
+
+fn err<E: std::fmt::Debug>(e: E) -> String {
+    format!("drawing a chart: {e:?}")
+}
+
+/// One bar of a horizontal bar chart.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+    pub colour: RGBColor,
+    /// Text printed after the bar (its value, a ratio).
+    pub note: String,
+}
+
+/// Horizontal bars on a log scale of seconds, one row per bar, labels on the left.
+pub fn bars(title: &str, x_desc: &str, rows: &[Bar]) -> Result<String, String> {
+    let mut svg = String::new();
+    let height = 110 + 34 * rows.len() as u32;
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let lo = rows.iter().map(|b| b.value).fold(f64::INFINITY, f64::min).max(1e-12) / 3.0;
+        let hi = rows.iter().map(|b| b.value).fold(0.0, f64::max).max(lo * 10.0) * 8.0;
+        let n = rows.len().max(1);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(250)
+            .build_cartesian_2d((lo..hi).log_scale(), (0..n).into_segmented())
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n)
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => rows.get(*i).map(|b| b.label.clone()).unwrap_or_default(),
+                _ => String::new(),
+            })
+            .y_label_style(("sans-serif", 14))
+            .x_labels(8)
+            .x_label_formatter(&|v| seconds(*v))
+            .x_desc(x_desc)
+            .axis_desc_style(("sans-serif", 15))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(rows.iter().enumerate().map(|(i, b)| {
+                let mut bar = Rectangle::new(
+                    [(lo, SegmentValue::Exact(i)), (b.value, SegmentValue::Exact(i + 1))],
+                    b.colour.filled(),
+                );
+                bar.set_margin(6, 6, 0, 0);
+                bar
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(rows.iter().enumerate().map(|(i, b)| {
+                Text::new(format!("  {}", b.note), (b.value, SegmentValue::CenterOf(i)), ("sans-serif", 13))
+            }))
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// A named line of (x, y) points.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub label: String,
+    pub colour: RGBColor,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Speedup against tasks: a line per model, the ideal `min(K, cores)` dashed, and the core
+/// count marked.
+pub fn speedup(title: &str, lines: &[Line], cores: usize) -> Result<String, String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, 480)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let max_x = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)).fold(cores as f64, f64::max);
+        let max_y =
+            lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(cores as f64, f64::max) * 1.2;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0.0..max_x * 1.05, 0.0..max_y)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("tasks K (workers = cores)")
+            .y_desc("speedup over serial (x)")
+            .axis_desc_style(("sans-serif", 15))
+            .draw()
+            .map_err(err)?;
+        let ideal: Vec<(f64, f64)> =
+            (0..=(max_x.ceil() as usize)).map(|k| (k as f64, (k as f64).min(cores as f64))).collect();
+        chart
+            .draw_series(DashedLineSeries::new(ideal, 6, 4, BLACK.stroke_width(1)))
+            .map_err(err)?
+            .label(format!("ideal: min(K, {cores} cores)"))
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], BLACK));
+        chart
+            .draw_series(LineSeries::new(
+                [(cores as f64, 0.0), (cores as f64, max_y)],
+                RGBColor(200, 200, 200),
+            ))
+            .map_err(err)?;
+        chart
+            .draw_series([Text::new(
+                format!(" {cores} cores"),
+                (cores as f64, max_y * 0.97),
+                ("sans-serif", 13),
+            )])
+            .map_err(err)?;
+        for line in lines {
+            let colour = line.colour;
+            chart
+                .draw_series(LineSeries::new(line.points.clone(), colour.stroke_width(2)))
+                .map_err(err)?
+                .label(line.label.clone())
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(2)));
+            chart
+                .draw_series(line.points.iter().map(|&p| Circle::new(p, 4, colour.filled())))
+                .map_err(err)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(200, 200, 200))
+            .label_font(("sans-serif", 14))
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// Time against chunk size (x: powers of two, y: log scale), the fastest point marked.
+pub fn chunk_curve(title: &str, lines: &[Line]) -> Result<String, String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, 480)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        // x is log2(bytes), so ticks fall on whole powers of two (16 KiB, 64 KiB, ...).
+        let lines: Vec<Line> = lines
+            .iter()
+            .map(|l| Line { points: l.points.iter().map(|&(x, y)| (x.log2(), y)).collect(), ..l.clone() })
+            .collect();
+        let xs = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0));
+        let ys = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1));
+        let (min_x, max_x) = xs.fold((f64::INFINITY, 0.0f64), |(lo, hi), x| (lo.min(x), hi.max(x)));
+        let (min_y, max_y) = ys.fold((f64::INFINITY, 0.0f64), |(lo, hi), y| (lo.min(y), hi.max(y)));
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(72)
+            .build_cartesian_2d((min_x - 1.0)..(max_x + 1.0), (min_y / 1.5..max_y * 1.5).log_scale())
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("chunk size")
+            .y_desc("time for the whole shard")
+            .x_labels(((max_x - min_x) as usize + 3).min(12))
+            .x_label_formatter(&|v| if v.fract() == 0.0 { bytes(2f64.powf(*v)) } else { String::new() })
+            .y_label_formatter(&|v| seconds(*v))
+            .axis_desc_style(("sans-serif", 15))
+            .draw()
+            .map_err(err)?;
+        for line in &lines {
+            let colour = line.colour;
+            chart
+                .draw_series(LineSeries::new(line.points.clone(), colour.stroke_width(2)))
+                .map_err(err)?
+                .label(line.label.clone())
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(2)));
+            chart
+                .draw_series(line.points.iter().map(|&p| Circle::new(p, 4, colour.filled())))
+                .map_err(err)?;
+            if let Some(&(x, y)) = line.points.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
+                chart
+                    .draw_series([Text::new(
+                        format!("fastest: {} chunks, {}", bytes(2f64.powf(x)), seconds(y)),
+                        (x, y / 1.25),
+                        ("sans-serif", 13),
+                    )])
+                    .map_err(err)?;
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(200, 200, 200))
+            .label_font(("sans-serif", 14))
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}

@@ -1,0 +1,209 @@
+//! The report page: one self-contained HTML file, the charts inline as SVG (nothing is
+//! fetched from the network), each with what it shows and which part of the article it
+//! answers.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde_json::Value;
+
+/// One chart and its words.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub article: &'static str,
+    pub explanation: &'static str,
+    pub svg: Option<String>,
+}
+
+pub fn sections(
+    count: Option<String>,
+    speedup: Option<String>,
+    ngram: Option<String>,
+    chunk: Option<String>,
+    overhead: Option<String>,
+) -> Vec<Section> {
+    vec![
+        Section {
+            id: "count",
+            title: "1. Counting to N twice: the GIL in one picture",
+            article: "the standard-library multiprocessing section: the two count listings (Process, then Thread)",
+            explanation: "Two tasks each count to N in a plain loop. In Python, two threads take as long as one \
+                thread doing both (the GIL lets one thread run bytecode at a time), while two processes, each \
+                with its own interpreter and GIL, take about half. In Rust every parallel model halves the time, \
+                threads included, and each step of the loop is about a hundred times cheaper. Bars are medians; \
+                the scale is logarithmic.",
+            svg: count,
+        },
+        Section {
+            id: "speedup",
+            title: "2. Speedup as the work grows",
+            article: "the claim that processes give parallelism and threads (in CPython) do not",
+            explanation: "Each Rust model's time for K tasks divided into serial's, with as many workers as cores. \
+                The dashed line is the ideal: K times faster until the cores run out, flat after. A model below \
+                it pays for starting its workers (processes most) or for merging their results.",
+            svg: speedup,
+        },
+        Section {
+            id: "ngram",
+            title: "3. The MapReduce job: every model over the shard",
+            article: "solving a MapReduce problem with asyncio: the Google Books Ngram word count",
+            explanation: "Summing match_count per ngram over the whole file, reading included. The article's \
+                Python program reads every line into a list, pickles chunks of it to worker processes and merges \
+                dicts pairwise; the Rust models map the file into memory and share or name its bytes instead of \
+                copying them. GB/s counts the file's bytes over the wall time.",
+            svg: ngram,
+        },
+        Section {
+            id: "chunks",
+            title: "4. Chunk size: the Goldilocks curve",
+            article: "the Goldilocks rule for the partition size (neither too small nor too large)",
+            explanation: "The same job with the chunk bytes copied to worker processes (what pickling does), at \
+                chunk sizes from tiny to huge. Small chunks drown in per-task cost (framing, pipe round trips, a \
+                map per chunk); huge ones leave workers idle at the end. The bottom of the curve is the answer for \
+                this machine and this file.",
+            svg: chunk,
+        },
+        Section {
+            id: "overhead",
+            title: "5. What one task costs",
+            article: "Process start/join, Pool.apply, ThreadPoolExecutor.submit, run_in_executor",
+            explanation: "A task that does nothing, from start to result, for each mechanism. A fresh process costs \
+                milliseconds, a fresh thread tens of microseconds, a warm pool a few microseconds to tens (most of \
+                it waking a sleeping thread). The work per task has to be larger than this for the mechanism to \
+                pay off: the reason pools exist and the reason chunks must not be too small.",
+            svg: overhead,
+        },
+    ]
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// `target` relative to folder `from` (both taken from the current directory).
+fn relative(target: &Path, from: &Path) -> PathBuf {
+    let absolute = |p: &Path| std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf());
+    let normal = |p: PathBuf| -> Vec<Component<'static>> {
+        let mut parts: Vec<Component<'static>> = Vec::new();
+        for c in p.components() {
+            match c {
+                Component::ParentDir => {
+                    parts.pop();
+                }
+                Component::CurDir => {}
+                other => parts.push(match other {
+                    Component::Normal(s) => {
+                        Component::Normal(Box::leak(s.to_os_string().into_boxed_os_str()))
+                    }
+                    Component::RootDir => Component::RootDir,
+                    _ => continue,
+                }),
+            }
+        }
+        parts
+    };
+    let (t, f) = (normal(absolute(target)), normal(absolute(from)));
+    let common = t.iter().zip(&f).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..f.len() {
+        out.push("..");
+    }
+    for c in &t[common..] {
+        out.push(c.as_os_str());
+    }
+    out
+}
+
+fn dataset_line(dataset: &Value) -> String {
+    if dataset.is_null() {
+        return "no ngram benchmark in this run".to_string();
+    }
+    let n = |k: &str| dataset[k].as_u64().map(crate::human::thousands).unwrap_or_else(|| "?".into());
+    format!(
+        "{} lines, {}, {} distinct ngrams ({})",
+        n("lines"),
+        dataset["bytes"].as_u64().map(crate::human::bytes).unwrap_or_else(|| "?".into()),
+        n("distinct"),
+        dataset["file"].as_str().unwrap_or("?")
+    )
+}
+
+pub fn render(
+    sections: &[Section],
+    machine: &str,
+    dataset: &Value,
+    checks: &[String],
+    criterion_report: &Path,
+    out_dir: &Path,
+    no_python: bool,
+) -> String {
+    let link = relative(criterion_report, out_dir);
+    let mut html = String::new();
+    html.push_str(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>Concurrency, measured: the report</title>\n<style>\n\
+         body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\n\
+         h1{font-size:1.7em;margin-bottom:.2em} h2{font-size:1.25em;margin-top:2.2em}\n\
+         figure.chart{margin:0} figure.chart svg{max-width:100%;height:auto;border:1px solid #ddd}\n\
+         .meta{color:#555;font-size:.9em} .article{font-style:italic;color:#444}\n\
+         .missing{background:#fff5e0;border:1px solid #f0c36d;padding:.6em 1em}\n\
+         ul.checks li{margin:.2em 0}\n</style>\n</head>\n<body>\n",
+    );
+    html.push_str("<h1>Concurrency, measured</h1>\n");
+    html.push_str(&format!(
+        "<p class=\"meta\">Machine: {}. Data set: {}. Rust figures are criterion medians; \
+         <a href=\"{}\">criterion's own report</a> has every distribution.</p>\n",
+        escape(machine),
+        escape(&dataset_line(dataset)),
+        escape(&link.to_string_lossy())
+    ));
+    if no_python {
+        html.push_str("<p class=\"missing\">No Python baselines in this run (no Python 3, or `just python` not run): the charts show Rust only.</p>\n");
+    }
+    if !checks.is_empty() {
+        html.push_str("<ul class=\"checks\">\n");
+        for c in checks {
+            html.push_str(&format!("<li>{}</li>\n", escape(c)));
+        }
+        html.push_str("</ul>\n");
+    }
+    for s in sections {
+        html.push_str(&format!("<section id=\"{}\">\n<h2>{}</h2>\n", s.id, escape(s.title)));
+        html.push_str(&format!("<p class=\"article\">Article: {}</p>\n", escape(s.article)));
+        match &s.svg {
+            Some(svg) => {
+                let svg = svg.trim_start_matches(|c| c != '<');
+                let svg = svg
+                    .strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+                    .unwrap_or(svg)
+                    .trim_start();
+                html.push_str(&format!(
+                    "<figure class=\"chart\" role=\"img\" aria-label=\"{}\">\n{svg}\n</figure>\n",
+                    escape(s.title)
+                ));
+            }
+            None => html.push_str("<p class=\"missing\">No data for this chart in this run.</p>\n"),
+        }
+        html.push_str(&format!("<p>{}</p>\n", escape(s.explanation)));
+        html.push_str(&format!(
+            "<p class=\"meta\">{} · {}</p>\n</section>\n",
+            escape(machine),
+            escape(&dataset_line(dataset))
+        ));
+    }
+    // For the browser test: once laid out, count the charts that really drew something.
+    html.push_str(
+        "<script>\nwindow.addEventListener('load', function () {\n\
+         var ok = 0;\n\
+         document.querySelectorAll('figure.chart svg').forEach(function (svg) {\n\
+         var box = svg.getBBox();\n\
+         if (box.width > 0 && box.height > 0 && svg.querySelectorAll('text').length > 0) { ok += 1; }\n\
+         });\n\
+         document.body.setAttribute('data-charts-rendered', ok);\n\
+         });\n</script>\n",
+    );
+    html.push_str("</body>\n</html>\n");
+    html
+}

@@ -1,0 +1,154 @@
+//! `harness report` on a made-up criterion folder and Python records: every record lands in
+//! results.json with lang, machine and dataset, and the page has its five charts, works
+//! offline, and says what is missing when a group did not run.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
+    let dir = std::env::temp_dir().join(format!("harness-report-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    Scratch(dir)
+}
+
+/// Writes one criterion result the way criterion lays it out.
+fn bench(root: &Path, group: &str, function: &str, param: Option<&str>, median_ns: f64, throughput: Value) {
+    let mut dir = root.join(group).join(function);
+    if let Some(p) = param {
+        dir = dir.join(p);
+    }
+    let new = dir.join("new");
+    std::fs::create_dir_all(&new).unwrap();
+    let meta =
+        json!({"group_id": group, "function_id": function, "value_str": param, "throughput": throughput});
+    std::fs::write(new.join("benchmark.json"), meta.to_string()).unwrap();
+    let ci =
+        json!({"confidence_level": 0.95, "lower_bound": median_ns * 0.9, "upper_bound": median_ns * 1.1});
+    let est = json!({"median": {"point_estimate": median_ns, "confidence_interval": ci}});
+    std::fs::write(new.join("estimates.json"), est.to_string()).unwrap();
+}
+
+fn report(dir: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_harness"))
+        .args(["report", "--out"])
+        .arg(dir.join("reports"))
+        .arg("--criterion")
+        .arg(dir.join("criterion"))
+        .arg("--python")
+        .arg(dir.join("python.jsonl"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_full_run_gives_every_record_and_five_charts() {
+    let dir = scratch("full");
+    let c = dir.0.join("criterion");
+    for (k, serial_ms) in [(1, 20.0), (2, 40.0), (8, 160.0)] {
+        let elements = json!({"Elements": k as u64 * 100_000_000});
+        bench(&c, "count", "serial", Some(&k.to_string()), serial_ms * 1e6, elements.clone());
+        for model in ["threads", "process", "pool", "async"] {
+            bench(&c, "count", model, Some(&k.to_string()), serial_ms / 1.9 * 1e6, elements.clone());
+        }
+    }
+    for (model, ms) in
+        [("serial", 900.0), ("threads", 600.0), ("process", 500.0), ("pool", 600.0), ("async", 450.0)]
+    {
+        bench(&c, "ngram", model, Some("2"), ms * 1e6, json!({"Bytes": 400_000_000u64}));
+    }
+    std::fs::write(
+        c.join("ngram/dataset.json"),
+        r#"{"file":"x.tsv","lines":20000000,"bytes":400000000,"distinct":1000000}"#,
+    )
+    .unwrap();
+    for (size, ms) in [(16384, 900.0), (262144, 400.0), (4194304, 450.0), (268435456, 1200.0)] {
+        bench(
+            &c,
+            "chunk_size",
+            "process-bytes",
+            Some(&size.to_string()),
+            ms * 1e6,
+            json!({"Bytes": 400_000_000u64}),
+        );
+    }
+    for (name, ns) in
+        [("std thread spawn+join", 40e3), ("child process spawn+join", 2.2e6), ("tokio spawn", 2e3)]
+    {
+        bench(&c, "overhead", name, None, ns, Value::Null);
+    }
+    let python = [
+        json!({"lang": "python", "job": "count", "model": "serial", "variant": "loop", "tasks": 2, "to": 100000000, "elapsed_s": 7.2}),
+        json!({"lang": "python", "job": "count", "model": "threads", "variant": "threading.Thread", "tasks": 2, "to": 100000000, "elapsed_s": 6.8}),
+        json!({"lang": "python", "job": "count", "model": "process", "variant": "multiprocessing.Process", "tasks": 2, "to": 100000000, "elapsed_s": 4.0}),
+        json!({"lang": "python", "job": "ngram", "model": "mapreduce", "bytes": 400000000, "lines": 20000000, "distinct": 1000000, "elapsed_s": 33.0, "read_s": 7.0, "files": ["x.tsv"]}),
+    ];
+    let lines: Vec<String> = python.iter().map(Value::to_string).collect();
+    std::fs::write(dir.0.join("python.jsonl"), lines.join("\n")).unwrap();
+
+    let out = report(&dir.0);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Python threads vs Python serial, K = 2: 1.06x (as the article says"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Rust threads vs Rust serial, K = 2: 1.90x (no GIL"), "{stderr}");
+
+    let results: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(dir.0.join("reports/results.json")).unwrap()).unwrap();
+    assert_eq!(results.len(), 15 + 5 + 4 + 3 + 4);
+    assert!(results.iter().all(
+        |r| r["machine"]["cores"].as_u64().is_some() && !r["dataset"].is_null() || r["job"] == "overhead"
+    ));
+    let ngram_async =
+        results.iter().find(|r| r["job"] == "ngram" && r["model"] == "async" && r["lang"] == "rust").unwrap();
+    assert_eq!(ngram_async["dataset"]["lines"], 20_000_000);
+    assert!((ngram_async["gb_per_s"].as_f64().unwrap() - 400e6 / 0.45 / 1e9).abs() < 1e-9);
+    let count2 =
+        results.iter().find(|r| r["job"] == "count" && r["model"] == "threads" && r["tasks"] == 2).unwrap();
+    assert_eq!((count2["to"].as_u64(), count2["result"].as_u64()), (Some(100_000_000), Some(200_000_000)));
+
+    let html = std::fs::read_to_string(dir.0.join("reports/index.html")).unwrap();
+    assert_eq!(html.matches("<figure class=\"chart\"").count(), 5);
+    assert_eq!(html.matches("<svg").count(), 5);
+    assert!(!html.contains("No data for this chart"));
+    // Nothing is fetched: no src/href/url() to the network (an SVG's xmlns is a name, not a fetch).
+    for fetch in ["src=\"http", "href=\"http", "url(http", "@import"] {
+        assert!(!html.contains(fetch), "the page works offline: found {fetch}");
+    }
+    for id in ["count", "speedup", "ngram", "chunks", "overhead"] {
+        assert!(dir.0.join(format!("reports/{id}.svg")).is_file(), "{id}.svg");
+    }
+}
+
+#[test]
+fn missing_groups_and_python_are_said_not_faked() {
+    let dir = scratch("partial");
+    let c = dir.0.join("criterion");
+    bench(&c, "overhead", "tokio spawn", None, 2e3, Value::Null);
+    let out = report(&dir.0);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(dir.0.join("reports/index.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), 1);
+    assert_eq!(html.matches("No data for this chart").count(), 4);
+    assert!(html.contains("No Python baselines in this run"));
+}
+
+#[test]
+fn nothing_to_report_is_a_clear_error() {
+    let dir = scratch("empty");
+    let out = report(&dir.0);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("nothing to report: no criterion results under"));
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""The article's count experiment as a baseline: K tasks, each counting to N in a plain
+`while` loop, under every model the article shows. Prints one JSON object per model, in the
+schema `harness count --json` uses, with "lang": "python".
+
+Pools and executors are started (and warmed with one no-op task) before the clock starts,
+as the Rust benches build theirs outside the timed part; the start-up is reported apart.
+"""
+
+import argparse
+import asyncio
+import concurrent.futures
+import json
+import multiprocessing
+import os
+import statistics
+import threading
+import time
+
+
+def count(to):
+    counter = 0
+    while counter < to:
+        counter += 1
+    return counter
+
+
+def noop():
+    return None
+
+
+def run_serial(n, k, workers):
+    return sum(count(n) for _ in range(k))
+
+
+def run_threads(n, k, workers):
+    results = [0] * k
+
+    def target(i):
+        results[i] = count(n)
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(k)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(results)
+
+
+def _count_into(queue, n):
+    queue.put(count(n))
+
+
+def run_process(n, k, workers):
+    # Process.join returns nothing; the children report through a queue.
+    queue = multiprocessing.Queue()
+    procs = [multiprocessing.Process(target=_count_into, args=(queue, n)) for _ in range(k)]
+    for p in procs:
+        p.start()
+    total = sum(queue.get() for _ in procs)
+    for p in procs:
+        p.join()
+    return total
+
+
+def run_pool(pool, n, k):
+    handles = [pool.apply_async(count, (n,)) for _ in range(k)]
+    return sum(h.get() for h in handles)
+
+
+def run_executor(executor, n, k):
+    return sum(executor.map(count, [n] * k))
+
+
+def run_async(executor, n, k):
+    async def main():
+        loop = asyncio.get_running_loop()
+        tasks = [loop.run_in_executor(executor, count, n) for _ in range(k)]
+        return sum(await asyncio.gather(*tasks))
+
+    return asyncio.run(main())
+
+
+def timed(fn, repeat):
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return result, statistics.median(times), min(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--to", type=int, default=100_000_000)
+    parser.add_argument("--tasks", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=os.cpu_count())
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    n, k, w = args.to, args.tasks, args.workers
+
+    def emit(model, variant, workers, result, elapsed, fastest, start_s=0.0):
+        record = {
+            "lang": "python",
+            "job": "count",
+            "model": model,
+            "variant": variant,
+            "tasks": k,
+            "to": n,
+            "workers": workers,
+            "result": result,
+            "elapsed_s": elapsed,
+            "elapsed_min_s": fastest,
+            "runs": args.repeat,
+            "start_s": start_s,
+        }
+        if result != n * k:
+            raise SystemExit(f"{variant} returned {result}, expected {n * k}")
+        print(json.dumps(record), flush=True)
+
+    emit("serial", "loop", 1, *timed(lambda: run_serial(n, k, w), args.repeat))
+    emit("threads", "threading.Thread", k, *timed(lambda: run_threads(n, k, w), args.repeat))
+    emit("process", "multiprocessing.Process", k, *timed(lambda: run_process(n, k, w), args.repeat))
+
+    start = time.perf_counter()
+    with multiprocessing.Pool(w) as pool:
+        pool.apply(noop)
+        started = time.perf_counter() - start
+        emit("pool", "Pool.apply_async", w, *timed(lambda: run_pool(pool, n, k), args.repeat), started)
+
+    start = time.perf_counter()
+    with concurrent.futures.ProcessPoolExecutor(w) as executor:
+        list(executor.map(noop_arg, [0] * w))
+        started = time.perf_counter() - start
+        emit("pool", "ProcessPoolExecutor", w, *timed(lambda: run_executor(executor, n, k), args.repeat), started)
+        emit("async", "run_in_executor", w, *timed(lambda: run_async(executor, n, k), args.repeat), started)
+
+
+def noop_arg(_):
+    return None
+
+
+if __name__ == "__main__":
+    main()

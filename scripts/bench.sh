@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The main job: build, generate the shard, run the criterion benches, the Python baselines,
+# and write reports/. `just bench`, `just bench-quick` and `just bench-full` call this; CI
+# calls it too, so it needs nothing but cargo (and, optionally, python3).
+#
+#   scripts/bench.sh [quick|default|full]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-default}
+case "$mode" in
+    quick)   lines=2000000;  unique=100000;  to=10000000;  chunk_lines=500000;  export BENCH_QUICK=1 BENCH_CHUNK_MIN=262144 ;;
+    default) lines=20000000; unique=1000000; to=100000000; chunk_lines=4000000 ;;
+    full)    lines=86618505; unique=4000000; to=100000000; chunk_lines=4000000 ;;
+    *) echo "usage: scripts/bench.sh [quick|default|full]" >&2; exit 2 ;;
+esac
+seed=2012
+shard="data/a-$lines-$unique-$seed.tsv"
+harness=target/release/harness
+
+step() { printf '\n== %s (%s)\n' "$1" "$(date +%T)"; }
+
+step "build (release)"
+cargo build --release -p harness -p benches --benches --quiet
+
+step "shard $shard"
+if [ -f "$shard" ]; then echo "already generated"; else "$harness" gen --lines "$lines" --unique "$unique" --seed "$seed" --out "$shard"; fi
+
+# Results from an earlier run of another size must not leak into this report.
+rm -rf target/criterion/count target/criterion/ngram target/criterion/overhead target/criterion/chunk_size
+
+export BENCH_SHARD="$shard" BENCH_COUNT_TO="$to" HARNESS_BIN="$harness"
+for group in count ngram overhead chunk_size; do
+    step "criterion: $group"
+    cargo bench --quiet -p benches --bench "$group" -- --noplot 2>&1 | grep -E '^[a-z_]+/|time:|thrpt:' || true
+done
+
+step "Python baselines (same N, K and shard)"
+"$harness" python --to "$to" --tasks 2 --shard "$shard" --chunk-lines "$chunk_lines"
+
+step "report"
+"$harness" report
+echo
+echo "open reports/index.html"
