@@ -15,21 +15,28 @@ if [ -z "$browser" ]; then
     browser=$(command -v chromium)
 fi
 
-profile=$(mktemp -d)
-trap 'rm -rf "$profile"' EXIT
-flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
-       --disable-component-update --disable-sync --hide-scrollbars "--user-data-dir=$profile")
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+# A fresh profile for each start: a second chromium on the same profile may find the first
+# one's lock and refuse.
+browse() {
+    timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync --hide-scrollbars \
+        "--user-data-dir=$(mktemp -d -p "$scratch")" "$@" 2>/dev/null
+}
 url="file://$PWD/$page"
 
-dom=$(timeout 120 "$browser" "${flags[@]}" --dump-dom "$url" 2>/dev/null)
+dom=$(browse --dump-dom "$url")
 expected=5
-figures=$(grep -o '<figure class="chart"' <<<"$dom" | wc -l)
-rendered=$(grep -o 'data-charts-rendered="[0-9]*"' <<<"$dom" | grep -o '[0-9]*' || echo 0)
+# (grep finds nothing = status 1, which pipefail would turn into an exit: count with || true.)
+figures=$({ grep -o '<figure class="chart"' <<<"$dom" || true; } | wc -l)
+rendered=$({ grep -o 'data-charts-rendered="[0-9]*"' <<<"$dom" || echo 0; } | grep -o '[0-9]*' | head -1)
 missing=$(grep -c 'No data for this chart' <<<"$dom" || true)
 images=$(grep -c '<img' <<<"$dom" || true)
-remote=$(grep -Eo '(src|href)="https?://' <<<"$dom" | wc -l)
+remote=$({ grep -Eo '(src|href)="https?://' <<<"$dom" || true; } | wc -l)
 
-timeout 120 "$browser" "${flags[@]}" --window-size=1100,4600 --screenshot="$PWD/reports/screenshot.png" "$url" >/dev/null 2>&1
+browse --window-size=1100,4600 --screenshot="$PWD/reports/screenshot.png" "$url" >/dev/null \
+    || { echo "check-report: chromium could not take the screenshot" >&2; exit 1; }
 
 echo "check-report: $figures chart figures, $rendered drawn, $missing without data, $images <img>, $remote network references"
 echo "check-report: screenshot at reports/screenshot.png"

@@ -52,7 +52,7 @@ pub fn shard() -> PathBuf {
     };
     let path = workspace_root().join(path);
     assert!(path.is_file(), "BENCH_SHARD: {} is not a file", path.display());
-    path
+    path.canonicalize().unwrap_or(path)
 }
 
 /// The `harness` binary in worker mode, for the process model (`HARNESS_BIN`, set by the
@@ -62,6 +62,7 @@ pub fn worker() -> WorkerCommand {
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target/release/harness"));
     let bin = workspace_root().join(bin);
+    let bin = bin.canonicalize().unwrap_or(bin);
     assert!(bin.exists(), "{} not found: build it first (`cargo build --release -p harness`)", bin.display());
     WorkerCommand::new(bin).arg(process::worker::WORKER_ARG)
 }

@@ -59,6 +59,9 @@ pub struct PythonArgs {
     /// The Python interpreter that makes the venv (default: python3 on PATH).
     #[arg(long, default_value = "python3")]
     pub python: PathBuf,
+    /// The venv to run the baselines in (made if missing; default: .venv at the repository root).
+    #[arg(long)]
+    pub venv: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -15,10 +15,8 @@ fn scripts_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../python")
 }
 
-/// `.venv/bin/python`, making the venv first if needed; `None` when no Python 3 is usable.
-fn venv_python(python: &Path) -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let venv = root.join(".venv");
+/// `VENV/bin/python`, making the venv first if needed; `None` when no Python 3 is usable.
+fn venv_python(python: &Path, venv: &Path) -> Option<PathBuf> {
     let bin = venv.join("bin/python");
     if bin.exists() {
         return Some(bin);
@@ -30,7 +28,7 @@ fn venv_python(python: &Path) -> Option<PathBuf> {
         return None;
     }
     eprintln!("harness python: creating {} with {}", venv.display(), text.trim());
-    let made = Command::new(python).args(["-m", "venv"]).arg(&venv).status().ok()?.success();
+    let made = Command::new(python).args(["-m", "venv"]).arg(venv).status().ok()?.success();
     if made && bin.exists() {
         Some(bin)
     } else {
@@ -73,7 +71,9 @@ pub fn run(args: &PythonArgs) -> Result<(), String> {
     if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     }
-    let Some(python) = venv_python(&args.python) else {
+    let venv =
+        args.venv.clone().unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv"));
+    let Some(python) = venv_python(&args.python, &venv) else {
         // Leave no stale results behind that the report could mistake for this run's.
         let _ = fs::remove_file(&args.out);
         eprintln!(

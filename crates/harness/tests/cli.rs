@@ -402,3 +402,26 @@ fn workers_do_not_outlive_a_killed_parent() {
     }
     assert!(workers.iter().all(|&pid| !running(pid)), "orphaned workers still running: {workers:?}");
 }
+
+#[test]
+fn python_baselines_are_skipped_without_python() {
+    let dir = Scratch::new("nopython");
+    let out_file = dir.path("python.jsonl");
+    std::fs::write(&out_file, "stale\n").unwrap();
+    let out = harness(&[
+        "python",
+        "--python",
+        "/nonexistent/python3",
+        "--venv",
+        dir.path("venv").to_str().unwrap(),
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no Python 3 found (/nonexistent/python3); skipping the Python baselines"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!out_file.exists(), "stale results are removed, not reported as this run's");
+}
