@@ -21,7 +21,8 @@ harness=target/release/harness
 step() { printf '\n== %s (%s)\n' "$1" "$(date +%T)"; }
 
 step "build (release)"
-cargo build --release -p harness -p benches --benches --quiet
+cargo build --release --quiet -p harness
+cargo build --release --quiet -p benches --benches
 
 step "shard $shard"
 if [ -f "$shard" ]; then echo "already generated"; else "$harness" gen --lines "$lines" --unique "$unique" --seed "$seed" --out "$shard"; fi
