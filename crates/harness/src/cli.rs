@@ -96,7 +96,7 @@ pub struct GenArgs {
 
 #[derive(Debug, Args)]
 pub struct CountArgs {
-    /// serial, threads, process, pool, async, or all (runs each and checks they agree).
+    /// serial, threads, process, pool, async, mapreduce, or all (runs each and checks they agree).
     #[arg(long, value_parser = parse_model_choice)]
     pub model: ModelChoice,
     /// N: how far each task counts (accepts 100000000, 100_000_000 or 1e8).
@@ -122,7 +122,7 @@ pub struct NgramArgs {
     /// Shard files (ngram TAB year TAB match_count TAB volume_count).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// serial, threads, process, pool, async, or all (runs each and checks they agree).
+    /// serial, threads, process, pool, async, mapreduce, or all (runs each and checks they agree).
     #[arg(long, value_parser = parse_model_choice)]
     pub model: ModelChoice,
     /// Worker threads/processes (default: the number of cores).
@@ -153,6 +153,28 @@ pub struct NgramArgs {
     /// (what pickling does), or send the byte range and let the worker read the file.
     #[arg(long, value_enum, default_value_t = ShipArg::Auto)]
     pub ship: ShipArg,
+    /// Which threads run the MapReduce engine's phases.
+    #[arg(long, value_enum, default_value_t = ExecutorArg::Rayon)]
+    pub executor: ExecutorArg,
+    /// Partitions of the key space for the MapReduce engine (default: four per worker).
+    #[arg(long, value_parser = parse_nonzero)]
+    pub partitions: Option<NonZeroUsize>,
+}
+
+/// `--executor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExecutorArg {
+    Rayon,
+    Threads,
+}
+
+impl From<ExecutorArg> for mapreduce::Executor {
+    fn from(arg: ExecutorArg) -> Self {
+        match arg {
+            ExecutorArg::Rayon => mapreduce::Executor::Rayon,
+            ExecutorArg::Threads => mapreduce::Executor::Threads,
+        }
+    }
 }
 
 /// `--ship`.

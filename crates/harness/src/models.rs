@@ -21,6 +21,9 @@ pub enum Model {
     Pool,
     /// A tokio runtime offloading to an executor (run_in_executor).
     Async,
+    /// The MapReduce engine: split, map + combine, shuffle into partitions, parallel reduce.
+    #[value(name = "mapreduce")]
+    MapReduce,
 }
 
 static WORKER: OnceLock<WorkerCommand> = OnceLock::new();
@@ -56,7 +59,7 @@ fn worker_command() -> Result<&'static WorkerCommand, WorkerFailure> {
 impl Model {
     /// Every model present, in the order `--model all` runs them (serial first: the reference).
     pub const ALL: &'static [Model] =
-        &[Model::Serial, Model::Threads, Model::Process, Model::Pool, Model::Async];
+        &[Model::Serial, Model::Threads, Model::Process, Model::Pool, Model::Async, Model::MapReduce];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -65,6 +68,7 @@ impl Model {
             Model::Process => "process",
             Model::Pool => "pool",
             Model::Async => "async",
+            Model::MapReduce => "mapreduce",
         }
     }
 
@@ -72,7 +76,7 @@ impl Model {
     pub fn effective_workers(self, workers: usize) -> usize {
         match self {
             Model::Serial => 1,
-            Model::Threads | Model::Process | Model::Pool | Model::Async => workers,
+            Model::Threads | Model::Process | Model::Pool | Model::Async | Model::MapReduce => workers,
         }
     }
 
@@ -83,6 +87,7 @@ impl Model {
             Model::Process => process::count(job, workers, worker_command()?),
             Model::Pool => pool::count(job, workers),
             Model::Async => async_pool::count(job, workers),
+            Model::MapReduce => mapreduce::count(job, &mapreduce::Engine::new(workers)),
         }
     }
 
@@ -92,16 +97,18 @@ impl Model {
         options: &NgramOptions,
         workers: usize,
     ) -> Result<NgramOutput<'a>, NgramError> {
-        self.ngram_shipping(sources, options, workers, Ship::Auto)
+        self.ngram_with(sources, options, workers, Ship::Auto, mapreduce::Engine::new(workers))
     }
 
-    /// [`Model::ngram`], choosing how the process model ships chunks (others ignore it).
-    pub fn ngram_shipping<'a>(
+    /// [`Model::ngram`], choosing how the process model ships chunks and how the MapReduce
+    /// engine runs (other models ignore them).
+    pub fn ngram_with<'a>(
         self,
         sources: &[Source<'a>],
         options: &NgramOptions,
         workers: usize,
         ship: Ship,
+        engine: mapreduce::Engine,
     ) -> Result<NgramOutput<'a>, NgramError> {
         match self {
             Model::Serial => serial::ngram(sources, options),
@@ -109,6 +116,7 @@ impl Model {
             Model::Process => process::ngram(sources, options, workers, worker_command()?, ship),
             Model::Pool => pool::ngram(sources, options, workers),
             Model::Async => async_pool::ngram(sources, options, workers),
+            Model::MapReduce => mapreduce::ngram(sources, options, &mapreduce::Engine { workers, ..engine }),
         }
     }
 }
@@ -135,9 +143,6 @@ impl ModelChoice {
     }
 }
 
-/// Model names known to the design but not built yet; asking for one says so plainly.
-const PLANNED: &[&str] = &["mapreduce"];
-
 pub fn parse_model_choice(text: &str) -> Result<ModelChoice, String> {
     if text == "all" {
         return Ok(ModelChoice::All);
@@ -146,9 +151,5 @@ pub fn parse_model_choice(text: &str) -> Result<ModelChoice, String> {
         return Ok(ModelChoice::One(model));
     }
     let present: Vec<&str> = Model::ALL.iter().map(|m| m.name()).collect();
-    if PLANNED.contains(&text) {
-        Err(format!("model '{text}' is not built yet; available: {}, all", present.join(", ")))
-    } else {
-        Err(format!("unknown model '{text}'; available: {}, all", present.join(", ")))
-    }
+    Err(format!("unknown model '{text}'; available: {}, all", present.join(", ")))
 }

@@ -46,6 +46,20 @@ pub struct NgramRecord {
     /// What crossing process boundaries cost (the process model only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping: Option<ShippingRecord>,
+    /// Seconds per phase (the MapReduce engine only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phases: Option<PhasesRecord>,
+}
+
+/// `phases` in the JSON record.
+#[derive(Debug, serde::Serialize)]
+pub struct PhasesRecord {
+    pub split_s: f64,
+    pub map_s: f64,
+    pub shuffle_s: f64,
+    pub reduce_s: f64,
+    pub collect_s: f64,
+    pub partitions: usize,
 }
 
 /// `shipping` in the JSON record.
@@ -73,6 +87,11 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
         skip_malformed: args.skip_malformed,
     };
     let models = args.model.models();
+    let engine = mapreduce::Engine {
+        workers,
+        partitions: args.partitions.map_or(0, |p| p.get()),
+        executor: args.executor.into(),
+    };
 
     // Each model gets its own fresh mapping of the files, so none finds pages already
     // mapped by another: the page faults (the reading) fall inside every model's time.
@@ -86,8 +105,9 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
     for (model, input) in models.iter().zip(&inputs) {
         let sources: Vec<Source<'_>> = input.iter().map(InputFile::source).collect();
         let started = Instant::now();
-        let output =
-            model.ngram_shipping(&sources, &options, workers, args.ship.into()).map_err(|e| e.to_string())?;
+        let output = model
+            .ngram_with(&sources, &options, workers, args.ship.into(), engine)
+            .map_err(|e| e.to_string())?;
         let elapsed = started.elapsed().as_secs_f64();
 
         if let Some((ref_name, ref_out)) = &reference {
@@ -114,6 +134,14 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                 bytes_from_workers: s.bytes_from_workers,
                 encode_s: s.encode_s,
                 decode_s: s.decode_s,
+            }),
+            phases: output.phases.map(|p| PhasesRecord {
+                split_s: p.split_s,
+                map_s: p.map_s,
+                shuffle_s: p.shuffle_s,
+                reduce_s: p.reduce_s,
+                collect_s: p.collect_s,
+                partitions: p.partitions,
             }),
         };
         if output.skipped > 0 {
@@ -159,6 +187,18 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                 human::thousands(record.distinct as u64),
                 record.total_match_count.map_or("overflow".into(), human::thousands),
             )?;
+            if let Some(p) = &record.phases {
+                say!(
+                    "{:<10} split {}, map+combine {}, shuffle {}, reduce {} ({} partitions), collect {}",
+                    "",
+                    human::seconds(p.split_s),
+                    human::seconds(p.map_s),
+                    human::seconds(p.shuffle_s),
+                    human::seconds(p.reduce_s),
+                    p.partitions,
+                    human::seconds(p.collect_s)
+                )?;
+            }
             if let Some(s) = &record.shipping {
                 say!(
                     "{:<10} shipped {} to workers and {} back ({} mode); encode {}, decode {}",

@@ -140,7 +140,7 @@ fn ngram_json_tsv_and_agreement() {
     let records = json_lines(&out);
     assert_eq!(
         records.iter().map(|r| r["model"].as_str().unwrap()).collect::<Vec<_>>(),
-        ["serial", "threads", "process", "pool", "async"]
+        ["serial", "threads", "process", "pool", "async", "mapreduce"]
     );
     let total: u64 = want.values().sum();
     let mut top: Vec<(&Vec<u8>, &u64)> = want.iter().collect();
@@ -162,12 +162,12 @@ fn ngram_json_tsv_and_agreement() {
         } else {
             assert!(r.get("shipping").is_none());
         }
-        // Only the process model crosses process boundaries, and says what that cost.
-        if r["model"] == "process" {
-            assert_eq!(r["shipping"]["mode"], "range");
-            assert!(r["shipping"]["bytes_from_workers"].as_u64().unwrap() > 0);
+        // Only the MapReduce engine reports its phases.
+        if r["model"] == "mapreduce" {
+            assert_eq!(r["phases"]["partitions"], 4 * r["workers"].as_u64().unwrap());
+            assert!(r["phases"]["map_s"].as_f64().unwrap() > 0.0);
         } else {
-            assert!(r.get("shipping").is_none());
+            assert!(r.get("phases").is_none());
         }
         let got_top: Vec<(String, u64)> = serde_json::from_value(r["top"].clone()).unwrap();
         let want_top: Vec<(String, u64)> =
@@ -214,7 +214,7 @@ fn malformed_input_fails_with_file_and_line_and_prints_no_result() {
     let bad = dir.path("bad.tsv");
     std::fs::write(&bad, "a\t1900\t1\t1\nb\t1900\t2\t1\nc\t1900\nd\t1900\t-4\t1\n").unwrap();
     let tsv = dir.path("out.tsv");
-    for model in ["serial", "threads", "process", "pool", "async", "all"] {
+    for model in ["serial", "threads", "process", "pool", "async", "mapreduce", "all"] {
         let out = harness(&[
             "ngram",
             bad.to_str().unwrap(),
@@ -253,7 +253,8 @@ fn count_all_models_agree_in_json() {
         .iter()
         .map(|r| (r["model"].as_str().unwrap().to_string(), r["workers"].as_u64().unwrap()))
         .collect();
-    let expected = [("serial", 1), ("threads", 2), ("process", 2), ("pool", 2), ("async", 2)];
+    let expected =
+        [("serial", 1), ("threads", 2), ("process", 2), ("pool", 2), ("async", 2), ("mapreduce", 2)];
     assert_eq!(workers, expected.into_iter().map(|(m, w)| (m.to_string(), w)).collect());
     for r in &records {
         assert_eq!(r["job"], "count");
@@ -268,13 +269,12 @@ fn clear_errors_for_bad_arguments_and_files() {
     let out = harness(&["count", "--model", "fibers"]);
     assert!(!out.status.success());
     assert!(
-        stderr(&out)
-            .contains("unknown model 'fibers'; available: serial, threads, process, pool, async, all"),
+        stderr(&out).contains(
+            "unknown model 'fibers'; available: serial, threads, process, pool, async, mapreduce, all"
+        ),
         "{}",
         stderr(&out)
     );
-    let out = harness(&["count", "--model", "mapreduce"]);
-    assert!(stderr(&out).contains("model 'mapreduce' is not built yet"), "{}", stderr(&out));
     let out = harness(&["ngram", "/nonexistent/a.tsv", "--model", "serial"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stderr(&out), "/nonexistent/a.tsv: No such file or directory (os error 2)\n");
@@ -318,7 +318,7 @@ fn all_models_agree_on_shuffled_input() {
         expected.extend(format!("\t{v}\n").bytes());
     }
     assert_eq!(std::fs::read(&tsv).unwrap(), expected);
-    assert_eq!(stdout(&out).lines().filter(|l| l.contains("20,000") || l.contains(" 1,500 ")).count(), 6);
+    assert_eq!(stdout(&out).lines().filter(|l| l.contains("20,000") || l.contains(" 1,500 ")).count(), 7);
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::num::NonZeroUsize;
 use std::ops::Range;
 use std::path::Path;
 
-use super::map::{map_chunk_into, merge_counts, Counts};
+use super::map::{add_total, map_chunk_runs, merge_counts, Counts};
 use super::parse::LineErrorKind;
 use crate::chunk::{line_number_at, split_at_newlines, split_by_lines};
 use crate::error::NgramError;
@@ -97,9 +97,20 @@ pub fn map_chunk_ref_into<'a>(
     chunk: &ChunkRef,
     skip_malformed: bool,
 ) -> Result<Tally, NgramError> {
+    map_chunk_ref_runs(sources, chunk, skip_malformed, |key, sum| add_total(counts, key, sum))
+}
+
+/// Maps one planned chunk, handing every run `(key, sum)` to `emit` (see
+/// [`map_chunk_runs`]); a bad line becomes `FILE:LINE: message`.
+pub fn map_chunk_ref_runs<'a>(
+    sources: &[Source<'a>],
+    chunk: &ChunkRef,
+    skip_malformed: bool,
+    emit: impl FnMut(&'a [u8], u64) -> Result<(), LineErrorKind>,
+) -> Result<Tally, NgramError> {
     let source = &sources[chunk.source];
     let bytes = &source.data[chunk.range.clone()];
-    match map_chunk_into(counts, bytes, skip_malformed) {
+    match map_chunk_runs(bytes, skip_malformed, emit) {
         Ok(stats) => Ok(Tally {
             lines: stats.lines,
             skipped: stats.skipped,
@@ -147,6 +158,25 @@ pub struct NgramOutput<'a> {
     pub first_skipped: Option<SkippedLine>,
     /// What crossing process boundaries cost, for models that do (`None` elsewhere).
     pub shipping: Option<Shipping>,
+    /// Seconds per MapReduce phase, for the engine (`None` elsewhere).
+    pub phases: Option<Phases>,
+}
+
+/// Where the MapReduce engine's time went.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Phases {
+    /// Cutting the input into newline-aligned chunks.
+    pub split_s: f64,
+    /// Parsing every chunk and combining runs into per-worker, per-partition maps.
+    pub map_s: f64,
+    /// Handing each partition's maps from all workers to one reducer.
+    pub shuffle_s: f64,
+    /// Merging each partition's maps, partitions in parallel.
+    pub reduce_s: f64,
+    /// Gathering the reduced partitions into the one answer.
+    pub collect_s: f64,
+    /// How many partitions (R).
+    pub partitions: usize,
 }
 
 /// The cost of moving work to other processes and results back: the article's warning
@@ -181,6 +211,7 @@ impl<'a> NgramOutput<'a> {
             skipped: tally.skipped,
             first_skipped,
             shipping: None,
+            phases: None,
         }
     }
 

@@ -40,9 +40,9 @@ pub struct ChunkError {
     pub kind: LineErrorKind,
 }
 
-/// Adds `value` to `key`'s total, refusing to wrap.
+/// Adds `value` to `key`'s total, refusing to wrap (the error names the ngram).
 #[inline]
-fn add_total<'a>(counts: &mut Counts<'a>, key: &'a [u8], value: u64) -> Result<(), LineErrorKind> {
+pub fn add_total<'a>(counts: &mut Counts<'a>, key: &'a [u8], value: u64) -> Result<(), LineErrorKind> {
     let total = counts.entry(key).or_insert(0);
     *total = total.checked_add(value).ok_or_else(|| LineErrorKind::TotalOverflow { ngram: shown(key) })?;
     Ok(())
@@ -58,6 +58,18 @@ pub fn map_chunk_into<'a>(
     counts: &mut Counts<'a>,
     chunk: &'a [u8],
     skip_malformed: bool,
+) -> Result<ChunkStats, ChunkError> {
+    map_chunk_runs(chunk, skip_malformed, |key, sum| add_total(counts, key, sum))
+}
+
+/// The map kernel under every model: parses `chunk` and calls `emit(key, sum)` once per run
+/// of consecutive lines with the same ngram (the combiner). What `emit` does with a run is
+/// the caller's business: add it to one map, or to the map of the key's partition. An error
+/// from `emit` is blamed on the run's last line.
+pub fn map_chunk_runs<'a>(
+    chunk: &'a [u8],
+    skip_malformed: bool,
+    mut emit: impl FnMut(&'a [u8], u64) -> Result<(), LineErrorKind>,
 ) -> Result<ChunkStats, ChunkError> {
     let mut stats = ChunkStats::default();
     // The current run: its key, its sum so far, and where its latest line starts (the line
@@ -88,14 +100,14 @@ pub fn map_chunk_into<'a>(
             }
             _ => {
                 if let Some((key, sum, at)) = run.take() {
-                    add_total(counts, key, sum).map_err(|kind| ChunkError { offset: at, kind })?;
+                    emit(key, sum).map_err(|kind| ChunkError { offset: at, kind })?;
                 }
                 run = Some((record.ngram, record.match_count, line_start));
             }
         }
     }
     if let Some((key, sum, at)) = run {
-        add_total(counts, key, sum).map_err(|kind| ChunkError { offset: at, kind })?;
+        emit(key, sum).map_err(|kind| ChunkError { offset: at, kind })?;
     }
     Ok(stats)
 }

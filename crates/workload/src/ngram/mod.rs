@@ -5,8 +5,11 @@ mod map;
 mod parse;
 
 pub use job::{
-    map_chunk_ref_into, merge_all, plan_chunks, ChunkRef, Chunking, NgramOptions, NgramOutput, Shipping,
-    SkippedAt, SkippedLine, Source, Tally,
+    map_chunk_ref_into, map_chunk_ref_runs, merge_all, plan_chunks, ChunkRef, Chunking, NgramOptions,
+    NgramOutput, Phases, Shipping, SkippedAt, SkippedLine, Source, Tally,
 };
-pub use map::{map_chunk, map_chunk_into, merge_counts, ChunkError, ChunkStats, Counts, MergeOverflow};
+pub use map::{
+    add_total, map_chunk, map_chunk_into, map_chunk_runs, merge_counts, ChunkError, ChunkStats, Counts,
+    MergeOverflow,
+};
 pub use parse::{parse_line, LineErrorKind, Record};

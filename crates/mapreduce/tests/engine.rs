@@ -1,0 +1,84 @@
+//! The engine against the oracle with both executors and any number of partitions; errors
+//! are the first in the input; the phases are all reported.
+
+use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
+
+use mapreduce::{Engine, Executor};
+use workload::input::InputFile;
+use workload::ngram::{Chunking, NgramOptions};
+use workload::{oracle, CountJob};
+
+fn shard() -> Vec<u8> {
+    // Keys repeated far apart and in runs, some non-ASCII.
+    let keys = ["a", "b", "ångström", "日本", "aardvark_NOUN", "Aardvark"];
+    let rows = (0..3000u64)
+        .map(|i| (keys[(i * 7 % 13 % 6) as usize], 1800 + (i % 200) as u32, i * 31 % 1000, i % 5 == 0));
+    oracle::shard_text(rows, true)
+}
+
+fn engines() -> Vec<Engine> {
+    let mut out = Vec::new();
+    for executor in [Executor::Rayon, Executor::Threads] {
+        for (workers, partitions) in [(1, 1), (2, 0), (2, 3), (3, 16)] {
+            out.push(Engine { workers, partitions, executor });
+        }
+    }
+    out
+}
+
+#[test]
+fn matches_the_oracle_with_every_executor_and_partitioning() {
+    let data = shard();
+    let want = oracle::ngram_totals(&data).unwrap();
+    let file = InputFile::from_bytes("shard.tsv", data.clone());
+    for engine in engines() {
+        for chunking in [Chunking::Auto, Chunking::Bytes(NonZeroUsize::new(777).unwrap())] {
+            let output = mapreduce::ngram(
+                &[file.source()],
+                &NgramOptions { chunking, skip_malformed: false },
+                &engine,
+            )
+            .unwrap();
+            let got: BTreeMap<Vec<u8>, u64> = output.counts.iter().map(|(k, v)| (k.to_vec(), *v)).collect();
+            assert_eq!(got, want, "{engine:?} {chunking:?}");
+            assert_eq!(output.lines, 3000);
+            let phases = output.phases.expect("the engine reports its phases");
+            let expected_partitions =
+                if engine.partitions == 0 { 4 * engine.workers } else { engine.partitions };
+            assert_eq!(phases.partitions, expected_partitions);
+            assert!(phases.map_s > 0.0 && phases.reduce_s >= 0.0 && phases.collect_s >= 0.0);
+        }
+    }
+}
+
+#[test]
+fn the_first_bad_line_is_reported_whatever_the_executor() {
+    let mut data = shard();
+    let lines: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
+    let bad_at = 2000;
+    let mut corrupt = Vec::new();
+    for (i, line) in lines.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
+        if i == bad_at || i == 2500 {
+            corrupt.extend_from_slice(b"not a line\n");
+        }
+        corrupt.extend_from_slice(line);
+        corrupt.push(b'\n');
+    }
+    data = corrupt;
+    let file = InputFile::from_bytes("bad.tsv", data);
+    let options =
+        NgramOptions { chunking: Chunking::Bytes(NonZeroUsize::new(500).unwrap()), skip_malformed: false };
+    for engine in engines() {
+        let err = mapreduce::ngram(&[file.source()], &options, &engine).unwrap_err();
+        assert_eq!(err.to_string(), "bad.tsv:2001: expected 4 tab-separated fields, found 1", "{engine:?}");
+    }
+}
+
+#[test]
+fn counts_through_the_engine() {
+    for engine in engines() {
+        assert_eq!(mapreduce::count(CountJob { tasks: 5, to: 1000 }, &engine), Ok(5000), "{engine:?}");
+        assert_eq!(mapreduce::count(CountJob { tasks: 0, to: 1000 }, &engine), Ok(0));
+    }
+}
