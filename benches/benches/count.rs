@@ -17,6 +17,7 @@ fn count(c: &mut Criterion) {
     let rayon = pool::build(cores).expect("rayon pool");
     let runtime = async_pool::runtime(cores).expect("tokio runtime");
     let blocking = async_pool::Executor::Blocking;
+    let engine = mapreduce::Engine::new(cores);
 
     let mut group = c.benchmark_group("count");
     group.sampling_mode(FLAT);
@@ -37,6 +38,10 @@ fn count(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("async", tasks), &job, |b, &job| {
             b.iter(|| async_pool::count_on(&runtime, &blocking, job).expect("async"))
+        });
+        // The engine starts its workers per run, as the threads model does.
+        group.bench_with_input(BenchmarkId::new("mapreduce", tasks), &job, |b, &job| {
+            b.iter(|| mapreduce::count(job, &engine).expect("mapreduce"))
         });
     }
     group.finish();

@@ -26,6 +26,7 @@ fn ngram(c: &mut Criterion) {
     let worker = worker();
     let rayon = pool::build(cores).expect("rayon pool");
     let runtime = async_pool::runtime(1).expect("tokio runtime");
+    let engine = mapreduce::Engine::new(cores);
     let distinct = |o: NgramOutput<'_>| o.counts.len();
     let models: Vec<(&str, Model<'_>)> = vec![
         ("serial", Box::new(|s| serial::ngram(s, &options).map(distinct))),
@@ -36,6 +37,7 @@ fn ngram(c: &mut Criterion) {
         ),
         ("pool", Box::new(|s| pool::ngram_on(&rayon, s, &options).map(distinct))),
         ("async", Box::new(|s| async_pool::ngram_on(&runtime, &rayon, s, &options).map(distinct))),
+        ("mapreduce", Box::new(|s| mapreduce::ngram(s, &options, &engine).map(distinct))),
     ];
 
     // Describe the data set once, and check that every model agrees on it.

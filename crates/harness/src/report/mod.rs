@@ -18,7 +18,7 @@ use collect::Bench;
 
 pub use page::Section;
 
-const RUST_MODELS: [&str; 5] = ["serial", "threads", "process", "pool", "async"];
+const RUST_MODELS: [&str; 6] = ["serial", "threads", "process", "pool", "async", "mapreduce"];
 
 fn param_usize(b: &Bench) -> Option<usize> {
     b.param.as_deref().and_then(|p| p.parse().ok())

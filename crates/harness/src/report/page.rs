@@ -58,10 +58,10 @@ pub fn sections(
             id: "chunks",
             title: "4. Chunk size: the Goldilocks curve",
             article: "the Goldilocks rule for the partition size (neither too small nor too large)",
-            explanation: "The same job with the chunk bytes copied to worker processes (what pickling does), at \
-                chunk sizes from tiny to huge. Small chunks drown in per-task cost (framing, pipe round trips, a \
-                map per chunk); huge ones leave workers idle at the end. The bottom of the curve is the answer for \
-                this machine and this file.",
+            explanation: "The same job at chunk sizes from tiny to huge: with the chunk bytes copied to worker \
+                processes (what pickling does), and with the MapReduce engine, whose workers share the mapped file. \
+                Small chunks drown in per-task cost (framing, pipe round trips, a map per chunk); huge ones leave \
+                workers idle at the end. The bottom of each curve is the answer for this machine and this file.",
             svg: chunk,
         },
         Section {
