@@ -70,32 +70,51 @@ struct Mapped<'a> {
     tally: Tally,
 }
 
-/// Runs `task(i)` for every i in `0..n` on the engine's threads, `workers` at a time, each
-/// worker taking the next i as it frees up; returns each worker's result.
+/// The engine's threads for one job: started once and shared by its phases (a rayon pool),
+/// or spawned per phase as scoped std threads.
+struct Workers {
+    count: usize,
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl Workers {
+    fn start(engine: &Engine) -> Result<Workers, WorkerFailure> {
+        let count = engine.workers.max(1);
+        let pool = match engine.executor {
+            Executor::Threads => None,
+            Executor::Rayon => {
+                Some(rayon::ThreadPoolBuilder::new().num_threads(count).build().map_err(|e| {
+                    WorkerFailure { worker: 0, message: format!("cannot start the rayon pool: {e}") }
+                })?)
+            }
+        };
+        Ok(Workers { count, pool })
+    }
+}
+
+/// Runs `task` on up to `n` of the workers at once (each task takes the next index from the
+/// shared counter as it frees up); returns each worker's result.
 fn on_workers<T: Send>(
-    engine: &Engine,
+    workers: &Workers,
     n: usize,
     task: impl Fn(&AtomicUsize) -> T + Sync,
 ) -> Result<Vec<T>, WorkerFailure> {
     let next = AtomicUsize::new(0);
-    let workers = engine.workers.clamp(1, n.max(1));
+    let count = workers.count.clamp(1, n.max(1));
     let failure = |payload: Box<dyn std::any::Any + Send>| WorkerFailure {
         worker: 0,
         message: panic_message(&*payload),
     };
-    match engine.executor {
-        Executor::Threads => std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers).map(|_| scope.spawn(|| task(&next))).collect();
+    match &workers.pool {
+        None => std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..count).map(|_| scope.spawn(|| task(&next))).collect();
             handles.into_iter().map(|h| h.join().map_err(failure)).collect()
         }),
-        Executor::Rayon => {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(workers).build().map_err(|e| {
-                WorkerFailure { worker: 0, message: format!("cannot start the rayon pool: {e}") }
-            })?;
-            let results = Mutex::new(Vec::with_capacity(workers));
+        Some(pool) => {
+            let results = Mutex::new(Vec::with_capacity(count));
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 pool.scope(|scope| {
-                    for _ in 0..workers {
+                    for _ in 0..count {
                         scope.spawn(|_| {
                             let out = task(&next);
                             results.lock().unwrap_or_else(|p| p.into_inner()).push(out);
@@ -113,14 +132,14 @@ fn on_workers<T: Send>(
 /// bad line a worker stops and flags it; chunks are claimed in order, so the earliest error
 /// in the input is among those reported.
 fn map_phase<'a>(
-    engine: &Engine,
+    workers: &Workers,
     sources: &[Source<'a>],
     plan: &[ChunkRef],
     options: &NgramOptions,
     partitions: usize,
 ) -> Result<Vec<Mapped<'a>>, NgramError> {
     let failed = AtomicBool::new(false);
-    let results = on_workers(engine, plan.len(), |next| {
+    let results = on_workers(workers, plan.len(), |next| {
         let mut mapped =
             Mapped { parts: (0..partitions).map(|_| Counts::new()).collect(), tally: Tally::default() };
         while !failed.load(Ordering::Relaxed) {
@@ -174,13 +193,13 @@ fn shuffle<'a>(mapped: Vec<Mapped<'a>>, partitions: usize) -> (Vec<Vec<Counts<'a
 
 /// The reduce: each partition's maps merged into one, partitions in parallel.
 fn reduce_phase<'a>(
-    engine: &Engine,
+    workers: &Workers,
     by_partition: Vec<Vec<Counts<'a>>>,
 ) -> Result<Vec<Counts<'a>>, NgramError> {
     let n = by_partition.len();
     let slots: Vec<Mutex<Option<Vec<Counts<'a>>>>> =
         by_partition.into_iter().map(|p| Mutex::new(Some(p))).collect();
-    let reduced: Vec<Vec<(usize, Result<Counts<'a>, NgramError>)>> = on_workers(engine, n, |next| {
+    let reduced: Vec<Vec<(usize, Result<Counts<'a>, NgramError>)>> = on_workers(workers, n, |next| {
         let mut done = Vec::new();
         loop {
             let r = next.fetch_add(1, Ordering::Relaxed);
@@ -209,7 +228,8 @@ pub fn ngram<'a>(
     let split_s = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
-    let mapped = map_phase(engine, sources, &plan, options, partitions)?;
+    let workers = Workers::start(engine)?;
+    let mapped = map_phase(&workers, sources, &plan, options, partitions)?;
     let map_s = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
@@ -217,7 +237,7 @@ pub fn ngram<'a>(
     let shuffle_s = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
-    let reduced = reduce_phase(engine, by_partition)?;
+    let reduced = reduce_phase(&workers, by_partition)?;
     let reduce_s = clock.elapsed().as_secs_f64();
 
     // No key is in two partitions, so collecting is plain insertion into a map sized once.
@@ -236,7 +256,7 @@ pub fn ngram<'a>(
 /// The count job through the engine: map = K `count_to(N)` tasks spread over the workers,
 /// reduce = their sum.
 pub fn count(job: workload::CountJob, engine: &Engine) -> Result<u64, WorkerFailure> {
-    let sums = on_workers(engine, job.tasks, |next| {
+    let sums = on_workers(&Workers::start(engine)?, job.tasks, |next| {
         let mut sum = 0u64;
         while next.fetch_add(1, Ordering::Relaxed) < job.tasks {
             sum += workload::count_to(job.to);
