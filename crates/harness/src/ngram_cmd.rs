@@ -119,7 +119,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
             workers: model.effective_workers(workers),
             lines: output.lines,
             bytes: output.bytes,
-            distinct: output.counts.len(),
+            distinct: output.distinct(),
             total_match_count: output.total_match_count(),
             elapsed_s: elapsed,
             words: WordTotals(
@@ -221,8 +221,8 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
         for word in &args.words {
             say!("{word}\t{}", output.total_for(word.as_bytes()))?;
         }
-        if args.top > 0 && !output.counts.is_empty() {
-            say!("top {}:", args.top.min(output.counts.len()))?;
+        if args.top > 0 && output.distinct() > 0 {
+            say!("top {}:", args.top.min(output.distinct()))?;
             for (rank, (ngram, total)) in output.top(args.top).into_iter().enumerate() {
                 say!("{:>4}. {}\t{}", rank + 1, text(ngram), total)?;
             }
@@ -248,25 +248,24 @@ fn check_agreement(
             a.lines, a.skipped, b.lines, b.skipped
         ));
     }
-    if a.counts == b.counts {
-        return Ok(());
-    }
-    let mut keys: Vec<&[u8]> = a.counts.keys().chain(b.counts.keys()).copied().collect();
-    keys.sort_unstable();
-    keys.dedup();
-    for key in keys {
-        let (x, y) = (a.counts.get(key), b.counts.get(key));
-        if x != y {
-            let show = |v: Option<&u64>| v.map_or("nothing".to_string(), u64::to_string);
-            return disagree(format!(
+    // Every key of each side looked up in the other: the same totals both ways means the
+    // same answer, whatever the two sides store their totals in.
+    let differs = |x: &NgramOutput<'_>, y: &NgramOutput<'_>| {
+        x.totals.iter().find(|(key, total)| y.totals.get(key) != Some(*total)).map(|(key, _)| key.to_vec())
+    };
+    let first_difference = differs(a, b).or_else(|| differs(b, a));
+    match first_difference {
+        None => Ok(()),
+        Some(key) => {
+            let show = |v: Option<u64>| v.map_or("nothing".to_string(), |v| v.to_string());
+            disagree(format!(
                 "for {:?} {a_name} has {}, {b_name} has {}",
-                text(key),
-                show(x),
-                show(y)
-            ));
+                text(&key),
+                show(a.totals.get(&key)),
+                show(b.totals.get(&key))
+            ))
         }
     }
-    disagree(format!("{a_name} and {b_name} differ"))
 }
 
 /// Writes `ngram TAB total` lines sorted by ngram bytes, via a temporary file renamed at the

@@ -30,7 +30,7 @@ fn chunking() -> impl Strategy<Value = Chunking> {
 }
 
 fn owned(output: &NgramOutput<'_>) -> BTreeMap<Vec<u8>, u64> {
-    output.counts.iter().map(|(k, v)| (k.to_vec(), *v)).collect()
+    output.totals.iter().map(|(k, v)| (k.to_vec(), v)).collect()
 }
 
 /// The process model's workers are the `harness` binary in worker mode.

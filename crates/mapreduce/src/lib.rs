@@ -14,19 +14,16 @@
 //! Executors: a rayon pool (default) or plain std threads; the phases are functions that
 //! another executor (child processes, timely) can call.
 
-mod partition;
-
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
+
 use std::time::Instant;
 
 use workload::ngram::{
-    add_total, map_chunk_ref_runs, merge_all, plan_chunks, ChunkRef, Counts, NgramOptions, NgramOutput,
-    Phases, Source, Tally,
+    key_hash, map_chunk_ref_runs, partition_of_hash, plan_chunks, ChunkRef, KeyTable, LineErrorKind,
+    NgramOptions, NgramOutput, Phases, RunBuffer, Source, Tally, Totals,
 };
 use workload::{panic_message, NgramError, WorkerFailure};
-
-pub use partition::partition_of;
 
 /// Chunk size when none is asked for.
 pub const AUTO_CHUNK_BYTES: usize = 4 << 20;
@@ -55,19 +52,56 @@ impl Engine {
         Engine { workers: workers.max(1), partitions: 0, executor: Executor::Rayon }
     }
 
-    fn partition_count(&self) -> usize {
-        if self.partitions == 0 {
-            4 * self.workers.max(1)
-        } else {
-            self.partitions
+    /// R, when not given: four per worker, and more for big inputs so that each partition
+    /// gets about 8 MiB of input (on the default shard about 20,000 distinct keys: a table
+    /// of well under 1 MiB, which the reduce fills inside L2).
+    pub fn partition_count(&self, input_bytes: usize) -> usize {
+        if self.partitions > 0 {
+            return self.partitions;
         }
+        let by_size = (input_bytes >> 23).next_power_of_two().min(4096);
+        by_size.max(4 * self.workers.max(1))
     }
 }
 
-/// One worker's map output: a map per partition, and its line counts.
-struct Mapped<'a> {
-    parts: Vec<Counts<'a>>,
+/// One worker's map output: what it combined for each partition, and its line counts.
+struct Mapped {
+    parts: Vec<Partial>,
     tally: Tally,
+}
+
+/// A worker's output for one partition: runs not aggregated yet, and a table that overflowing
+/// runs were folded into.
+///
+/// Why buffer instead of adding each run to a table straight away: a table of millions of
+/// keys does not fit in cache, so every insert is a cache miss or two (the map phase spent
+/// more time there than parsing). Appending runs is sequential, and the reduce builds each
+/// partition's table in one go, sized once and small enough to stay in L2.
+/// On the default shard: map+reduce 1.38 s with per-worker tables, 0.8 s with this.
+#[derive(Debug, Default)]
+struct Partial {
+    runs: RunBuffer,
+    table: Option<KeyTable>,
+}
+
+impl Partial {
+    /// Runs buffered per partition before they are folded into the worker's own table: keeps
+    /// memory bounded when the input is not grouped by ngram (one run per line). Tiny in unit
+    /// tests, so that they take this path too.
+    const MAX_RUNS: usize = if cfg!(test) { 3 } else { 1 << 15 };
+
+    #[inline]
+    fn add(&mut self, key: &[u8], hash: u64, sum: u64) -> Result<(), LineErrorKind> {
+        let overflow = || LineErrorKind::TotalOverflow { ngram: String::from_utf8_lossy(key).into_owned() };
+        self.runs.push(key, hash, sum).map_err(|_| overflow())?;
+        if self.runs.len() >= Partial::MAX_RUNS {
+            let table = self.table.get_or_insert_with(KeyTable::new);
+            table.reserve(self.runs.len(), self.runs.key_bytes());
+            table.absorb(&self.runs).map_err(|e| LineErrorKind::TotalOverflow { ngram: e.ngram })?;
+            self.runs.clear();
+        }
+        Ok(())
+    }
 }
 
 /// The engine's threads for one job: started once and shared by its phases (a rayon pool),
@@ -128,27 +162,28 @@ fn on_workers<T: Send>(
     }
 }
 
-/// The map phase: workers claim chunks in order and fold them into per-partition maps. On a
-/// bad line a worker stops and flags it; chunks are claimed in order, so the earliest error
-/// in the input is among those reported.
-fn map_phase<'a>(
+/// The map phase: workers claim chunks in order and fold them into per-partition tables
+/// (copying each key once, so the chunk's pages can be released right after). On a bad line
+/// a worker stops and flags it; chunks are claimed in order, so the earliest error in the
+/// input is among those reported.
+fn map_phase(
     workers: &Workers,
-    sources: &[Source<'a>],
+    sources: &[Source<'_>],
     plan: &[ChunkRef],
     options: &NgramOptions,
     partitions: usize,
-) -> Result<Vec<Mapped<'a>>, NgramError> {
+) -> Result<Vec<Mapped>, NgramError> {
     let failed = AtomicBool::new(false);
     let results = on_workers(workers, plan.len(), |next| {
         let mut mapped =
-            Mapped { parts: (0..partitions).map(|_| Counts::new()).collect(), tally: Tally::default() };
+            Mapped { parts: (0..partitions).map(|_| Partial::default()).collect(), tally: Tally::default() };
         while !failed.load(Ordering::Relaxed) {
             let index = next.fetch_add(1, Ordering::Relaxed);
             let Some(chunk) = plan.get(index) else { break };
-            let parts = &mut mapped.parts;
             let emitted = map_chunk_ref_runs(sources, chunk, options.skip_malformed, |key, sum| {
-                add_total(&mut parts[partition_of(key, partitions)], key, sum)
+                combine(&mut mapped.parts, key, sum)
             });
+            sources[chunk.source].release(chunk.range.clone());
             match emitted {
                 Ok(t) => mapped.tally.absorb(t),
                 Err(err) => {
@@ -177,9 +212,16 @@ fn map_phase<'a>(
     }
 }
 
+/// The combine step: one run's sum to the key's partition.
+#[inline]
+fn combine(parts: &mut [Partial], key: &[u8], sum: u64) -> Result<(), LineErrorKind> {
+    let hash = key_hash(key);
+    parts[partition_of_hash(hash, parts.len())].add(key, hash, sum)
+}
+
 /// The shuffle: reducer r gets partition r of every worker's output.
-fn shuffle<'a>(mapped: Vec<Mapped<'a>>, partitions: usize) -> (Vec<Vec<Counts<'a>>>, Tally) {
-    let mut by_partition: Vec<Vec<Counts<'a>>> =
+fn shuffle(mapped: Vec<Mapped>, partitions: usize) -> (Vec<Vec<Partial>>, Tally) {
+    let mut by_partition: Vec<Vec<Partial>> =
         (0..partitions).map(|_| Vec::with_capacity(mapped.len())).collect();
     let mut tally = Tally::default();
     for m in mapped {
@@ -191,25 +233,43 @@ fn shuffle<'a>(mapped: Vec<Mapped<'a>>, partitions: usize) -> (Vec<Vec<Counts<'a
     (by_partition, tally)
 }
 
-/// The reduce: each partition's maps merged into one, partitions in parallel.
-fn reduce_phase<'a>(
-    workers: &Workers,
-    by_partition: Vec<Vec<Counts<'a>>>,
-) -> Result<Vec<Counts<'a>>, NgramError> {
+/// Reduces one partition: every worker's table merged into the largest one (so the fewest
+/// keys move), then every buffered run added, the table sized once for all of them.
+fn reduce_partition(partials: Vec<Partial>) -> Result<KeyTable, NgramError> {
+    let overflow = |e: workload::ngram::MergeOverflow| NgramError::MergeOverflow { ngram: e.ngram };
+    let (mut tables, buffers): (Vec<_>, Vec<_>) = partials.into_iter().map(|p| (p.table, p.runs)).unzip();
+    let mut tables: Vec<KeyTable> = tables.iter_mut().filter_map(Option::take).collect();
+    tables.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    let mut tables = tables.into_iter();
+    let mut total = tables.next().unwrap_or_default();
+    let runs: usize = buffers.iter().map(RunBuffer::len).sum();
+    let key_bytes: usize = buffers.iter().map(RunBuffer::key_bytes).sum();
+    total.reserve(runs, key_bytes);
+    for table in tables {
+        total.merge(table).map_err(overflow)?;
+    }
+    for buffer in buffers {
+        total.absorb(&buffer).map_err(overflow)?;
+    }
+    Ok(total)
+}
+
+/// The reduce: each partition's tables merged into one, partitions in parallel.
+fn reduce_phase(workers: &Workers, by_partition: Vec<Vec<Partial>>) -> Result<Vec<KeyTable>, NgramError> {
     let n = by_partition.len();
-    let slots: Vec<Mutex<Option<Vec<Counts<'a>>>>> =
+    let slots: Vec<Mutex<Option<Vec<Partial>>>> =
         by_partition.into_iter().map(|p| Mutex::new(Some(p))).collect();
-    let reduced: Vec<Vec<(usize, Result<Counts<'a>, NgramError>)>> = on_workers(workers, n, |next| {
+    let reduced: Vec<Vec<(usize, Result<KeyTable, NgramError>)>> = on_workers(workers, n, |next| {
         let mut done = Vec::new();
         loop {
             let r = next.fetch_add(1, Ordering::Relaxed);
             let Some(slot) = slots.get(r) else { break };
             let parts = slot.lock().unwrap_or_else(|p| p.into_inner()).take().unwrap_or_default();
-            done.push((r, merge_all(parts)));
+            done.push((r, reduce_partition(parts)));
         }
         done
     })?;
-    let mut out: Vec<Option<Counts<'a>>> = (0..n).map(|_| None).collect();
+    let mut out: Vec<Option<KeyTable>> = (0..n).map(|_| None).collect();
     for (r, result) in reduced.into_iter().flatten() {
         out[r] = Some(result?);
     }
@@ -222,7 +282,7 @@ pub fn ngram<'a>(
     options: &NgramOptions,
     engine: &Engine,
 ) -> Result<NgramOutput<'a>, NgramError> {
-    let partitions = engine.partition_count();
+    let partitions = engine.partition_count(sources.iter().map(|s| s.data.len()).sum());
     let clock = Instant::now();
     let plan = plan_chunks(sources, options.chunking, AUTO_CHUNK_BYTES);
     let split_s = clock.elapsed().as_secs_f64();
@@ -240,15 +300,11 @@ pub fn ngram<'a>(
     let reduced = reduce_phase(&workers, by_partition)?;
     let reduce_s = clock.elapsed().as_secs_f64();
 
-    // No key is in two partitions, so collecting is plain insertion into a map sized once.
+    // No key is in two partitions, so the answer is the partitions themselves: nothing is
+    // copied into one big map (which took 1.1-1.5 s for 4,000,000 keys).
     let clock = Instant::now();
-    let mut counts = Counts::with_capacity(reduced.iter().map(Counts::len).sum());
-    for part in reduced {
-        counts.extend(part);
-    }
+    let mut output = NgramOutput::finish_totals(sources, Totals::Partitioned(reduced), tally);
     let collect_s = clock.elapsed().as_secs_f64();
-
-    let mut output = NgramOutput::finish(sources, counts, tally);
     output.phases = Some(Phases { split_s, map_s, shuffle_s, reduce_s, collect_s, partitions });
     Ok(output)
 }
@@ -264,4 +320,33 @@ pub fn count(job: workload::CountJob, engine: &Engine) -> Result<u64, WorkerFail
         sum
     })?;
     Ok(sums.into_iter().sum())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use workload::input::InputFile;
+    use workload::oracle;
+
+    /// With a buffer of 3 runs, workers fold runs into their own tables all the time, and the
+    /// reduce merges tables and buffers: still the oracle's totals.
+    #[test]
+    fn folding_buffers_into_worker_tables_keeps_the_totals() {
+        let keys = ["a", "b", "c", "ångström", "a_NOUN", "B", "d", "e", "f"];
+        let rows = (0..2000u64).map(|i| (keys[(i * 7 % 17 % 9) as usize], 1900, i % 100, false));
+        let data = oracle::shard_text(rows, true);
+        let want = oracle::ngram_totals(&data).unwrap();
+        let file = InputFile::from_bytes("t.tsv", data);
+        let options = NgramOptions {
+            chunking: workload::ngram::Chunking::Bytes(std::num::NonZeroUsize::new(300).unwrap()),
+            skip_malformed: false,
+        };
+        for executor in [Executor::Rayon, Executor::Threads] {
+            let output =
+                ngram(&[file.source()], &options, &Engine { workers: 2, partitions: 3, executor }).unwrap();
+            let got: std::collections::BTreeMap<Vec<u8>, u64> =
+                output.totals.iter().map(|(k, v)| (k.to_vec(), v)).collect();
+            assert_eq!(got, want);
+        }
+    }
 }

@@ -40,7 +40,7 @@ fn matches_the_oracle_with_every_executor_and_partitioning() {
                 &engine,
             )
             .unwrap();
-            let got: BTreeMap<Vec<u8>, u64> = output.counts.iter().map(|(k, v)| (k.to_vec(), *v)).collect();
+            let got: BTreeMap<Vec<u8>, u64> = output.totals.iter().map(|(k, v)| (k.to_vec(), v)).collect();
             assert_eq!(got, want, "{engine:?} {chunking:?}");
             assert_eq!(output.lines, 3000);
             let phases = output.phases.expect("the engine reports its phases");

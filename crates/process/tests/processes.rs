@@ -191,7 +191,7 @@ fn ngram_on_processes_ships_bytes_or_ranges() {
     for ship in [Ship::Bytes, Ship::Range, Ship::Auto] {
         let output = ngram(&sources, &options, 2, &worker(), ship).unwrap();
         let got: std::collections::BTreeMap<Vec<u8>, u64> =
-            output.counts.iter().map(|(k, v)| (k.to_vec(), *v)).collect();
+            output.totals.iter().map(|(k, v)| (k.to_vec(), v)).collect();
         assert_eq!(got, want, "{ship:?}");
         assert_eq!(output.lines, 2000);
         let shipping = output.shipping.unwrap();

@@ -71,7 +71,11 @@ impl InputFile {
 
     /// The borrowed view every model takes.
     pub fn source(&self) -> Source<'_> {
-        Source { name: &self.name, data: self.bytes(), path: self.path.as_deref() }
+        let mapping = match &self.data {
+            Data::Mapped(map) => Some(map),
+            Data::Owned(_) => None,
+        };
+        Source { name: &self.name, data: self.bytes(), path: self.path.as_deref(), mapping }
     }
 }
 

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::map::{add_total, map_chunk_runs, merge_counts, Counts};
 use super::parse::LineErrorKind;
+use super::table::{key_hash, partition_of_hash, KeyTable};
 use crate::chunk::{line_number_at, split_at_newlines, split_by_lines};
 use crate::error::NgramError;
 
@@ -17,6 +18,37 @@ pub struct Source<'a> {
     pub data: &'a [u8],
     /// The file on disk, when there is one (a child process may then read it itself).
     pub path: Option<&'a Path>,
+    /// The memory map behind `data`, when it is one (see [`Source::release`]).
+    pub mapping: Option<&'a memmap2::Mmap>,
+}
+
+impl Source<'_> {
+    /// Says that `range` of the data has been read and will not be needed again soon: for a
+    /// memory-mapped file the pages leave this process's resident set (`MADV_DONTNEED`; they
+    /// stay in the page cache, and reading them again just maps them back). This is what
+    /// keeps a 1.7 GB shard from counting 1.7 GB against the process. Does nothing for data
+    /// in memory, and nothing on platforms without `madvise`.
+    pub fn release(&self, range: Range<usize>) {
+        #[cfg(unix)]
+        if let Some(map) = self.mapping {
+            // Whole pages only, so round inwards: to 4 KiB on x86-64 (its only base page size),
+            // elsewhere to 64 KiB, a multiple of every page size in use. (Rounding every chunk
+            // to 64 KiB left 50 MB of chunk edges resident on the default shard.)
+            const ALIGN: usize = if cfg!(target_arch = "x86_64") { 4 << 10 } else { 64 << 10 };
+            let start = range.start.next_multiple_of(ALIGN);
+            let end = range.end.min(map.len()) / ALIGN * ALIGN;
+            if start < end {
+                // SAFETY: the map is a read-only shared mapping of a file; after DONTNEED a
+                // read sees the file's bytes again, which is what the map showed before.
+                // Failure only means the pages stay resident, so it is ignored.
+                let _ = unsafe {
+                    map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+                };
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = range;
+    }
 }
 
 /// How to cut the input into chunks.
@@ -145,10 +177,51 @@ pub struct SkippedLine {
     pub kind: LineErrorKind,
 }
 
+/// The totals of a finished job: one map whose keys borrow from the input (most models), or
+/// the MapReduce engine's partitions, each owning its keys (so the input can be released as
+/// it is read).
+#[derive(Debug, Clone)]
+pub enum Totals<'a> {
+    Map(Counts<'a>),
+    /// Partition `r` holds exactly the keys `k` with `partition_of_hash(key_hash(k), R) == r`.
+    Partitioned(Vec<KeyTable>),
+}
+
+impl Totals<'_> {
+    /// Distinct ngrams.
+    pub fn len(&self) -> usize {
+        match self {
+            Totals::Map(counts) => counts.len(),
+            Totals::Partitioned(parts) => parts.iter().map(KeyTable::len).sum(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The total for `ngram`, if it occurs.
+    pub fn get(&self, ngram: &[u8]) -> Option<u64> {
+        match self {
+            Totals::Map(counts) => counts.get(ngram).copied(),
+            Totals::Partitioned(parts) if parts.is_empty() => None,
+            Totals::Partitioned(parts) => parts[partition_of_hash(key_hash(ngram), parts.len())].get(ngram),
+        }
+    }
+
+    /// Every ngram with its total, in no particular order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (&[u8], u64)> + '_> {
+        match self {
+            Totals::Map(counts) => Box::new(counts.iter().map(|(k, v)| (*k, *v))),
+            Totals::Partitioned(parts) => Box::new(parts.iter().flat_map(KeyTable::iter)),
+        }
+    }
+}
+
 /// The complete answer of an ngram job.
 #[derive(Debug, Clone)]
 pub struct NgramOutput<'a> {
-    pub counts: Counts<'a>,
+    pub totals: Totals<'a>,
     /// Lines read (including skipped ones).
     pub lines: u64,
     /// Bytes of input.
@@ -196,6 +269,11 @@ pub struct Shipping {
 impl<'a> NgramOutput<'a> {
     /// Puts together a model's merged counts and tally.
     pub fn finish(sources: &[Source<'a>], counts: Counts<'a>, tally: Tally) -> NgramOutput<'a> {
+        NgramOutput::finish_totals(sources, Totals::Map(counts), tally)
+    }
+
+    /// Puts together any kind of totals and the tally.
+    pub fn finish_totals(sources: &[Source<'a>], totals: Totals<'a>, tally: Tally) -> NgramOutput<'a> {
         let first_skipped = tally.first_skipped.map(|at| {
             let source = &sources[at.source];
             SkippedLine {
@@ -205,7 +283,7 @@ impl<'a> NgramOutput<'a> {
             }
         });
         NgramOutput {
-            counts,
+            totals,
             lines: tally.lines,
             bytes: sources.iter().map(|s| s.data.len() as u64).sum(),
             skipped: tally.skipped,
@@ -215,20 +293,25 @@ impl<'a> NgramOutput<'a> {
         }
     }
 
+    /// Distinct ngrams.
+    pub fn distinct(&self) -> usize {
+        self.totals.len()
+    }
+
     /// Sum of all totals; `None` if it does not fit in a `u64` (each total does, the sum
     /// of millions of them may not).
     pub fn total_match_count(&self) -> Option<u64> {
-        self.counts.values().try_fold(0u64, |acc, v| acc.checked_add(*v))
+        self.totals.iter().try_fold(0u64, |acc, (_, v)| acc.checked_add(v))
     }
 
     /// The total for one ngram (0 if it never occurs).
     pub fn total_for(&self, ngram: &[u8]) -> u64 {
-        self.counts.get(ngram).copied().unwrap_or(0)
+        self.totals.get(ngram).unwrap_or(0)
     }
 
     /// The `k` ngrams with the largest totals, ties broken by ngram bytes.
-    pub fn top(&self, k: usize) -> Vec<(&'a [u8], u64)> {
-        let mut all: Vec<(&'a [u8], u64)> = self.counts.iter().map(|(k, v)| (*k, *v)).collect();
+    pub fn top(&self, k: usize) -> Vec<(&[u8], u64)> {
+        let mut all: Vec<(&[u8], u64)> = self.totals.iter().collect();
         let by_rank = |a: &(&[u8], u64), b: &(&[u8], u64)| b.1.cmp(&a.1).then(a.0.cmp(b.0));
         if k < all.len() {
             all.select_nth_unstable_by(k, by_rank);
@@ -239,8 +322,8 @@ impl<'a> NgramOutput<'a> {
     }
 
     /// Every ngram with its total, sorted by ngram bytes.
-    pub fn sorted(&self) -> Vec<(&'a [u8], u64)> {
-        let mut all: Vec<(&'a [u8], u64)> = self.counts.iter().map(|(k, v)| (*k, *v)).collect();
+    pub fn sorted(&self) -> Vec<(&[u8], u64)> {
+        let mut all: Vec<(&[u8], u64)> = self.totals.iter().collect();
         all.sort_unstable_by(|a, b| a.0.cmp(b.0));
         all
     }

@@ -4,6 +4,7 @@
 use hashbrown::HashMap;
 use memchr::memchr;
 
+use super::fast::{fast_line, Separators};
 use super::parse::{parse_line, shown, LineErrorKind};
 
 /// Totals per ngram. Keys borrow from the input bytes (zero-copy); hashbrown's default
@@ -66,50 +67,78 @@ pub fn map_chunk_into<'a>(
 /// of consecutive lines with the same ngram (the combiner). What `emit` does with a run is
 /// the caller's business: add it to one map, or to the map of the key's partition. An error
 /// from `emit` is blamed on the run's last line.
+///
+/// Each line goes through the fast path ([`fast_line`]: separator bitmaps and SWAR digits)
+/// when it can vouch for it, and through [`parse_line`] otherwise; both give the same answer,
+/// the slow one also the exact error.
 pub fn map_chunk_runs<'a>(
     chunk: &'a [u8],
     skip_malformed: bool,
-    mut emit: impl FnMut(&'a [u8], u64) -> Result<(), LineErrorKind>,
+    emit: impl FnMut(&'a [u8], u64) -> Result<(), LineErrorKind>,
 ) -> Result<ChunkStats, ChunkError> {
     let mut stats = ChunkStats::default();
-    // The current run: its key, its sum so far, and where its latest line starts (the line
-    // to blame if flushing the run overflows the total).
-    let mut run: Option<(&'a [u8], u64, usize)> = None;
+    let mut runs = Combiner { run: None, emit };
     let mut pos = 0;
+    let mut seps = Separators::from(chunk, 0);
     while pos < chunk.len() {
-        let end = memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i);
         let line_start = pos;
-        pos = end + 1;
         stats.lines += 1;
-        let record = match parse_line(&chunk[line_start..end]) {
-            Ok(record) => record,
+        if let Some(line) = fast_line(chunk, line_start, &mut seps) {
+            runs.add(line.ngram, line.match_count, line_start)?;
+            pos = line.next;
+            continue;
+        }
+        let end = memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i);
+        pos = end + 1;
+        seps = Separators::from(chunk, pos);
+        match parse_line(&chunk[line_start..end]) {
+            Ok(record) => runs.add(record.ngram, record.match_count, line_start)?,
             Err(kind) if skip_malformed => {
                 stats.skipped += 1;
                 stats.first_skipped.get_or_insert((line_start, kind));
-                continue;
             }
             Err(kind) => return Err(ChunkError { offset: line_start, kind }),
-        };
-        match &mut run {
-            Some((key, sum, at)) if *key == record.ngram => {
-                *sum = sum.checked_add(record.match_count).ok_or_else(|| ChunkError {
+        }
+    }
+    runs.flush()?;
+    Ok(stats)
+}
+
+/// The combiner: sums consecutive lines with the same ngram and hands each finished run on.
+struct Combiner<'a, E> {
+    /// The current run: its key, its sum so far, and where its latest line starts (the line
+    /// to blame if flushing the run overflows the total).
+    run: Option<(&'a [u8], u64, usize)>,
+    emit: E,
+}
+
+impl<'a, E: FnMut(&'a [u8], u64) -> Result<(), LineErrorKind>> Combiner<'a, E> {
+    #[inline(always)]
+    fn add(&mut self, ngram: &'a [u8], count: u64, line_start: usize) -> Result<(), ChunkError> {
+        match &mut self.run {
+            Some((key, sum, at)) if *key == ngram => {
+                *sum = sum.checked_add(count).ok_or_else(|| ChunkError {
                     offset: line_start,
-                    kind: LineErrorKind::TotalOverflow { ngram: shown(record.ngram) },
+                    kind: LineErrorKind::TotalOverflow { ngram: shown(ngram) },
                 })?;
                 *at = line_start;
+                Ok(())
             }
             _ => {
-                if let Some((key, sum, at)) = run.take() {
-                    emit(key, sum).map_err(|kind| ChunkError { offset: at, kind })?;
-                }
-                run = Some((record.ngram, record.match_count, line_start));
+                self.flush()?;
+                self.run = Some((ngram, count, line_start));
+                Ok(())
             }
         }
     }
-    if let Some((key, sum, at)) = run {
-        emit(key, sum).map_err(|kind| ChunkError { offset: at, kind })?;
+
+    #[inline]
+    fn flush(&mut self) -> Result<(), ChunkError> {
+        match self.run.take() {
+            Some((key, sum, at)) => (self.emit)(key, sum).map_err(|kind| ChunkError { offset: at, kind }),
+            None => Ok(()),
+        }
     }
-    Ok(stats)
 }
 
 /// Maps one chunk into a fresh map (the article's `map_frequencies(chunk)`).

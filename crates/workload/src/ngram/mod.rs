@@ -1,15 +1,18 @@
 //! The ngram job: sum `match_count` per ngram over Google Books Ngram 2012 1-gram files.
 
+mod fast;
 mod job;
 mod map;
 mod parse;
+mod table;
 
 pub use job::{
     map_chunk_ref_into, map_chunk_ref_runs, merge_all, plan_chunks, ChunkRef, Chunking, NgramOptions,
-    NgramOutput, Phases, Shipping, SkippedAt, SkippedLine, Source, Tally,
+    NgramOutput, Phases, Shipping, SkippedAt, SkippedLine, Source, Tally, Totals,
 };
 pub use map::{
     add_total, map_chunk, map_chunk_into, map_chunk_runs, merge_counts, ChunkError, ChunkStats, Counts,
     MergeOverflow,
 };
 pub use parse::{parse_line, LineErrorKind, Record};
+pub use table::{key_hash, partition_of_hash, KeyTable, RunBuffer, TotalOverflow};

@@ -1,0 +1,318 @@
+//! A totals table that owns its keys: what the MapReduce engine keeps per partition.
+//!
+//! `Counts<'a>` borrows every key from the input, so the whole input must stay mapped (and
+//! resident: 1.7 GB of RSS for the default shard) until the answer is gone. A `KeyTable`
+//! copies each distinct key once into its own byte arena (about 40 MB for 4,000,000 keys),
+//! after which the input pages can be released as soon as they are parsed.
+//!
+//! The table is hashbrown's `HashTable` of 24-byte slots (count, key offset, key length, 32
+//! bits of the key's hash). Keeping the hash in the slot means growing the table or merging
+//! two tables never reads key bytes, except to confirm a match.
+
+use hashbrown::hash_table::Entry;
+use hashbrown::HashTable;
+
+use super::map::MergeOverflow;
+use super::parse::shown;
+
+/// A fixed hash of a key (the same in every thread and every process, unlike a randomly
+/// seeded hasher): its low 32 bits choose the partition, its high 32 bits place the key in
+/// its partition's table. Reads the key a word at a time and folds a 128-bit product, the
+/// way wyhash and foldhash do; keys of up to 16 bytes (nearly all ngrams) take two loads and
+/// two multiplications.
+#[inline]
+pub fn key_hash(key: &[u8]) -> u64 {
+    const K1: u64 = 0x243f_6a88_85a3_08d3;
+    const K2: u64 = 0x1319_8a2e_0370_7344;
+    const K3: u64 = 0xa409_3822_299f_31d0;
+    let len = key.len();
+    let read8 = |at: usize| u64::from_le_bytes(key[at..at + 8].try_into().expect("8 bytes"));
+    let read4 = |at: usize| u64::from(u32::from_le_bytes(key[at..at + 4].try_into().expect("4 bytes")));
+    let mut seed = K3 ^ len as u64;
+    let (a, b) = match len {
+        0 => (0, 0),
+        1..=3 => (u64::from(key[0]) << 16 | u64::from(key[len / 2]) << 8 | u64::from(key[len - 1]), 0),
+        4..=8 => (read4(0), read4(len - 4)),
+        9..=16 => (read8(0), read8(len - 8)),
+        _ => {
+            let mut at = 0;
+            while at + 16 < len {
+                seed = fold(read8(at) ^ K1, read8(at + 8) ^ seed);
+                at += 16;
+            }
+            (read8(len - 16), read8(len - 8))
+        }
+    };
+    fold(fold(a ^ K1, b ^ K2) ^ seed, K3)
+}
+
+/// The high and low halves of a 64x64-bit product, XORed: every input bit reaches every
+/// output bit in one multiplication.
+#[inline(always)]
+fn fold(x: u64, y: u64) -> u64 {
+    let product = u128::from(x) * u128::from(y);
+    (product as u64) ^ ((product >> 64) as u64)
+}
+
+/// Which of `partitions` a key with hash `hash` belongs to: a multiply-shift of the low 32
+/// bits (no division).
+#[inline]
+pub fn partition_of_hash(hash: u64, partitions: usize) -> usize {
+    ((u128::from(hash as u32) * partitions as u128) >> 32) as usize
+}
+
+/// The table's own hash from the 32 bits a slot keeps: spread over 64 bits so that both ends
+/// (hashbrown takes the bucket from the low bits and a 7-bit tag from the top) vary.
+#[inline(always)]
+fn spread(high: u32) -> u64 {
+    u64::from(high).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    count: u64,
+    /// Where the key's bytes start in the arena.
+    offset: u64,
+    len: u32,
+    /// The high 32 bits of `key_hash`.
+    hash: u32,
+}
+
+/// Totals per key, keys copied into the table's arena.
+#[derive(Debug, Clone, Default)]
+pub struct KeyTable {
+    keys: Vec<u8>,
+    slots: HashTable<Slot>,
+}
+
+impl KeyTable {
+    pub fn new() -> KeyTable {
+        KeyTable::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    fn key_of(&self, slot: &Slot) -> &[u8] {
+        &self.keys[slot.offset as usize..slot.offset as usize + slot.len as usize]
+    }
+
+    /// An empty table with room for `keys` keys of `key_bytes` bytes in all, so that filling
+    /// it never rehashes.
+    pub fn with_capacity(keys: usize, key_bytes: usize) -> KeyTable {
+        KeyTable { keys: Vec::with_capacity(key_bytes), slots: HashTable::with_capacity(keys) }
+    }
+
+    /// Makes room for `keys` more keys of `key_bytes` bytes in all.
+    pub fn reserve(&mut self, keys: usize, key_bytes: usize) {
+        self.slots.reserve(keys, |slot| spread(slot.hash));
+        self.keys.reserve(key_bytes);
+    }
+
+    /// Adds `count` to `key`'s total (`hash` is `key_hash(key)`), copying the key in if it is
+    /// new. `Err` if the total would overflow `u64`; the total is then unchanged.
+    #[inline]
+    pub fn add(&mut self, key: &[u8], hash: u64, count: u64) -> Result<(), TotalOverflow> {
+        self.add_slot(key, (hash >> 32) as u32, count)
+    }
+
+    #[inline(always)]
+    fn add_slot(&mut self, key: &[u8], high: u32, count: u64) -> Result<(), TotalOverflow> {
+        let keys = &mut self.keys;
+        let entry = self.slots.entry(
+            spread(high),
+            |slot| {
+                slot.hash == high
+                    && slot.len as usize == key.len()
+                    && &keys[slot.offset as usize..slot.offset as usize + key.len()] == key
+            },
+            |slot| spread(slot.hash),
+        );
+        match entry {
+            Entry::Occupied(mut found) => {
+                let slot = found.get_mut();
+                slot.count = slot.count.checked_add(count).ok_or(TotalOverflow)?;
+            }
+            Entry::Vacant(vacant) => {
+                let len = u32::try_from(key.len()).map_err(|_| TotalOverflow)?;
+                let offset = keys.len() as u64;
+                keys.extend_from_slice(key);
+                vacant.insert(Slot { count, offset, len, hash: high });
+            }
+        }
+        Ok(())
+    }
+
+    /// The total for `key`, if it occurs.
+    pub fn get(&self, key: &[u8]) -> Option<u64> {
+        let high = (key_hash(key) >> 32) as u32;
+        self.slots.find(spread(high), |slot| slot.hash == high && self.key_of(slot) == key).map(|s| s.count)
+    }
+
+    /// Every key with its total, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> + '_ {
+        self.slots.iter().map(|slot| (self.key_of(slot), slot.count))
+    }
+
+    /// Folds `other` into `self`: the smaller table is walked and the larger one kept. Stored
+    /// hashes mean no key is hashed again and only matching keys are compared.
+    pub fn merge(&mut self, mut other: KeyTable) -> Result<(), MergeOverflow> {
+        if other.len() > self.len() {
+            std::mem::swap(self, &mut other);
+        }
+        self.slots.reserve(other.len(), |slot| spread(slot.hash));
+        self.keys.reserve(other.keys.len());
+        for slot in other.slots.iter() {
+            let key = other.key_of(slot);
+            self.add_slot(key, slot.hash, slot.count).map_err(|_| MergeOverflow { ngram: shown(key) })?;
+        }
+        Ok(())
+    }
+
+    /// Adds every run of `runs` (a worker's buffered output for this table's partition).
+    pub fn absorb(&mut self, runs: &RunBuffer) -> Result<(), MergeOverflow> {
+        for run in &runs.runs {
+            let key = &runs.keys[run.offset as usize..run.offset as usize + run.len as usize];
+            self.add_slot(key, run.hash, run.count).map_err(|_| MergeOverflow { ngram: shown(key) })?;
+        }
+        Ok(())
+    }
+
+    /// Bytes held: the arena and the slots.
+    pub fn memory_bytes(&self) -> usize {
+        self.keys.capacity() + self.slots.allocation_size()
+    }
+}
+
+/// Runs waiting to be aggregated: appended in the order they come, each key copied, nothing
+/// hashed into a table yet. Appending is sequential memory traffic; the random access of a
+/// table comes later, one partition at a time, when the partition's table fits in cache.
+#[derive(Debug, Clone, Default)]
+pub struct RunBuffer {
+    keys: Vec<u8>,
+    runs: Vec<Slot>,
+}
+
+impl RunBuffer {
+    pub fn new() -> RunBuffer {
+        RunBuffer::default()
+    }
+
+    /// Appends one run (`hash` is `key_hash(key)`). `Err` only for a key over 4 GiB.
+    #[inline]
+    pub fn push(&mut self, key: &[u8], hash: u64, count: u64) -> Result<(), TotalOverflow> {
+        let len = u32::try_from(key.len()).map_err(|_| TotalOverflow)?;
+        let offset = self.keys.len() as u64;
+        self.keys.extend_from_slice(key);
+        self.runs.push(Slot { count, offset, len, hash: (hash >> 32) as u32 });
+        Ok(())
+    }
+
+    /// Runs held.
+    pub fn len(&self) -> usize {
+        self.runs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
+    }
+
+    /// Bytes of keys held.
+    pub fn key_bytes(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Empties the buffer, keeping its memory for reuse.
+    pub fn clear(&mut self) {
+        self.keys.clear();
+        self.runs.clear();
+    }
+}
+
+/// A total that would not fit in a `u64` (or a key longer than 4 GiB).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TotalOverflow;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(rows: &[(&str, u64)]) -> KeyTable {
+        let mut t = KeyTable::new();
+        for (key, count) in rows {
+            t.add(key.as_bytes(), key_hash(key.as_bytes()), *count).unwrap();
+        }
+        t
+    }
+
+    #[test]
+    fn adds_gets_and_iterates() {
+        let t = table(&[("a", 1), ("aardvark", 2), ("a", 3), ("", 4), ("a long key of many bytes", 5)]);
+        assert_eq!(t.len(), 4);
+        assert_eq!(t.get(b"a"), Some(4));
+        assert_eq!(t.get(b""), Some(4));
+        assert_eq!(t.get(b"a long key of many bytes"), Some(5));
+        assert_eq!(t.get(b"b"), None);
+        let mut all: Vec<(Vec<u8>, u64)> = t.iter().map(|(k, v)| (k.to_vec(), v)).collect();
+        all.sort();
+        assert_eq!(all.len(), 4);
+        assert_eq!(all[1], (b"a".to_vec(), 4));
+    }
+
+    #[test]
+    fn merge_adds_and_refuses_to_overflow() {
+        let mut left = table(&[("a", 1), ("b", 2)]);
+        left.merge(table(&[("b", 3), ("c", 4), ("d", 5)])).unwrap();
+        assert_eq!([left.get(b"a"), left.get(b"b"), left.get(b"c"), left.get(b"d")], [1, 5, 4, 5].map(Some));
+        let err = left.merge(table(&[("a", u64::MAX)])).unwrap_err();
+        assert_eq!(err, MergeOverflow { ngram: "a".into() });
+        let mut t = table(&[("x", u64::MAX)]);
+        assert_eq!(t.add(b"x", key_hash(b"x"), 1), Err(TotalOverflow));
+        assert_eq!(t.get(b"x"), Some(u64::MAX));
+    }
+
+    #[test]
+    fn buffered_runs_absorb_into_a_table() {
+        let mut runs = RunBuffer::new();
+        for (key, count) in [("a", 1), ("b", 2), ("a", 3)] {
+            runs.push(key.as_bytes(), key_hash(key.as_bytes()), count).unwrap();
+        }
+        assert_eq!((runs.len(), runs.key_bytes()), (3, 3));
+        let mut t = table(&[("b", 10)]);
+        t.reserve(runs.len(), runs.key_bytes());
+        t.absorb(&runs).unwrap();
+        assert_eq!((t.get(b"a"), t.get(b"b"), t.len()), (Some(4), Some(12), 2));
+        runs.clear();
+        assert!(runs.is_empty());
+    }
+
+    #[test]
+    fn hash_depends_on_every_byte_and_the_length() {
+        let keys: Vec<Vec<u8>> = (0..40).map(|n| vec![b'k'; n]).collect();
+        let mut hashes: Vec<u64> = keys.iter().map(|k| key_hash(k)).collect();
+        let mut base = b"abcdefghijklmnopqrstuvwxyz0123456789".to_vec();
+        for i in 0..base.len() {
+            base[i] ^= 1;
+            hashes.push(key_hash(&base));
+            base[i] ^= 1;
+        }
+        let n = hashes.len();
+        hashes.sort_unstable();
+        hashes.dedup();
+        assert_eq!(hashes.len(), n);
+    }
+
+    #[test]
+    fn partitions_spread_evenly() {
+        let mut counts = [0usize; 8];
+        for i in 0..8000 {
+            counts[partition_of_hash(key_hash(format!("word{i}").as_bytes()), 8)] += 1;
+        }
+        assert!(counts.iter().all(|&c| (850..1150).contains(&c)), "{counts:?}");
+    }
+}
