@@ -92,8 +92,7 @@ impl Partial {
 
     #[inline]
     fn add(&mut self, key: &[u8], hash: u64, sum: u64) -> Result<(), LineErrorKind> {
-        let overflow = || LineErrorKind::TotalOverflow { ngram: String::from_utf8_lossy(key).into_owned() };
-        self.runs.push(key, hash, sum).map_err(|_| overflow())?;
+        self.runs.push(key, hash, sum);
         if self.runs.len() >= Partial::MAX_RUNS {
             let table = self.table.get_or_insert_with(KeyTable::new);
             table.reserve(self.runs.len(), self.runs.key_bytes());
@@ -174,9 +173,11 @@ fn map_phase(
     partitions: usize,
 ) -> Result<Vec<Mapped>, NgramError> {
     let failed = AtomicBool::new(false);
+    let share = plan.iter().map(|c| c.range.len()).sum::<usize>() / workers.count.clamp(1, plan.len().max(1));
     let results = on_workers(workers, plan.len(), |next| {
         let mut mapped =
             Mapped { parts: (0..partitions).map(|_| Partial::default()).collect(), tally: Tally::default() };
+        let mut first = true;
         while !failed.load(Ordering::Relaxed) {
             let index = next.fetch_add(1, Ordering::Relaxed);
             let Some(chunk) = plan.get(index) else { break };
@@ -184,6 +185,9 @@ fn map_phase(
                 combine(&mut mapped.parts, key, sum)
             });
             sources[chunk.source].release(chunk.range.clone());
+            if std::mem::take(&mut first) {
+                presize(&mut mapped.parts, chunk.range.len(), share);
+            }
             match emitted {
                 Ok(t) => mapped.tally.absorb(t),
                 Err(err) => {
@@ -209,6 +213,28 @@ fn map_phase(
     match first_error {
         Some((_, err)) => Err(err),
         None => Ok(mapped),
+    }
+}
+
+/// Sizes every partition's buffer once, from what the first chunk gave, for the worker's
+/// share of the input: growing hundreds of buffers by doubling copied them again and again
+/// and had the kernel zero fresh pages for every copy.
+fn presize(parts: &mut [Partial], seen_bytes: usize, share: usize) {
+    let runs: usize = parts.iter().map(|p| p.runs.len()).sum();
+    let key_bytes: usize = parts.iter().map(|p| p.runs.key_bytes()).sum();
+    if seen_bytes == 0 || runs == 0 {
+        return;
+    }
+    // Expected runs per partition for the whole share, plus an eighth for unevenness,
+    // capped where the buffer would be folded into a table anyway.
+    let scale = share as f64 / seen_bytes as f64 / parts.len() as f64 * 1.125;
+    let want_runs = ((runs as f64 * scale) as usize).min(Partial::MAX_RUNS);
+    let want_bytes = (key_bytes as f64 * scale) as usize;
+    for part in parts {
+        part.runs.reserve(
+            want_runs.saturating_sub(part.runs.len()),
+            want_bytes.saturating_sub(part.runs.key_bytes()),
+        );
     }
 }
 

@@ -12,7 +12,7 @@ const KEYS: [&str; 8] = ["a", "aardvark", "Aardvark", "AARDVARK", "aardvark_NOUN
 
 /// A shard: random (key, year, count) lines, shuffled, some with CRLF, maybe no final newline.
 fn shard() -> impl Strategy<Value = Vec<u8>> {
-    let line = (0..KEYS.len(), 1500u32..2009, 0u64..1_000_000_000_000, any::<bool>());
+    let line = (0..KEYS.len(), 1500u32..2009, prop_oneof![0u64..4, 0u64..1_000_000_000_000], any::<bool>());
     (prop::collection::vec(line, 0..60), any::<bool>()).prop_map(|(lines, final_newline)| {
         oracle::shard_text(lines.into_iter().map(|(k, y, c, crlf)| (KEYS[k], y, c, crlf)), final_newline)
     })
@@ -134,5 +134,20 @@ proptest! {
         prop_assert_eq!(stats.lines, oracle::line_count(&data));
         let bad = stats.lines - oracle::line_count(&good_lines(&data));
         prop_assert_eq!(stats.skipped, bad);
+    }
+}
+
+proptest! {
+    /// The heap-based top k against a full sort, ties (equal totals) included.
+    #[test]
+    fn top_k_matches_a_full_sort(data in shard(), k in 0usize..12) {
+        let (counts, _) = map_chunk(&data, false).unwrap();
+        let source = workload::ngram::Source { name: "t", data: &data, path: None, mapping: None };
+        let output = workload::ngram::NgramOutput::finish(&[source], counts, Default::default());
+        let mut want: Vec<(Vec<u8>, u64)> = oracle::ngram_totals(&data).unwrap().into_iter().collect();
+        want.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        want.truncate(k);
+        let got: Vec<(Vec<u8>, u64)> = output.top(k).into_iter().map(|(key, v)| (key.to_vec(), v)).collect();
+        prop_assert_eq!(got, want);
     }
 }

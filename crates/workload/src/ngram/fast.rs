@@ -56,6 +56,23 @@ fn separators(block: &[u8; 64]) -> u64 {
     mask
 }
 
+/// How far ahead of the block being scanned to ask for memory. The hardware prefetcher
+/// stops at every 4 KiB page boundary, and a freshly mapped page of the input is not in
+/// cache; asking this far ahead hides most of that wait.
+const PREFETCH_AHEAD: usize = 512;
+
+/// A hint to start loading the cache line at `at` (never faults, even past the data).
+#[inline(always)]
+fn prefetch(at: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint; it does not dereference `at` and cannot fault.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(at.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
+}
+
 /// Walks the separator positions of `data` from a starting offset, 64 bytes at a time.
 pub(crate) struct Separators<'a> {
     data: &'a [u8],
@@ -76,6 +93,7 @@ impl<'a> Separators<'a> {
 
     #[inline(always)]
     fn block_at(&self, start: usize) -> u64 {
+        prefetch(self.data.as_ptr().wrapping_add(start + PREFETCH_AHEAD));
         match self.data.get(start..start + 64) {
             Some(block) => separators(block.try_into().expect("64 bytes")),
             None => {

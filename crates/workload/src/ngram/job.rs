@@ -209,6 +209,17 @@ impl Totals<'_> {
         }
     }
 
+    /// Calls `f` with every ngram and its total, in no particular order: like `iter`, without
+    /// a dynamic call per item (for passes over millions of keys).
+    pub fn for_each<'s>(&'s self, mut f: impl FnMut(&'s [u8], u64)) {
+        match self {
+            Totals::Map(counts) => counts.iter().for_each(|(k, v)| f(k, *v)),
+            Totals::Partitioned(parts) => {
+                parts.iter().for_each(|part| part.iter().for_each(|(k, v)| f(k, v)))
+            }
+        }
+    }
+
     /// Every ngram with its total, in no particular order.
     pub fn iter(&self) -> Box<dyn Iterator<Item = (&[u8], u64)> + '_> {
         match self {
@@ -301,7 +312,9 @@ impl<'a> NgramOutput<'a> {
     /// Sum of all totals; `None` if it does not fit in a `u64` (each total does, the sum
     /// of millions of them may not).
     pub fn total_match_count(&self) -> Option<u64> {
-        self.totals.iter().try_fold(0u64, |acc, (_, v)| acc.checked_add(v))
+        let mut sum = Some(0u64);
+        self.totals.for_each(|_, v| sum = sum.and_then(|s| s.checked_add(v)));
+        sum
     }
 
     /// The total for one ngram (0 if it never occurs).
@@ -309,21 +322,46 @@ impl<'a> NgramOutput<'a> {
         self.totals.get(ngram).unwrap_or(0)
     }
 
-    /// The `k` ngrams with the largest totals, ties broken by ngram bytes.
+    /// The `k` ngrams with the largest totals, ties broken by ngram bytes. One pass with a
+    /// heap of the best `k` so far: no copy of millions of entries to sort.
     pub fn top(&self, k: usize) -> Vec<(&[u8], u64)> {
-        let mut all: Vec<(&[u8], u64)> = self.totals.iter().collect();
-        let by_rank = |a: &(&[u8], u64), b: &(&[u8], u64)| b.1.cmp(&a.1).then(a.0.cmp(b.0));
-        if k < all.len() {
-            all.select_nth_unstable_by(k, by_rank);
-            all.truncate(k);
+        use std::cmp::{Ordering, Reverse};
+        use std::collections::BinaryHeap;
+        /// Better ranks compare greater: a larger total, then smaller bytes.
+        #[derive(PartialEq, Eq)]
+        struct Ranked<'k>(u64, &'k [u8]);
+        impl Ord for Ranked<'_> {
+            fn cmp(&self, other: &Self) -> Ordering {
+                self.0.cmp(&other.0).then_with(|| other.1.cmp(self.1))
+            }
         }
-        all.sort_unstable_by(by_rank);
-        all
+        impl PartialOrd for Ranked<'_> {
+            fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+        if k == 0 {
+            return Vec::new();
+        }
+        // A min-heap (by rank) of the best k: its top is the one to beat.
+        let mut best: BinaryHeap<Reverse<Ranked<'_>>> = BinaryHeap::with_capacity(k + 1);
+        self.totals.for_each(|key, total| {
+            let candidate = Ranked(total, key);
+            if best.len() < k {
+                best.push(Reverse(candidate));
+            } else if best.peek().is_some_and(|worst| candidate > worst.0) {
+                best.pop();
+                best.push(Reverse(candidate));
+            }
+        });
+        // Ascending order of Reverse is descending rank: best first.
+        best.into_sorted_vec().into_iter().map(|Reverse(Ranked(total, key))| (key, total)).collect()
     }
 
     /// Every ngram with its total, sorted by ngram bytes.
     pub fn sorted(&self) -> Vec<(&[u8], u64)> {
-        let mut all: Vec<(&[u8], u64)> = self.totals.iter().collect();
+        let mut all: Vec<(&[u8], u64)> = Vec::with_capacity(self.totals.len());
+        self.totals.for_each(|k, v| all.push((k, v)));
         all.sort_unstable_by(|a, b| a.0.cmp(b.0));
         all
     }
