@@ -425,3 +425,33 @@ fn python_baselines_are_skipped_without_python() {
     );
     assert!(!out_file.exists(), "stale results are removed, not reported as this run's");
 }
+
+#[test]
+fn gzip_input_gives_the_same_answer_in_every_model() {
+    use std::io::Write;
+    let dir = Scratch::new("gzip");
+    let plain = dir.path("a.tsv");
+    let data = gen(&plain, 20_000, 700, 5);
+    let gz = dir.path("a.tsv.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&data).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let out = harness(&["ngram", gz.to_str().unwrap(), "--model", "all", "--json", "--chunk-bytes", "10000"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let want = oracle::ngram_totals(&data).unwrap();
+    let records = json_lines(&out);
+    assert!(records.iter().any(|r| r["model"] == "mapreduce"));
+    for r in &records {
+        assert_eq!(r["lines"], 20_000, "{r}");
+        assert_eq!(r["bytes"], data.len() as u64, "{r}");
+        assert_eq!(r["distinct"], want.len() as u64, "{r}");
+        assert_eq!(r["total_match_count"], want.values().sum::<u64>(), "{r}");
+    }
+    let broken = dir.path("broken.tsv.gz");
+    std::fs::write(&broken, b"\x1f\x8b\x08\x00 not really gzip").unwrap();
+    let out = harness(&["ngram", broken.to_str().unwrap(), "--model", "mapreduce"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("broken.tsv.gz") && err.contains("gzip") && err.lines().count() == 1, "{err}");
+    assert!(stdout(&out).is_empty());
+}

@@ -14,6 +14,10 @@
 //! Executors: a rayon pool (default) or plain std threads; the phases are functions that
 //! another executor (child processes, timely) can call.
 
+mod stream;
+
+pub use stream::{ngram_stream, Stream};
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 

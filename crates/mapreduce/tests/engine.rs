@@ -82,3 +82,93 @@ fn counts_through_the_engine() {
         assert_eq!(mapreduce::count(CountJob { tasks: 0, to: 1000 }, &engine), Ok(0));
     }
 }
+
+/// Writes `data` gzip-compressed (in two gzip members, as concatenated .gz files are) to a
+/// fresh file named `name` and returns its path.
+fn gz_file(name: &str, data: &[u8]) -> std::path::PathBuf {
+    use std::io::Write;
+    let dir = std::env::temp_dir().join(format!("mapreduce-engine-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let mut out = Vec::new();
+    let half = data.len() / 2;
+    for part in [&data[..half], &data[half..]] {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(part).unwrap();
+        out.extend(enc.finish().unwrap());
+    }
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+fn stream(path: &std::path::Path) -> Vec<mapreduce::Stream> {
+    let reader = workload::input::open_stream(path).unwrap();
+    vec![mapreduce::Stream { name: path.display().to_string(), reader }]
+}
+
+#[test]
+fn gzip_streams_match_the_oracle() {
+    let data = shard();
+    let want = oracle::ngram_totals(&data).unwrap();
+    let path = gz_file("shard.tsv.gz", &data);
+    for engine in engines() {
+        for bytes in [100, 777, 1 << 20] {
+            let options = NgramOptions {
+                chunking: Chunking::Bytes(NonZeroUsize::new(bytes).unwrap()),
+                skip_malformed: false,
+            };
+            let output = mapreduce::ngram_stream(stream(&path), &options, &engine).unwrap();
+            let got: BTreeMap<Vec<u8>, u64> = output.totals.iter().map(|(k, v)| (k.to_vec(), v)).collect();
+            assert_eq!(got, want, "{engine:?} {bytes}");
+            assert_eq!((output.lines, output.bytes), (3000, data.len() as u64));
+        }
+    }
+    // The other models read a .gz whole, decompressed.
+    let file = InputFile::open(&path).unwrap();
+    assert_eq!(file.bytes(), &data[..]);
+}
+
+#[test]
+fn gzip_streams_report_the_first_bad_line_and_skips() {
+    let mut data = Vec::new();
+    for (i, line) in shard().split(|&b| b == b'\n').filter(|l| !l.is_empty()).enumerate() {
+        if i == 2000 || i == 2500 {
+            data.extend_from_slice(b"not a line\n");
+        }
+        data.extend_from_slice(line);
+        data.push(b'\n');
+    }
+    let path = gz_file("bad.tsv.gz", &data);
+    let name = path.display().to_string();
+    for engine in engines() {
+        let options = NgramOptions {
+            chunking: Chunking::Bytes(NonZeroUsize::new(500).unwrap()),
+            skip_malformed: false,
+        };
+        let err = mapreduce::ngram_stream(stream(&path), &options, &engine).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("{name}:2001: expected 4 tab-separated fields, found 1"),
+            "{engine:?}"
+        );
+        let skipping = NgramOptions { skip_malformed: true, ..options };
+        let output = mapreduce::ngram_stream(stream(&path), &skipping, &engine).unwrap();
+        assert_eq!((output.lines, output.skipped), (3002, 2));
+        let first = output.first_skipped.expect("a skipped line is reported");
+        assert_eq!((first.file, first.line), (name.clone(), 2001));
+    }
+}
+
+#[test]
+fn corrupt_gzip_is_an_error_naming_the_file() {
+    let path = gz_file("corrupt.tsv.gz", &shard());
+    let mut bytes = std::fs::read(&path).unwrap();
+    let middle = bytes.len() / 3;
+    bytes.truncate(middle);
+    std::fs::write(&path, &bytes).unwrap();
+    let err = mapreduce::ngram_stream(stream(&path), &NgramOptions::default(), &Engine::new(2)).unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with(&format!("{}: ", path.display())) && text.contains("gzip"), "{text}");
+    let err = InputFile::open(&path).unwrap_err().to_string();
+    assert!(err.contains("gzip"), "{err}");
+}

@@ -1,8 +1,13 @@
 //! Opening input files. Plain files are memory-mapped: the kernels then read the page cache
-//! directly, with no copy and no `readlines()` list of millions of strings.
+//! directly, with no copy and no `readlines()` list of millions of strings. Gzip files (the
+//! form Google publishes the shards in) are decompressed with flate2 on zlib-rs: whole, for
+//! the models that take one slice of bytes, or as a stream of line-aligned chunks.
 
 use std::fs::File;
+use std::io::{self, Read};
 use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
 
 use memmap2::Mmap;
 
@@ -25,16 +30,16 @@ enum Data {
 }
 
 impl InputFile {
-    /// Opens and maps `path`. `.gz` input is refused with a clear message until streaming
-    /// decompression lands (the MapReduce engine's issue).
+    /// Opens and maps `path`. A `.gz` file is decompressed into memory whole (the models that
+    /// want one slice of bytes need that); the MapReduce engine streams it instead, see
+    /// [`open_stream`].
     pub fn open(path: &Path) -> Result<InputFile, NgramError> {
         let name = path.display().to_string();
         let io_err = |source| NgramError::Io { file: name.clone(), source };
-        if path.extension().is_some_and(|e| e == "gz") {
-            return Err(io_err(std::io::Error::new(
-                std::io::ErrorKind::Unsupported,
-                "gzip input is not supported yet; decompress it first (gzip -dk FILE)",
-            )));
+        if is_gzip(path) {
+            let mut bytes = Vec::new();
+            open_stream(path)?.read_to_end(&mut bytes).map_err(|e| io_err(gzip_error(e)))?;
+            return Ok(InputFile { name, path: Some(path.to_path_buf()), data: Data::Owned(bytes) });
         }
         let file = File::open(path).map_err(io_err)?;
         let meta = file.metadata().map_err(io_err)?;
@@ -79,7 +84,125 @@ impl InputFile {
     }
 }
 
+/// Whether `path` names a gzip file (by its extension, as `gzip -d` decides).
+pub fn is_gzip(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "gz")
+}
+
+/// Says what a failed read of gzip data means (flate2 reports corrupt data as a bare
+/// "invalid ..." I/O error).
+pub fn gzip_error(e: io::Error) -> io::Error {
+    match e.kind() {
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
+            io::Error::new(e.kind(), format!("not valid gzip data ({e})"))
+        }
+        _ => e,
+    }
+}
+
+/// `path` as a stream of bytes: decompressed on the fly for `.gz` (every gzip member, as
+/// `gzip -dc` does), plain otherwise.
+pub fn open_stream(path: &Path) -> Result<Box<dyn Read + Send>, NgramError> {
+    let file =
+        File::open(path).map_err(|source| NgramError::Io { file: path.display().to_string(), source })?;
+    if is_gzip(path) {
+        // A large buffer under the decoder: fewer, bigger reads of the compressed file.
+        Ok(Box::new(MultiGzDecoder::new(io::BufReader::with_capacity(1 << 20, file))))
+    } else {
+        Ok(Box::new(file))
+    }
+}
+
+/// Cuts a stream into chunks of whole lines of about `target` bytes each (the last line of
+/// the stream may lack its newline). Each chunk is a fresh buffer, or a recycled one handed
+/// back with [`LineChunks::recycle`].
+#[derive(Debug)]
+pub struct LineChunks<R> {
+    reader: R,
+    target: usize,
+    /// Bytes read past the last newline of the previous chunk.
+    carry: Vec<u8>,
+    spare: Vec<Vec<u8>>,
+    done: bool,
+}
+
+impl<R: Read> LineChunks<R> {
+    pub fn new(reader: R, target: usize) -> LineChunks<R> {
+        LineChunks { reader, target: target.max(1), carry: Vec::new(), spare: Vec::new(), done: false }
+    }
+
+    /// Gives a chunk's buffer back for reuse (saves the kernel zeroing fresh pages).
+    pub fn recycle(&mut self, mut buffer: Vec<u8>) {
+        buffer.clear();
+        self.spare.push(buffer);
+    }
+
+    /// The next chunk, `None` at the end, or the read error.
+    pub fn next_chunk(&mut self) -> Option<io::Result<Vec<u8>>> {
+        if self.done {
+            return None;
+        }
+        let mut chunk = self.spare.pop().unwrap_or_default();
+        chunk.clear();
+        chunk.reserve(self.target + (64 << 10));
+        chunk.append(&mut self.carry);
+        loop {
+            // Fill up to the target, then keep reading until a newline turns up.
+            let have = chunk.len();
+            let want = if have < self.target { self.target - have } else { 64 << 10 };
+            chunk.resize(have + want, 0);
+            let read = match self.reader.read(&mut chunk[have..]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => 0,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            };
+            chunk.truncate(have + read);
+            if read == 0 {
+                self.done = true;
+                return if chunk.is_empty() { None } else { Some(Ok(chunk)) };
+            }
+            if chunk.len() >= self.target {
+                if let Some(last) = memchr::memrchr(b'\n', &chunk[have..]) {
+                    let cut = have + last + 1;
+                    self.carry.extend_from_slice(&chunk[cut..]);
+                    chunk.truncate(cut);
+                    return Some(Ok(chunk));
+                }
+            }
+        }
+    }
+}
+
 /// Opens every path, failing on the first that cannot be opened.
 pub fn open_all<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<InputFile>, NgramError> {
     paths.iter().map(|p| InputFile::open(p.as_ref())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_chunks_are_whole_lines_and_cover_the_stream() {
+        let text: Vec<u8> = (0..500).flat_map(|i| format!("w{i}\t1\t{i}\t1\n").into_bytes()).collect();
+        for target in [1, 7, 100, 4096, 1 << 20] {
+            for tail in [&b""[..], b"last\t1\t2\t3"] {
+                let data = [&text[..], tail].concat();
+                let mut chunks = LineChunks::new(&data[..], target);
+                let mut joined = Vec::new();
+                while let Some(chunk) = chunks.next_chunk() {
+                    let chunk = chunk.unwrap();
+                    assert!(!chunk.is_empty());
+                    let whole = chunk.ends_with(b"\n") || joined.len() + chunk.len() == data.len();
+                    assert!(whole, "target {target}: a chunk ends inside a line");
+                    joined.extend_from_slice(&chunk);
+                    chunks.recycle(chunk);
+                }
+                assert_eq!(joined, data, "target {target}");
+            }
+        }
+    }
 }

@@ -1,0 +1,235 @@
+//! The engine over streams (a `.gz` shard, or any reader): the split phase becomes a reader
+//! thread that decompresses and cuts line-aligned chunks while the workers map the chunks
+//! before them, so decompression and parsing overlap. Decompression is one thread's work
+//! and the slowest part, so the workers mostly wait for it; the goal is to finish close to
+//! the time `gzip -dc FILE > /dev/null` takes alone.
+
+use std::io::Read;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use workload::chunk::line_number_at;
+use workload::input::{gzip_error, LineChunks};
+use workload::ngram::{map_chunk_runs, NgramOptions, NgramOutput, Phases, SkippedLine, Totals};
+use workload::NgramError;
+
+use super::{combine, reduce_phase, shuffle, Engine, Mapped, Partial, Workers, AUTO_CHUNK_BYTES};
+
+/// One named input stream.
+pub struct Stream {
+    pub name: String,
+    pub reader: Box<dyn Read + Send>,
+}
+
+impl std::fmt::Debug for Stream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stream").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+/// A chunk on its way to a worker: its place in the input (for line numbers) and its bytes.
+struct Chunk {
+    index: usize,
+    source: usize,
+    bytes: Vec<u8>,
+}
+
+/// What a worker learnt about one chunk (line numbers are worked out at the end, once every
+/// earlier chunk's line count is known).
+#[derive(Default, Clone)]
+struct ChunkLines {
+    source: usize,
+    lines: u64,
+    /// Line (within the chunk) and message of a bad or first skipped line.
+    problem: Option<(u64, workload::ngram::LineErrorKind)>,
+    failed: bool,
+}
+
+/// Sums `match_count` per ngram over streams, through the same map, combine, shuffle and
+/// reduce as [`super::ngram`]. `bytes` in the output counts decompressed bytes.
+pub fn ngram_stream(
+    streams: Vec<Stream>,
+    options: &NgramOptions,
+    engine: &Engine,
+) -> Result<NgramOutput<'static>, NgramError> {
+    let target = match options.chunking {
+        workload::ngram::Chunking::Bytes(b) => b.get(),
+        _ => AUTO_CHUNK_BYTES,
+    };
+    let names: Vec<String> = streams.iter().map(|s| s.name.clone()).collect();
+    let workers = Workers::start(engine)?;
+    // Partitions cannot follow the input size (unknown in advance): take the figure a
+    // plain file of 1.7 GB would get unless told otherwise.
+    let partitions = engine.partition_count(if engine.partitions > 0 { 0 } else { 1 << 31 });
+    let clock = Instant::now();
+
+    let (to_workers, chunks) = mpsc::sync_channel::<Chunk>(2 * workers.count);
+    let (give_back, returned) = mpsc::channel::<Vec<u8>>();
+    let chunks = Mutex::new(Some(chunks));
+    let first_failed = AtomicUsize::new(usize::MAX);
+    let seen: Mutex<Vec<ChunkLines>> = Mutex::new(Vec::new());
+    let mut total_bytes = 0u64;
+
+    let (read_result, mapped) = std::thread::scope(|scope| {
+        let first_failed_ref = &first_failed;
+        // The sender moves into the reader: when the input ends, the channel closes and the
+        // workers' receive loop ends.
+        let reader =
+            scope.spawn(move || read_chunks(streams, target, to_workers, returned, first_failed_ref));
+        let mapped = super::on_workers(&workers, usize::MAX, |_| {
+            map_stream_chunks(&chunks, &give_back, &first_failed, &seen, options, partitions)
+        });
+        // If every worker died, nobody is receiving: closing the channel unblocks the reader.
+        drop(chunks.lock().unwrap_or_else(|p| p.into_inner()).take());
+        let read_result =
+            reader.join().unwrap_or_else(|p| Err((0, std::io::Error::other(workload::panic_message(&*p)))));
+        (read_result, mapped)
+    });
+    let mapped = mapped?;
+    let seen = seen.into_inner().unwrap_or_else(|p| p.into_inner());
+    match read_result {
+        Ok(bytes) => total_bytes += bytes,
+        Err((source, e)) => {
+            return Err(NgramError::Io { file: names[source].clone(), source: gzip_error(e) });
+        }
+    }
+
+    // Line numbers: each chunk's first line follows all earlier chunks of its source.
+    let mut first_line = vec![1u64; seen.len()];
+    let mut next_line: Vec<u64> = vec![1; names.len()];
+    for (index, chunk) in seen.iter().enumerate() {
+        first_line[index] = next_line[chunk.source];
+        next_line[chunk.source] += chunk.lines;
+    }
+    let locate = |index: usize| (names[seen[index].source].clone(), first_line[index]);
+    if let Some(index) = seen.iter().position(|c| c.failed) {
+        let (file, first) = locate(index);
+        let (line, kind) = seen[index].problem.clone().expect("a failed chunk says why");
+        return Err(NgramError::Line { file, line: first + line - 1, kind });
+    }
+    let map_s = clock.elapsed().as_secs_f64();
+
+    let clock = Instant::now();
+    let mut mapped = mapped;
+    let tally_lines: u64 = seen.iter().map(|c| c.lines).sum();
+    let (by_partition, tally) = shuffle(std::mem::take(&mut mapped), partitions);
+    let shuffle_s = clock.elapsed().as_secs_f64();
+    let clock = Instant::now();
+    let reduced = reduce_phase(&workers, by_partition)?;
+    let reduce_s = clock.elapsed().as_secs_f64();
+
+    let first_skipped = seen.iter().position(|c| c.problem.is_some()).map(|index| {
+        let (file, first) = locate(index);
+        let (line, kind) = seen[index].problem.clone().expect("checked");
+        SkippedLine { file, line: first + line - 1, kind }
+    });
+    Ok(NgramOutput {
+        totals: Totals::Partitioned(reduced),
+        lines: tally_lines,
+        bytes: total_bytes,
+        skipped: tally.skipped,
+        first_skipped,
+        shipping: None,
+        phases: Some(Phases { split_s: 0.0, map_s, shuffle_s, reduce_s, collect_s: 0.0, partitions }),
+    })
+}
+
+/// The reader thread: every stream in order, cut into line-aligned chunks and sent to the
+/// workers (blocking when they are behind). Returns the bytes read, or the failing stream's
+/// index and error.
+fn read_chunks(
+    streams: Vec<Stream>,
+    target: usize,
+    to_workers: SyncSender<Chunk>,
+    returned: Receiver<Vec<u8>>,
+    first_failed: &AtomicUsize,
+) -> Result<u64, (usize, std::io::Error)> {
+    let mut index = 0;
+    let mut bytes = 0u64;
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    for (source, stream) in streams.into_iter().enumerate() {
+        let mut chunks = LineChunks::new(stream.reader, target);
+        for buffer in spare.drain(..) {
+            chunks.recycle(buffer);
+        }
+        loop {
+            while let Ok(buffer) = returned.try_recv() {
+                chunks.recycle(buffer);
+            }
+            if first_failed.load(Ordering::Relaxed) != usize::MAX {
+                return Ok(bytes);
+            }
+            match chunks.next_chunk() {
+                None => break,
+                Some(Err(e)) => return Err((source, e)),
+                Some(Ok(chunk)) => {
+                    bytes += chunk.len() as u64;
+                    if to_workers.send(Chunk { index, source, bytes: chunk }).is_err() {
+                        return Ok(bytes); // the workers stopped (an error): nothing more to do
+                    }
+                    index += 1;
+                }
+            }
+        }
+        while let Ok(buffer) = returned.try_recv() {
+            spare.push(buffer);
+        }
+    }
+    Ok(bytes)
+}
+
+/// One worker: takes chunks until the reader is done, maps each into its partitions, and
+/// records each chunk's line count (and first problem) by chunk index.
+fn map_stream_chunks(
+    chunks: &Mutex<Option<Receiver<Chunk>>>,
+    give_back: &mpsc::Sender<Vec<u8>>,
+    first_failed: &AtomicUsize,
+    seen: &Mutex<Vec<ChunkLines>>,
+    options: &NgramOptions,
+    partitions: usize,
+) -> Mapped {
+    let mut mapped =
+        Mapped { parts: (0..partitions).map(|_| Partial::default()).collect(), tally: Default::default() };
+    loop {
+        let next = match chunks.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            Some(receiver) => receiver.recv(),
+            None => break,
+        };
+        let Ok(chunk) = next else { break };
+        // After a bad line, chunks before it are still mapped (an earlier error wins, and
+        // line numbers need every earlier chunk's count); later ones are only drained, so
+        // the reader is never stuck on a full channel.
+        if chunk.index > first_failed.load(Ordering::Relaxed) {
+            continue;
+        }
+        let parts = &mut mapped.parts;
+        let result =
+            map_chunk_runs(&chunk.bytes, options.skip_malformed, |key, sum| combine(parts, key, sum));
+        let mut record = ChunkLines { source: chunk.source, ..ChunkLines::default() };
+        match result {
+            Ok(stats) => {
+                record.lines = stats.lines;
+                mapped.tally.skipped += stats.skipped;
+                mapped.tally.lines += stats.lines;
+                record.problem =
+                    stats.first_skipped.map(|(offset, kind)| (line_number_at(&chunk.bytes, offset), kind));
+            }
+            Err(err) => {
+                first_failed.fetch_min(chunk.index, Ordering::Relaxed);
+                record.failed = true;
+                record.problem = Some((line_number_at(&chunk.bytes, err.offset), err.kind));
+            }
+        }
+        {
+            let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
+            if seen.len() <= chunk.index {
+                seen.resize(chunk.index + 1, ChunkLines::default());
+            }
+            seen[chunk.index] = record;
+        }
+        let _ = give_back.send(chunk.bytes);
+    }
+    mapped
+}
