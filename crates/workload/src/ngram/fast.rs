@@ -107,16 +107,19 @@ impl<'a> Separators<'a> {
     }
 
     /// The next four separators (one line's worth). Most of the time the current block
-    /// holds them all: one population count decides, and they come out with no further tests.
+    /// holds them all, and they come out with no further tests: clearing the lowest set bit
+    /// three times and finding the word still non-zero proves a fourth. (A population count
+    /// said the same, but x86-64 without `popcnt` computes one in a dozen instructions.)
     #[inline(always)]
     pub(crate) fn next4(&mut self) -> Option<[usize; 4]> {
-        if self.bits.count_ones() >= 4 {
-            let mut out = [0; 4];
-            for slot in &mut out {
-                *slot = self.base + self.bits.trailing_zeros() as usize;
-                self.bits &= self.bits - 1;
-            }
-            return Some(out);
+        let b0 = self.bits;
+        let b1 = b0 & b0.wrapping_sub(1);
+        let b2 = b1 & b1.wrapping_sub(1);
+        let b3 = b2 & b2.wrapping_sub(1);
+        if b3 != 0 {
+            self.bits = b3 & (b3 - 1);
+            let at = |b: u64| self.base + b.trailing_zeros() as usize;
+            return Some([at(b0), at(b1), at(b2), at(b3)]);
         }
         Some([self.next()?, self.next()?, self.next()?, self.next()?])
     }
@@ -146,6 +149,7 @@ fn load8(data: &[u8], at: usize) -> u64 {
 /// The `len` bytes at the start of `word` (1 to 8 of them), as digit values moved to the
 /// top of the word, or `None` if `len` is out of range or any of them is not `0`-`9`.
 /// Moving them up leaves zero bytes below: leading zeros, which parse as nothing.
+#[cfg(any(test, not(target_arch = "x86_64")))]
 #[inline(always)]
 fn digits(word: u64, len: usize) -> Option<u64> {
     if len == 0 || len > 8 {
@@ -201,7 +205,8 @@ pub(crate) fn fast_line<'a>(data: &'a [u8], start: usize, seps: &mut Separators<
     if !digits_and_tabs(data, t1 + 1, newline)? {
         return None;
     }
-    let count = digits(load8(data, t2 + 1), t3 - t2 - 1)?;
+    // Already known to be 1 to 8 digits: only move them into place.
+    let count = (load8(data, t2 + 1) ^ 0x3030_3030_3030_3030) << (8 * (8 - (t3 - t2 - 1)));
     Some(FastLine { ngram: &data[start..t1], match_count: digits_value(count), next: newline + 1 })
 }
 

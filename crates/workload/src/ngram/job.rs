@@ -220,6 +220,14 @@ impl Totals<'_> {
         }
     }
 
+    /// Calls `f` with every total, keys unread (cheaper where keys live in arenas).
+    pub fn for_each_count(&self, mut f: impl FnMut(u64)) {
+        match self {
+            Totals::Map(counts) => counts.values().for_each(|v| f(*v)),
+            Totals::Partitioned(parts) => parts.iter().for_each(|part| part.counts().for_each(&mut f)),
+        }
+    }
+
     /// Every ngram with its total, in no particular order.
     pub fn iter(&self) -> Box<dyn Iterator<Item = (&[u8], u64)> + '_> {
         match self {
@@ -313,7 +321,7 @@ impl<'a> NgramOutput<'a> {
     /// of millions of them may not).
     pub fn total_match_count(&self) -> Option<u64> {
         let mut sum = Some(0u64);
-        self.totals.for_each(|_, v| sum = sum.and_then(|s| s.checked_add(v)));
+        self.totals.for_each_count(|v| sum = sum.and_then(|s| s.checked_add(v)));
         sum
     }
 
@@ -322,40 +330,34 @@ impl<'a> NgramOutput<'a> {
         self.totals.get(ngram).unwrap_or(0)
     }
 
-    /// The `k` ngrams with the largest totals, ties broken by ngram bytes. One pass with a
-    /// heap of the best `k` so far: no copy of millions of entries to sort.
+    /// The `k` ngrams with the largest totals, ties broken by ngram bytes. Two passes that
+    /// copy nothing big: the k-th largest total from the totals alone (a heap of k), then
+    /// only the ngrams at or above it are looked at with their keys.
     pub fn top(&self, k: usize) -> Vec<(&[u8], u64)> {
-        use std::cmp::{Ordering, Reverse};
+        use std::cmp::Reverse;
         use std::collections::BinaryHeap;
-        /// Better ranks compare greater: a larger total, then smaller bytes.
-        #[derive(PartialEq, Eq)]
-        struct Ranked<'k>(u64, &'k [u8]);
-        impl Ord for Ranked<'_> {
-            fn cmp(&self, other: &Self) -> Ordering {
-                self.0.cmp(&other.0).then_with(|| other.1.cmp(self.1))
-            }
-        }
-        impl PartialOrd for Ranked<'_> {
-            fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-                Some(self.cmp(other))
-            }
-        }
         if k == 0 {
             return Vec::new();
         }
-        // A min-heap (by rank) of the best k: its top is the one to beat.
-        let mut best: BinaryHeap<Reverse<Ranked<'_>>> = BinaryHeap::with_capacity(k + 1);
-        self.totals.for_each(|key, total| {
-            let candidate = Ranked(total, key);
+        let mut best: BinaryHeap<Reverse<u64>> = BinaryHeap::with_capacity(k + 1);
+        self.totals.for_each_count(|total| {
             if best.len() < k {
-                best.push(Reverse(candidate));
-            } else if best.peek().is_some_and(|worst| candidate > worst.0) {
+                best.push(Reverse(total));
+            } else if best.peek().is_some_and(|worst| total > worst.0) {
                 best.pop();
-                best.push(Reverse(candidate));
+                best.push(Reverse(total));
             }
         });
-        // Ascending order of Reverse is descending rank: best first.
-        best.into_sorted_vec().into_iter().map(|Reverse(Ranked(total, key))| (key, total)).collect()
+        let Some(&Reverse(threshold)) = best.peek() else { return Vec::new() };
+        let mut top: Vec<(&[u8], u64)> = match &self.totals {
+            Totals::Map(counts) => {
+                counts.iter().filter(|(_, v)| **v >= threshold).map(|(k, v)| (*k, *v)).collect()
+            }
+            Totals::Partitioned(parts) => parts.iter().flat_map(|part| part.at_least(threshold)).collect(),
+        };
+        top.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        top.truncate(k);
+        top
     }
 
     /// Every ngram with its total, sorted by ngram bytes.
