@@ -29,8 +29,35 @@ pub enum Command {
     Ngram(NgramArgs),
     /// Run the article's Python programs (python/) as baselines, in a venv made here.
     Python(PythonArgs),
+    /// Time the MapReduce engine (and the process model, chunks copied) over chunk sizes from
+    /// tiny to huge: the article's Goldilocks question, as JSON for the report.
+    Sweep(SweepArgs),
     /// Turn criterion's results and the Python baselines into reports/ (JSON, SVG, HTML).
     Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The shard to sweep over.
+    pub file: PathBuf,
+    /// Smallest chunk, bytes (sizes go up in powers of four).
+    #[arg(long, default_value = "4096", value_parser = parse_u64)]
+    pub min: u64,
+    /// Largest chunk, bytes (never more than the file).
+    #[arg(long, default_value = "268435456", value_parser = parse_u64)]
+    pub max: u64,
+    /// Runs per point (the median is kept).
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+    /// Workers (default: the number of cores).
+    #[arg(long)]
+    pub workers: Option<NonZeroUsize>,
+    /// Only the engine, not the process model.
+    #[arg(long)]
+    pub engine_only: bool,
+    /// Where the JSON goes.
+    #[arg(long, default_value = "reports/sweep.json")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -75,6 +102,9 @@ pub struct ReportArgs {
     /// The Python baselines' records (missing: the report says so).
     #[arg(long, default_value = "reports/python.jsonl")]
     pub python: PathBuf,
+    /// `harness sweep`'s output, drawn on the chunk-size chart when present.
+    #[arg(long, default_value = "reports/sweep.json")]
+    pub sweep: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ pub mod models;
 pub mod ngram_cmd;
 pub mod python_cmd;
 pub mod report;
+pub mod sweep_cmd;
 
 use cli::{Cli, Command};
 
@@ -54,6 +55,7 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Count(args) => count_cmd::run(args),
         Command::Ngram(args) => ngram_cmd::run(args),
         Command::Python(args) => python_cmd::run(args).map_err(CliError::Message),
+        Command::Sweep(args) => sweep_cmd::run(args),
         Command::Report(args) => report::run(args).map_err(CliError::Message),
     }
 }

@@ -455,3 +455,52 @@ fn gzip_input_gives_the_same_answer_in_every_model() {
     assert!(err.contains("broken.tsv.gz") && err.contains("gzip") && err.lines().count() == 1, "{err}");
     assert!(stdout(&out).is_empty());
 }
+
+#[test]
+fn sweep_writes_a_curve_for_the_report() {
+    let dir = Scratch::new("sweep");
+    let shard = dir.path("a.tsv");
+    let data = gen(&shard, 5_000, 300, 9);
+    let out = dir.path("sweep.json");
+    let run = harness(&[
+        "sweep",
+        shard.to_str().unwrap(),
+        "--min",
+        "1024",
+        "--max",
+        "65536",
+        "--repeat",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let record: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let want = oracle::ngram_totals(&data).unwrap();
+    assert_eq!(record["distinct"], want.len());
+    assert_eq!(record["total_match_count"], want.values().sum::<u64>());
+    let points = record["points"].as_array().unwrap();
+    let sizes: Vec<u64> = points
+        .iter()
+        .filter(|p| p["model"] == "mapreduce")
+        .map(|p| p["chunk_bytes"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes, [1024, 4096, 16384, 65536]);
+    assert!(points.iter().any(|p| p["model"] == "process"));
+    for p in points {
+        assert_eq!(p["runs_s"].as_array().unwrap().len(), 2);
+        assert_eq!(p["chunks"], (data.len() as u64).div_ceil(p["chunk_bytes"].as_u64().unwrap()));
+    }
+    let bad = harness(&[
+        "sweep",
+        shard.to_str().unwrap(),
+        "--min",
+        "65536",
+        "--max",
+        "1024",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("no chunk size"), "{}", stderr(&bad));
+}

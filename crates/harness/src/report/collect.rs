@@ -88,3 +88,11 @@ pub fn python(path: &Path) -> Result<Vec<Value>, String> {
         .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1)))
         .collect()
 }
+
+/// `harness sweep`'s record, if there is one.
+pub fn sweep(path: &Path) -> Result<Option<Value>, String> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    read_json(path).map(Some)
+}

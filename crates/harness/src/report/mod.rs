@@ -176,12 +176,20 @@ fn ngram_chart(benches: &[Bench], python: &[Value]) -> Result<Option<String>, St
     .map(Some)
 }
 
-/// Chart 4: the Goldilocks curve.
-fn chunk_chart(benches: &[Bench]) -> Result<Option<String>, String> {
-    let mut by_model: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+/// Chart 4: the Goldilocks curve, from the criterion group and from `harness sweep`.
+fn chunk_chart(benches: &[Bench], sweep: Option<&Value>) -> Result<Option<String>, String> {
+    let mut by_model: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
     for b in benches.iter().filter(|b| b.group == "chunk_size") {
         if let Some(size) = param_usize(b) {
-            by_model.entry(&b.function).or_default().push((size as f64, b.median_s));
+            by_model.entry(b.function.clone()).or_default().push((size as f64, b.median_s));
+        }
+    }
+    let points = sweep.and_then(|s| s["points"].as_array()).map(Vec::as_slice).unwrap_or_default();
+    for p in points {
+        if let (Some(series), Some(size), Some(s)) =
+            (p["series"].as_str(), p["chunk_bytes"].as_f64(), p["elapsed_s"].as_f64())
+        {
+            by_model.entry(format!("sweep: {series}")).or_default().push((size, s));
         }
     }
     if by_model.is_empty() {
@@ -191,8 +199,15 @@ fn chunk_chart(benches: &[Bench]) -> Result<Option<String>, String> {
         .into_iter()
         .map(|(model, mut points)| {
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let base = model.split('-').next().unwrap_or(model);
-            Line { label: model.to_string(), colour: model_colour(base), points }
+            let name = model.strip_prefix("sweep: ").unwrap_or(&model);
+            let base = name.split(['-', ' ']).next().unwrap_or(name);
+            let mut colour = model_colour(base);
+            if name.len() < model.len() {
+                // The sweep's lines in a lighter shade of the model's colour.
+                let light = |c: u8| ((u16::from(c) + 2 * 255) / 3) as u8;
+                colour = plotters::style::RGBColor(light(colour.0), light(colour.1), light(colour.2));
+            }
+            Line { label: model.clone(), colour, points }
         })
         .collect();
     charts::chunk_curve("chunk size: too small, too large, just right (log-log)", &lines).map(Some)
@@ -263,6 +278,7 @@ fn checks(benches: &[Bench], python: &[Value]) -> Vec<String> {
 pub fn run(args: &ReportArgs) -> Result<(), String> {
     let benches = collect::benches(&args.criterion)?;
     let python = collect::python(&args.python)?;
+    let sweep = collect::sweep(&args.sweep)?;
     let dataset = collect::dataset(&args.criterion).unwrap_or(Value::Null);
     let cores = machine::cores().get();
     let machine_info = json!({"cpu": machine::cpu_model(), "cores": cores});
@@ -274,7 +290,17 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
         ));
     }
     fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
-    let results = records(&benches, &python, &machine_info, &dataset);
+    let mut results = records(&benches, &python, &machine_info, &dataset);
+    if let Some(s) = &sweep {
+        for p in s["points"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            let mut r = p.clone();
+            r["lang"] = json!("rust");
+            r["job"] = json!("sweep");
+            r["machine"] = s["machine"].clone();
+            r["dataset"] = json!({"file": s["file"], "lines": s["lines"], "bytes": s["bytes"], "distinct": s["distinct"]});
+            results.push(r);
+        }
+    }
     let results_path = args.out.join("results.json");
     fs::write(&results_path, serde_json::to_string_pretty(&results).expect("JSON values serialise"))
         .map_err(|e| format!("{}: {e}", results_path.display()))?;
@@ -283,7 +309,7 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
         count_chart(&benches, &python)?,
         speedup_chart(&benches, cores)?,
         ngram_chart(&benches, &python)?,
-        chunk_chart(&benches)?,
+        chunk_chart(&benches, sweep.as_ref())?,
         overhead_chart(&benches)?,
     );
     // Each chart also as its own file, for slides and notebooks.
