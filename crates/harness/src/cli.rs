@@ -89,6 +89,10 @@ pub struct PythonArgs {
     /// The venv to run the baselines in (made if missing; default: .venv at the repository root).
     #[arg(long)]
     pub venv: Option<PathBuf>,
+    /// Also time polars on the shard (installed into the venv from PyPI if missing; skipped
+    /// with a message if that fails).
+    #[arg(long)]
+    pub polars: bool,
 }
 
 #[derive(Debug, Args)]

@@ -67,6 +67,33 @@ fn run_script(python: &Path, script: &str, args: &[String]) -> Result<Vec<String
     Ok(lines)
 }
 
+/// Whether polars can be imported, installing it (pinned in python/requirements-polars.txt)
+/// when it cannot. Says why when it stays unavailable.
+fn polars_ready(python: &Path) -> bool {
+    let imports = || {
+        Command::new(python)
+            .args(["-c", "import polars"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if imports() {
+        return true;
+    }
+    let requirements = scripts_dir().join("requirements-polars.txt");
+    eprintln!("harness python: installing polars ({}) into the venv", requirements.display());
+    let installed = Command::new(python)
+        .args(["-m", "pip", "install", "-q", "-r"])
+        .arg(&requirements)
+        .status()
+        .is_ok_and(|s| s.success());
+    if installed && imports() {
+        return true;
+    }
+    eprintln!("harness python: polars could not be installed (offline?); skipping the polars baseline");
+    false
+}
+
 pub fn run(args: &PythonArgs) -> Result<(), String> {
     if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
@@ -104,6 +131,18 @@ pub fn run(args: &PythonArgs) -> Result<(), String> {
                 "--word=Aardvark".to_string(),
             ],
         )?);
+    }
+    if let (Some(shard), true) = (&args.shard, args.polars) {
+        if polars_ready(&python) {
+            match run_script(
+                &python,
+                "polars_ngram.py",
+                &[shard.display().to_string(), "--word=Aardvark".to_string()],
+            ) {
+                Ok(lines) => records.extend(lines),
+                Err(e) => eprintln!("harness python: polars skipped: {e}"),
+            }
+        }
     }
     let mut out = fs::File::create(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     for record in &records {

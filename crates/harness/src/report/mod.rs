@@ -158,10 +158,15 @@ fn ngram_chart(benches: &[Bench], python: &[Value]) -> Result<Option<String>, St
         let (Some(t), Some(by)) = (p["elapsed_s"].as_f64(), p["bytes"].as_f64()) else { continue };
         let read =
             p["read_s"].as_f64().map_or(String::new(), |r| format!(" ({} of it readlines)", seconds(r)));
+        let (label, colour) = if p["model"] == "polars" {
+            ("Python polars (Rust inside)".to_string(), python_colour("polars"))
+        } else {
+            ("Python MapReduce".to_string(), python_colour("mapreduce"))
+        };
         rows.push(Bar {
-            label: "Python MapReduce".into(),
+            label,
             value: t,
-            colour: python_colour("mapreduce"),
+            colour,
             note: format!("{}, {:.3} GB/s{read}", seconds(t), by / t / 1e9),
         });
     }
