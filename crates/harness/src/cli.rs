@@ -52,7 +52,7 @@ pub struct SweepArgs {
     /// Workers (default: the number of cores).
     #[arg(long)]
     pub workers: Option<NonZeroUsize>,
-    /// Only the engine, not the process model.
+    /// Only the engine (its rayon and process executors), not the process model.
     #[arg(long)]
     pub engine_only: bool,
     /// Where the JSON goes.
@@ -187,10 +187,12 @@ pub struct NgramArgs {
     /// (what pickling does), or send the byte range and let the worker read the file.
     #[arg(long, value_enum, default_value_t = ShipArg::Auto)]
     pub ship: ShipArg,
-    /// Which threads run the MapReduce engine's phases.
+    /// What runs the MapReduce engine's phases: a rayon pool, std threads, or child processes
+    /// for the map phase (they read their byte ranges and send their partitions back).
     #[arg(long, value_enum, default_value_t = ExecutorArg::Rayon)]
     pub executor: ExecutorArg,
-    /// Partitions of the key space for the MapReduce engine (default: four per worker).
+    /// Partitions of the key space for the MapReduce engine (default: four per worker, more
+    /// for big inputs: about one per 8 MiB).
     #[arg(long, value_parser = parse_nonzero)]
     pub partitions: Option<NonZeroUsize>,
 }
@@ -200,6 +202,7 @@ pub struct NgramArgs {
 pub enum ExecutorArg {
     Rayon,
     Threads,
+    Processes,
 }
 
 impl From<ExecutorArg> for mapreduce::Executor {
@@ -207,6 +210,7 @@ impl From<ExecutorArg> for mapreduce::Executor {
         match arg {
             ExecutorArg::Rayon => mapreduce::Executor::Rayon,
             ExecutorArg::Threads => mapreduce::Executor::Threads,
+            ExecutorArg::Processes => mapreduce::Executor::Processes,
         }
     }
 }

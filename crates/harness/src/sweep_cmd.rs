@@ -31,18 +31,18 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
             args.min, args.max
         )));
     }
-    let series: Vec<(&str, Model, process::Ship)> = if args.engine_only {
-        vec![("mapreduce", Model::MapReduce, process::Ship::Auto)]
-    } else {
-        vec![
-            ("mapreduce", Model::MapReduce, process::Ship::Auto),
-            ("process (chunks copied)", Model::Process, process::Ship::Bytes),
-        ]
-    };
-    let engine = mapreduce::Engine::new(workers);
+    let threads = mapreduce::Engine::new(workers);
+    let processes = mapreduce::Engine { executor: mapreduce::Executor::Processes, ..threads };
+    let mut series: Vec<(&str, Model, process::Ship, mapreduce::Engine)> = vec![
+        ("mapreduce", Model::MapReduce, process::Ship::Auto, threads),
+        ("mapreduce, processes", Model::MapReduce, process::Ship::Auto, processes),
+    ];
+    if !args.engine_only {
+        series.push(("process (chunks copied)", Model::Process, process::Ship::Bytes, threads));
+    }
     let mut points = Vec::new();
     let mut answer: Option<(u64, usize, Option<u64>)> = None;
-    for (label, model, ship) in &series {
+    for (label, model, ship, engine) in &series {
         for &size in &sizes {
             let options = NgramOptions {
                 chunking: Chunking::Bytes(NonZeroUsize::new(size as usize).expect("sizes start at 1")),
@@ -55,7 +55,7 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
                 let sources: Vec<Source<'_>> = vec![input.source()];
                 let started = Instant::now();
                 let output = model
-                    .ngram_with(&sources, &options, workers, *ship, engine)
+                    .ngram_with(&sources, &options, workers, *ship, *engine)
                     .map_err(|e| e.to_string())?;
                 runs.push(started.elapsed().as_secs_f64());
                 let got = (output.lines, output.distinct(), output.total_match_count());
@@ -77,6 +77,7 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
             points.push(json!({
                 "series": label,
                 "model": model.name(),
+                "executor": format!("{:?}", engine.executor).to_lowercase(),
                 "chunk_bytes": size,
                 "chunks": chunks,
                 "elapsed_s": median,

@@ -480,12 +480,11 @@ fn sweep_writes_a_curve_for_the_report() {
     assert_eq!(record["distinct"], want.len());
     assert_eq!(record["total_match_count"], want.values().sum::<u64>());
     let points = record["points"].as_array().unwrap();
-    let sizes: Vec<u64> = points
-        .iter()
-        .filter(|p| p["model"] == "mapreduce")
-        .map(|p| p["chunk_bytes"].as_u64().unwrap())
-        .collect();
-    assert_eq!(sizes, [1024, 4096, 16384, 65536]);
+    let sizes = |series: &str| -> Vec<u64> {
+        points.iter().filter(|p| p["series"] == series).map(|p| p["chunk_bytes"].as_u64().unwrap()).collect()
+    };
+    assert_eq!(sizes("mapreduce"), [1024, 4096, 16384, 65536]);
+    assert_eq!(sizes("mapreduce, processes"), [1024, 4096, 16384, 65536]);
     assert!(points.iter().any(|p| p["model"] == "process"));
     for p in points {
         assert_eq!(p["runs_s"].as_array().unwrap().len(), 2);
@@ -503,4 +502,28 @@ fn sweep_writes_a_curve_for_the_report() {
     ]);
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("no chunk size"), "{}", stderr(&bad));
+}
+
+#[test]
+fn the_engine_runs_on_child_processes_of_harness_itself() {
+    let dir = Scratch::new("engine-processes");
+    let shard = dir.path("a.tsv");
+    let data = gen(&shard, 20_000, 900, 4);
+    let out = harness(&[
+        "ngram",
+        shard.to_str().unwrap(),
+        "--model",
+        "mapreduce",
+        "--executor",
+        "processes",
+        "--chunk-bytes",
+        "20000",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let want = oracle::ngram_totals(&data).unwrap();
+    let r = &json_lines(&out)[0];
+    assert_eq!(r["distinct"], want.len());
+    assert_eq!(r["total_match_count"], want.values().sum::<u64>());
+    assert!(r["shipping"]["bytes_from_workers"].as_u64().unwrap() > 0, "{r}");
 }

@@ -14,8 +14,10 @@
 //! Executors: a rayon pool (default) or plain std threads; the phases are functions that
 //! another executor (child processes, timely) can call.
 
+mod processes;
 mod stream;
 
+pub use processes::{serve as serve_worker, serve_if_worker, set_worker_command, WORKER_ARG};
 pub use stream::{ngram_stream, Stream};
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -40,6 +42,10 @@ pub enum Executor {
     Rayon,
     /// `std::thread::scope` threads.
     Threads,
+    /// Child processes for the map phase (each reads its byte ranges of the file itself and
+    /// sends its partitions back through a pipe); the reduce runs on a rayon pool in the
+    /// parent. The ngram job only, on files.
+    Processes,
 }
 
 /// How the engine runs.
@@ -119,7 +125,7 @@ impl Workers {
         let count = engine.workers.max(1);
         let pool = match engine.executor {
             Executor::Threads => None,
-            Executor::Rayon => {
+            Executor::Rayon | Executor::Processes => {
                 Some(rayon::ThreadPoolBuilder::new().num_threads(count).build().map_err(|e| {
                     WorkerFailure { worker: 0, message: format!("cannot start the rayon pool: {e}") }
                 })?)
@@ -319,7 +325,14 @@ pub fn ngram<'a>(
 
     let clock = Instant::now();
     let workers = Workers::start(engine)?;
-    let mapped = map_phase(&workers, sources, &plan, options, partitions)?;
+    let mut shipping = None;
+    let mapped = if engine.executor == Executor::Processes {
+        let (mapped, shipped) = processes::map_phase(engine.workers, sources, &plan, options, partitions)?;
+        shipping = Some(shipped);
+        mapped
+    } else {
+        map_phase(&workers, sources, &plan, options, partitions)?
+    };
     let map_s = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
@@ -336,12 +349,20 @@ pub fn ngram<'a>(
     let mut output = NgramOutput::finish_totals(sources, Totals::Partitioned(reduced), tally);
     let collect_s = clock.elapsed().as_secs_f64();
     output.phases = Some(Phases { split_s, map_s, shuffle_s, reduce_s, collect_s, partitions });
+    output.shipping = shipping;
     Ok(output)
 }
 
 /// The count job through the engine: map = K `count_to(N)` tasks spread over the workers,
 /// reduce = their sum.
 pub fn count(job: workload::CountJob, engine: &Engine) -> Result<u64, WorkerFailure> {
+    if engine.executor == Executor::Processes {
+        return Err(WorkerFailure {
+            worker: 0,
+            message: "the engine's process executor runs the ngram job only (the process model counts)"
+                .into(),
+        });
+    }
     let sums = on_workers(&Workers::start(engine)?, job.tasks, |next| {
         let mut sum = 0u64;
         while next.fetch_add(1, Ordering::Relaxed) < job.tasks {

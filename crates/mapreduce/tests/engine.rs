@@ -172,3 +172,72 @@ fn corrupt_gzip_is_an_error_naming_the_file() {
     let err = InputFile::open(&path).unwrap_err().to_string();
     assert!(err.contains("gzip"), "{err}");
 }
+
+fn process_engine(workers: usize, partitions: usize) -> Engine {
+    mapreduce::set_worker_command(env!("CARGO_BIN_EXE_mapreduce-worker"), Vec::new());
+    Engine { workers, partitions, executor: Executor::Processes }
+}
+
+/// A file on disk (the process executor's workers open it themselves).
+fn disk_file(name: &str, data: &[u8]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mapreduce-engine-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, data).unwrap();
+    path
+}
+
+#[test]
+fn child_processes_match_the_oracle_and_report_shipping() {
+    let data = shard();
+    let want = oracle::ngram_totals(&data).unwrap();
+    let path = disk_file("processes.tsv", &data);
+    let file = InputFile::open(&path).unwrap();
+    for (workers, partitions) in [(1, 1), (2, 0), (3, 7)] {
+        let options = NgramOptions {
+            chunking: Chunking::Bytes(NonZeroUsize::new(900).unwrap()),
+            skip_malformed: false,
+        };
+        let output =
+            mapreduce::ngram(&[file.source()], &options, &process_engine(workers, partitions)).unwrap();
+        let got: BTreeMap<Vec<u8>, u64> = output.totals.iter().map(|(k, v)| (k.to_vec(), v)).collect();
+        assert_eq!(got, want, "{workers} workers, {partitions} partitions");
+        assert_eq!(output.lines, 3000);
+        let shipping = output.shipping.expect("the process executor says what it shipped");
+        assert!(shipping.bytes_to_workers > 0 && shipping.bytes_from_workers > 0);
+        // Only byte ranges go down: far less than the input.
+        assert!(shipping.bytes_to_workers < data.len() as u64 / 4, "{shipping:?}");
+    }
+}
+
+#[test]
+fn child_processes_report_the_first_bad_line_and_skips() {
+    let mut data = Vec::new();
+    for (i, line) in shard().split(|&b| b == b'\n').filter(|l| !l.is_empty()).enumerate() {
+        if i == 2000 || i == 2500 {
+            data.extend_from_slice(b"w\t1900\t-3\t1\n");
+        }
+        data.extend_from_slice(line);
+        data.push(b'\n');
+    }
+    let path = disk_file("processes-bad.tsv", &data);
+    let file = InputFile::open(&path).unwrap();
+    let name = path.display().to_string();
+    let options =
+        NgramOptions { chunking: Chunking::Bytes(NonZeroUsize::new(500).unwrap()), skip_malformed: false };
+    for workers in [1, 2, 3] {
+        let err = mapreduce::ngram(&[file.source()], &options, &process_engine(workers, 0)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("{name}:2001: match_count is not a non-negative integer: \"-3\"")
+        );
+        let skipping = NgramOptions { skip_malformed: true, ..options };
+        let output = mapreduce::ngram(&[file.source()], &skipping, &process_engine(workers, 0)).unwrap();
+        assert_eq!((output.lines, output.skipped), (3002, 2));
+        let first = output.first_skipped.expect("reported");
+        assert_eq!(
+            (first.line, first.kind.to_string()),
+            (2001, "match_count is not a non-negative integer: \"-3\"".to_string())
+        );
+    }
+}

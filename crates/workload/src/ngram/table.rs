@@ -273,6 +273,11 @@ impl RunBuffer {
         self.runs.len()
     }
 
+    /// Every run's key and sum, in the order they were pushed.
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> + '_ {
+        self.runs.iter().map(|run| (self.keys.get(run.at()), run.count))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.runs.is_empty()
     }
