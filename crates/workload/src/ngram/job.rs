@@ -220,14 +220,6 @@ impl Totals<'_> {
         }
     }
 
-    /// Calls `f` with every total, keys unread (cheaper where keys live in arenas).
-    pub fn for_each_count(&self, mut f: impl FnMut(u64)) {
-        match self {
-            Totals::Map(counts) => counts.values().for_each(|v| f(*v)),
-            Totals::Partitioned(parts) => parts.iter().for_each(|part| part.counts().for_each(&mut f)),
-        }
-    }
-
     /// Every ngram with its total, in no particular order.
     pub fn iter(&self) -> Box<dyn Iterator<Item = (&[u8], u64)> + '_> {
         match self {
@@ -320,9 +312,7 @@ impl<'a> NgramOutput<'a> {
     /// Sum of all totals; `None` if it does not fit in a `u64` (each total does, the sum
     /// of millions of them may not).
     pub fn total_match_count(&self) -> Option<u64> {
-        let mut sum = Some(0u64);
-        self.totals.for_each_count(|v| sum = sum.and_then(|s| s.checked_add(v)));
-        sum
+        self.summary(0).0
     }
 
     /// The total for one ngram (0 if it never occurs).
@@ -330,34 +320,56 @@ impl<'a> NgramOutput<'a> {
         self.totals.get(ngram).unwrap_or(0)
     }
 
-    /// The `k` ngrams with the largest totals, ties broken by ngram bytes. Two passes that
-    /// copy nothing big: the k-th largest total from the totals alone (a heap of k), then
-    /// only the ngrams at or above it are looked at with their keys.
+    /// The `k` ngrams with the largest totals, ties broken by ngram bytes.
     pub fn top(&self, k: usize) -> Vec<(&[u8], u64)> {
-        use std::cmp::Reverse;
+        self.summary(k).1
+    }
+
+    /// The sum of all totals and the top `k`, in one pass over the totals (millions of them:
+    /// each pass costs tens of milliseconds). A key is only read when its total can enter
+    /// the top `k`, which after the first few thousand entries is almost never.
+    pub fn summary<'s>(&'s self, k: usize) -> (Option<u64>, Vec<(&'s [u8], u64)>) {
+        use std::cmp::{Ordering, Reverse};
         use std::collections::BinaryHeap;
-        if k == 0 {
-            return Vec::new();
+        /// Better ranks compare greater: a larger total, then smaller bytes.
+        #[derive(PartialEq, Eq)]
+        struct Ranked<'k>(u64, &'k [u8]);
+        impl Ord for Ranked<'_> {
+            fn cmp(&self, other: &Self) -> Ordering {
+                self.0.cmp(&other.0).then_with(|| other.1.cmp(self.1))
+            }
         }
-        let mut best: BinaryHeap<Reverse<u64>> = BinaryHeap::with_capacity(k + 1);
-        self.totals.for_each_count(|total| {
+        impl PartialOrd for Ranked<'_> {
+            fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+        let mut sum = Some(0u64);
+        // A min-heap (by rank) of the best k so far: its top is the one to beat.
+        let mut best: BinaryHeap<Reverse<Ranked<'s>>> = BinaryHeap::with_capacity(k + 1);
+        let mut visit = |total: u64, key: &dyn Fn() -> &'s [u8]| {
+            sum = sum.and_then(|s| s.checked_add(total));
+            if k == 0 {
+                return;
+            }
             if best.len() < k {
-                best.push(Reverse(total));
-            } else if best.peek().is_some_and(|worst| total > worst.0) {
-                best.pop();
-                best.push(Reverse(total));
+                best.push(Reverse(Ranked(total, key())));
+            } else if best.peek().is_some_and(|worst| total >= worst.0 .0) {
+                let candidate = Ranked(total, key());
+                if best.peek().is_some_and(|worst| candidate > worst.0) {
+                    best.pop();
+                    best.push(Reverse(candidate));
+                }
             }
-        });
-        let Some(&Reverse(threshold)) = best.peek() else { return Vec::new() };
-        let mut top: Vec<(&[u8], u64)> = match &self.totals {
-            Totals::Map(counts) => {
-                counts.iter().filter(|(_, v)| **v >= threshold).map(|(k, v)| (*k, *v)).collect()
-            }
-            Totals::Partitioned(parts) => parts.iter().flat_map(|part| part.at_least(threshold)).collect(),
         };
-        top.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        top.truncate(k);
-        top
+        match &self.totals {
+            Totals::Map(counts) => counts.iter().for_each(|(key, total)| visit(*total, &|| *key)),
+            Totals::Partitioned(parts) => parts.iter().for_each(|part| part.for_each_lazy(&mut visit)),
+        }
+        // Ascending order of Reverse is descending rank: best first.
+        let top =
+            best.into_sorted_vec().into_iter().map(|Reverse(Ranked(total, key))| (key, total)).collect();
+        (sum, top)
     }
 
     /// Every ngram with its total, sorted by ngram bytes.

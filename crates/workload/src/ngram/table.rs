@@ -200,17 +200,12 @@ impl KeyTable {
             .map(|slot| slot.count)
     }
 
-    /// Every total, without their keys (no reads of the key arena: a pass over the slots).
-    pub fn counts(&self) -> impl Iterator<Item = u64> + '_ {
-        self.slots.iter().map(|slot| slot.count)
-    }
-
-    /// The keys whose total is at least `min`, with their totals (only those keys are read).
-    pub fn at_least(&self, min: u64) -> impl Iterator<Item = (&[u8], u64)> + '_ {
-        self.slots
-            .iter()
-            .filter(move |slot| slot.count >= min)
-            .map(|slot| (self.keys.get(slot.at()), slot.count))
+    /// Calls `f` with every total and a way to read its key (the arena is only touched for
+    /// the keys asked for).
+    pub fn for_each_lazy<'s>(&'s self, mut f: impl FnMut(u64, &dyn Fn() -> &'s [u8])) {
+        for slot in self.slots.iter() {
+            f(slot.count, &|| self.keys.get(slot.at()));
+        }
     }
 
     /// Every key with its total, in no particular order.
