@@ -63,6 +63,15 @@ count model="all" to="100000000" tasks="2": build
 ngram model="all": gen
     {{harness}} ngram {{shard}} --model {{model}} --word Aardvark --top 10
 
+# The MapReduce engine over chunk sizes from 4 KiB to 256 MiB (the Goldilocks curve), as
+# reports/sweep.json for the report.
+sweep: gen
+    {{harness}} sweep {{shard}}
+
+# The engine against polars on the same file, same run (installs polars into .venv).
+vs-polars: gen
+    scripts/vs-polars.sh {{shard}} 5
+
 # The README's test command.
 test:
     cargo test --workspace

@@ -3,16 +3,20 @@
 //! `functools.reduce(merge_dict, ...)`: a serial reduce whose cost grows with every chunk.
 //! Here each phase is its own step, timed on its own (`Phases`):
 //!
-//! 1. **split**: newline-aligned chunks of the input;
-//! 2. **map** (with a combiner): each worker parses chunks and folds runs of equal keys into
-//!    R maps, one per partition, choosing the partition by a hash of the key;
-//! 3. **shuffle**: partition r's maps from every worker go to reducer r;
-//! 4. **reduce**: the R partitions are merged in parallel (no key is in two partitions, so
-//!    no reducer waits for another);
-//! 5. **collect**: the reduced partitions become the one answer.
+//! 1. **split**: newline-aligned chunks of the input (or, for `.gz` and other streams, a
+//!    reader thread that decompresses and cuts chunks while the workers map: [`ngram_stream`]);
+//! 2. **map** (with a combiner): each worker parses chunks with the shared kernel, folds runs
+//!    of equal keys, and appends each run to one of R partitions chosen by a hash of the key
+//!    (keys copied, so the input's pages are released as soon as they are parsed);
+//! 3. **shuffle**: partition r of every worker goes to reducer r;
+//! 4. **reduce**: each partition's runs go into one table, sized once and small enough to
+//!    stay in cache; the R partitions in parallel (no key is in two, so no reducer waits);
+//! 5. **collect**: the reduced partitions are the answer ([`Totals::Partitioned`]); nothing is
+//!    merged into one big map.
 //!
-//! Executors: a rayon pool (default) or plain std threads; the phases are functions that
-//! another executor (child processes, timely) can call.
+//! Executors: a rayon pool (default), plain std threads, or child processes for the map phase
+//! ([`Executor::Processes`]). `combine`, `reduce_partition` and the kernel are plain functions
+//! that another executor (timely) can call.
 
 mod processes;
 mod stream;
