@@ -72,6 +72,11 @@ sweep: gen
 vs-polars: gen
     scripts/vs-polars.sh {{shard}} 5
 
+# Run the three notebooks top to bottom, headless, at small sizes (makes .venv, installs
+# notebooks/requirements.txt); `just notebooks full` at the sizes a learner gets.
+notebooks size="small":
+    scripts/notebooks.sh {{size}}
+
 # The README's test command.
 test:
     cargo test --workspace
