@@ -12,11 +12,17 @@ import multiprocessing
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The baselines in python/ are the article's programs as `harness python` runs them: the
+# lessons use the same functions, so the notebook and the report time the same code.
+sys.path.insert(0, str(ROOT / "python"))
+from count import count  # noqa: E402  (the article's loop)
+from mapreduce import map_frequencies, merge_dict, partition  # noqa: E402
 HARNESS = ROOT / "target" / "release" / "harness"
 SAVED = Path(__file__).resolve().parent / "saved_examples.json"
 
@@ -27,14 +33,6 @@ def size():
 
 
 # --- lesson 1: counting ------------------------------------------------------------------
-
-
-def count(to):
-    """The article's loop: one bytecode round per step, under the GIL."""
-    counter = 0
-    while counter < to:
-        counter += 1
-    return counter
 
 
 def timed(f, *args):
@@ -166,24 +164,6 @@ def map_frequency(text):
     frequencies = {}
     for word in words:
         frequencies[word] = frequencies.get(word, 0) + 1
-    return frequencies
-
-
-def merge_dict(first, second):
-    keys = first.keys() | second.keys()
-    return {key: first.get(key, 0) + second.get(key, 0) for key in keys}
-
-
-def partition(data, chunk_size):
-    for i in range(0, len(data), chunk_size):
-        yield data[i : i + chunk_size]
-
-
-def map_frequencies(chunk):
-    frequencies = {}
-    for line in chunk:
-        word, _, count_text, _ = line.split("\t")
-        frequencies[word] = frequencies.get(word, 0) + int(count_text)
     return frequencies
 
 
