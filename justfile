@@ -77,6 +77,11 @@ vs-polars: gen
 notebooks size="small":
     scripts/notebooks.sh {{size}}
 
+# The MapReduce job on timely-dataflow across N local processes on loopback (a hostfile is
+# written for them): `just distributed-demo 3`.
+distributed-demo processes="2":
+    scripts/distributed-demo.sh data/a-20000000-1000000-2012.tsv {{processes}} 1
+
 # The README's test command.
 test:
     cargo test --workspace

@@ -195,6 +195,31 @@ pub struct NgramArgs {
     /// for big inputs: about one per 8 MiB).
     #[arg(long, value_parser = parse_nonzero)]
     pub partitions: Option<NonZeroUsize>,
+    /// Which engine runs the mapreduce model: this repository's own (native), or timely-dataflow,
+    /// which can span processes and hosts (`--workers` is then threads per process).
+    #[arg(long, value_enum, default_value_t = EngineArg::Native)]
+    pub engine: EngineArg,
+    /// With `--engine timely`: how many processes take part (timely's `-n`).
+    #[arg(long, default_value = "1", value_parser = parse_nonzero)]
+    pub processes: NonZeroUsize,
+    /// With `--engine timely`: which one this is, from 0 (timely's `-p`); process 0 prints the
+    /// result and writes `--output`.
+    #[arg(long, default_value_t = 0)]
+    pub process: usize,
+    /// With `--engine timely`: `host:port` per process, one per line, in process order
+    /// (timely's `-h`; default: localhost from port 2101).
+    #[arg(long)]
+    pub hostfile: Option<PathBuf>,
+    /// With `--engine timely`: seconds to wait for every process to connect.
+    #[arg(long, default_value_t = 30)]
+    pub connect_timeout: u64,
+}
+
+/// `--engine`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineArg {
+    Native,
+    Timely,
 }
 
 /// `--executor`.

@@ -10,7 +10,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use workload::input::{is_gzip, open_all, open_stream, InputFile};
 use workload::ngram::{Chunking, NgramOptions, NgramOutput, Source};
 
-use crate::cli::NgramArgs;
+use crate::cli::{EngineArg, NgramArgs};
 use crate::models::Model;
 use crate::{human, machine, say, CliError};
 
@@ -43,6 +43,12 @@ pub struct NgramRecord {
     pub words: WordTotals,
     pub top: Vec<(String, u64)>,
     pub files: Vec<String>,
+    /// `timely` when the timely-dataflow engine ran the job.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine: Option<&'static str>,
+    /// Processes that took part (timely engine).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub processes: Option<usize>,
     pub skipped_malformed: u64,
     /// What crossing process boundaries cost (the process model only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -113,7 +119,43 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
     let mut next_input = 0;
     for model in &models {
         let started;
-        let output = if gzip && *model == Model::MapReduce {
+        let timely = args.engine == EngineArg::Timely && *model == Model::MapReduce;
+        let output = if timely {
+            let cluster = distributed::Cluster {
+                workers,
+                processes: args.processes.get(),
+                process: args.process,
+                hostfile: args.hostfile.clone(),
+                connect_timeout: std::time::Duration::from_secs(args.connect_timeout),
+            };
+            let report = distributed::ngram(&args.files, &options, &cluster).map_err(|e| e.to_string())?;
+            // The job's time starts once every process has connected.
+            started = Instant::now() - std::time::Duration::from_secs_f64(report.run_s);
+            if cluster.process != 0 {
+                // Only process 0 holds the answer and speaks on stdout.
+                eprintln!(
+                    "process {} of {}: done in {:.3} s (after {:.3} s connecting); process 0 has the result",
+                    cluster.process, cluster.processes, report.run_s, report.connect_s
+                );
+                return Ok(());
+            }
+            let table = report.totals.ok_or_else(|| "timely: worker 0 gathered no result".to_string())?;
+            NgramOutput {
+                totals: workload::ngram::Totals::Partitioned(vec![table]),
+                lines: report.lines,
+                bytes: report.bytes,
+                skipped: report.skipped,
+                first_skipped: report.first_skipped,
+                shipping: Some(workload::ngram::Shipping {
+                    mode: "exchange",
+                    bytes_to_workers: report.exchanged_bytes,
+                    bytes_from_workers: 0,
+                    encode_s: 0.0,
+                    decode_s: 0.0,
+                }),
+                phases: None,
+            }
+        } else if gzip && *model == Model::MapReduce {
             let streams = args
                 .files
                 .iter()
@@ -154,6 +196,8 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
             top: top.into_iter().map(|(k, v)| (text(k), v)).collect(),
             files: files.clone(),
             skipped_malformed: output.skipped,
+            engine: timely.then_some("timely"),
+            processes: timely.then_some(args.processes.get()),
             shipping: output.shipping.map(|s| ShippingRecord {
                 mode: s.mode,
                 bytes_to_workers: s.bytes_to_workers,

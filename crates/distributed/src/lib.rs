@@ -1,0 +1,472 @@
+//! Model: the MapReduce job beyond one machine, on timely-dataflow. The article points at
+//! Hadoop and Spark for data that outgrows one computer; timely is the light, pure-Rust
+//! version of that idea: the same program runs as one process or as many (on one host or
+//! several), started with the options timely itself takes (`-w` workers per process, `-n`
+//! processes, `-p` this process, `-h` a hostfile of `host:port` lines).
+//!
+//! The dataflow, per worker (W workers in each of N processes, `peers = W * N`):
+//!
+//! 1. **map + combine**: chunk i of the newline-aligned chunk plan belongs to worker
+//!    `i % peers`; each process reads its own workers' byte ranges of the shared file, and
+//!    each worker folds its chunks into one table with the workload kernels;
+//! 2. **exchange**: every (ngram, count) goes to worker `key_hash(ngram) % peers` (timely's
+//!    `Exchange` pact; records crossing processes go over TCP);
+//! 3. **reduce**: each worker sums the counts it receives and, when its input is complete
+//!    (the frontier is empty), emits its totals;
+//! 4. **gather**: all totals go to worker 0 (process 0), which holds the answer.
+//!
+//! Line counts, skipped lines and bad lines travel beside the data and are broadcast, so a
+//! bad line fails every process with the same `FILE:LINE` message. A process that dies takes
+//! the others down within moments (timely's network threads panic on a lost connection);
+//! one that never connects is reported after [`Cluster::connect_timeout`].
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::vec::Broadcast;
+use timely::dataflow::operators::{Exchange as _, Inspect, Operator, Probe};
+use timely::dataflow::{InputHandleVec, ProbeHandle};
+use workload::chunk::line_number_at;
+use workload::input::InputFile;
+use workload::ngram::{
+    key_hash, map_chunk_ref_runs, parse_line, plan_chunks, KeyTable, LineErrorKind, NgramOptions,
+    SkippedLine, Source,
+};
+use workload::{NgramError, WorkerFailure};
+
+/// Chunk size when none is asked for.
+pub const AUTO_CHUNK_BYTES: usize = 4 << 20;
+
+/// Where this process stands in the computation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cluster {
+    /// Worker threads in each process (`-w`).
+    pub workers: usize,
+    /// Processes in all (`-n`).
+    pub processes: usize,
+    /// This process, `0..processes` (`-p`).
+    pub process: usize,
+    /// `host:port` per process, in process order (`-h`); without one, timely uses
+    /// localhost with ports from 2101.
+    pub hostfile: Option<PathBuf>,
+    /// How long to wait for every process to connect.
+    pub connect_timeout: Duration,
+}
+
+impl Cluster {
+    /// One process with `workers` threads.
+    pub fn local(workers: usize) -> Cluster {
+        Cluster {
+            workers,
+            processes: 1,
+            process: 0,
+            hostfile: None,
+            connect_timeout: Duration::from_secs(30),
+        }
+    }
+
+    fn timely_args(&self) -> Vec<String> {
+        let mut args = vec![
+            "distributed".to_string(),
+            "-w".into(),
+            self.workers.max(1).to_string(),
+            "-n".into(),
+            self.processes.max(1).to_string(),
+            "-p".into(),
+            self.process.to_string(),
+        ];
+        if let Some(hostfile) = &self.hostfile {
+            args.extend(["-h".to_string(), hostfile.display().to_string()]);
+        }
+        args
+    }
+}
+
+/// What a process learns from a run.
+#[derive(Debug)]
+pub struct Report {
+    /// The answer, in process 0 only (worker 0 gathers it).
+    pub totals: Option<KeyTable>,
+    /// Lines read by all processes (skipped ones included).
+    pub lines: u64,
+    /// Bytes of input (the files' sizes).
+    pub bytes: u64,
+    pub skipped: u64,
+    /// The first skipped line over all processes.
+    pub first_skipped: Option<SkippedLine>,
+    /// Records and bytes (ngram + 8-byte count) that the key-hash exchange sent from a
+    /// worker in one process to a worker in another, over all processes.
+    pub exchanged_records: u64,
+    pub exchanged_bytes: u64,
+    /// Seconds spent waiting for every process to connect (not part of the job).
+    pub connect_s: f64,
+    /// Seconds from all connected to the answer.
+    pub run_s: f64,
+    /// The cluster this ran on.
+    pub cluster: Cluster,
+}
+
+/// Side records, broadcast to every worker: (kind, text, a, b).
+type Meta = (u8, Vec<u8>, u64, u64);
+const TALLY: u8 = 0; // a = lines, b = skipped
+const FAULT: u8 = 1; // text = source index (8 bytes LE) + message, a = chunk index, b = byte offset
+const SKIPPED: u8 = 2; // text = source index (8 bytes LE), a = chunk index, b = byte offset
+const EXCHANGED: u8 = 3; // a = records, b = bytes
+
+/// What each worker hands back.
+struct WorkerResult {
+    totals: Option<KeyTable>,
+    meta: Vec<Meta>,
+}
+
+/// The first panic message seen while a run is on (timely's network threads announce a lost
+/// peer by panicking): reported as the reason, instead of a screen of panic output.
+static FIRST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+static QUIET_PANICS: AtomicBool = AtomicBool::new(false);
+
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if QUIET_PANICS.load(Ordering::Relaxed) {
+                let message = info.payload_as_str().unwrap_or("a panic").to_string();
+                FIRST_PANIC.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(message);
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// While alive, file descriptor 1 (stdout) points at stderr (Unix; elsewhere nothing).
+struct StdoutToStderr {
+    #[cfg(unix)]
+    saved: Option<i32>,
+}
+
+#[cfg(unix)]
+extern "C" {
+    fn dup(fd: i32) -> i32;
+    fn dup2(from: i32, to: i32) -> i32;
+    fn close(fd: i32) -> i32;
+}
+
+impl StdoutToStderr {
+    fn start() -> StdoutToStderr {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        #[cfg(unix)]
+        {
+            // SAFETY: plain POSIX calls on the process's own standard descriptors; a failed
+            // call leaves stdout where it was.
+            let saved = unsafe { dup(1) };
+            if saved >= 0 && unsafe { dup2(2, 1) } >= 0 {
+                return StdoutToStderr { saved: Some(saved) };
+            }
+            if saved >= 0 {
+                unsafe { close(saved) };
+            }
+            StdoutToStderr { saved: None }
+        }
+        #[cfg(not(unix))]
+        StdoutToStderr {}
+    }
+}
+
+impl Drop for StdoutToStderr {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some(saved) = self.saved.take() {
+            // SAFETY: as above; `saved` is the descriptor `start` duplicated.
+            unsafe {
+                dup2(saved, 1);
+                close(saved);
+            }
+        }
+    }
+}
+
+/// Sums `match_count` per ngram over `paths` on a timely cluster (this process's part of it).
+pub fn ngram(paths: &[PathBuf], options: &NgramOptions, cluster: &Cluster) -> Result<Report, NgramError> {
+    let inputs: Arc<Vec<InputFile>> =
+        Arc::new(paths.iter().map(|p| InputFile::open(p)).collect::<Result<_, _>>()?);
+    let files = Arc::clone(&inputs);
+    let options = *options;
+    let workers_per_process = cluster.workers.max(1);
+    let (started_tx, started_rx) = mpsc::channel::<()>();
+    let started_tx = Mutex::new(started_tx);
+
+    install_panic_hook();
+    *FIRST_PANIC.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    QUIET_PANICS.store(true, Ordering::Relaxed);
+    let args = cluster.timely_args();
+    let quiet = StdoutToStderr::start();
+    let run = std::thread::Builder::new()
+        .name("timely-main".into())
+        .spawn(move || {
+            let guards = timely::execute_from_args(args.into_iter(), move |worker| {
+                let _ = started_tx.lock().unwrap_or_else(|p| p.into_inner()).send(());
+                run_worker(worker, &inputs, &options, workers_per_process)
+            })?;
+            Ok::<_, String>(guards.join())
+        })
+        .map_err(|e| WorkerFailure { worker: 0, message: format!("cannot start timely: {e}") })?;
+
+    // Connecting waits for every process; a missing one must not hang us forever. timely
+    // reports its connection attempts with println!: they go to stderr meanwhile, so stdout
+    // keeps only results.
+    let clock = std::time::Instant::now();
+    let connected = started_rx.recv_timeout(cluster.connect_timeout);
+    let connect_s = clock.elapsed().as_secs_f64();
+    if connected.is_err() && !run.is_finished() {
+        // timely goes on retrying (and printing) in its thread until the process exits:
+        // stdout stays on stderr, so that nothing but results ever reaches it.
+        std::mem::forget(quiet);
+    } else {
+        drop(quiet);
+    }
+    // A test hook: this process dies right after connecting, as a crashed host would.
+    if std::env::var("DISTRIBUTED_CRASH_PROCESS").is_ok_and(|p| p == cluster.process.to_string()) {
+        eprintln!("process {}: crashing on purpose (DISTRIBUTED_CRASH_PROCESS)", cluster.process);
+        std::process::abort();
+    }
+    if connected.is_err() && !run.is_finished() {
+        QUIET_PANICS.store(false, Ordering::Relaxed);
+        return Err(WorkerFailure {
+            worker: 0,
+            message: format!(
+                "process {} of {}: the other processes did not all connect within {} s{}",
+                cluster.process,
+                cluster.processes,
+                cluster.connect_timeout.as_secs(),
+                cluster.hostfile.as_ref().map(|h| format!(" (hostfile {})", h.display())).unwrap_or_default()
+            ),
+        }
+        .into());
+    }
+    let joined = run.join();
+    QUIET_PANICS.store(false, Ordering::Relaxed);
+    let lost = || FIRST_PANIC.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    // A lost peer shows up as timely's network threads panicking ("timely communication
+    // error") and then as poisoned queues in the workers: say it in those words.
+    let explain = |worker: usize, why: String| {
+        let why = if why.contains("timely communication error") || why.contains("poisoned") {
+            format!("lost the connection to another process ({why})")
+        } else {
+            why
+        };
+        NgramError::from(WorkerFailure { worker, message: format!("process {}: {why}", cluster.process) })
+    };
+    let first_worker = cluster.process * workers_per_process;
+    let results = match joined {
+        Ok(Ok(results)) => results,
+        Ok(Err(message)) => return Err(explain(first_worker, format!("timely: {message}"))),
+        Err(_) => return Err(explain(first_worker, lost().unwrap_or_else(|| "timely panicked".into()))),
+    };
+    let mut outcomes = Vec::new();
+    for (index, result) in results.into_iter().enumerate() {
+        match result {
+            Ok(outcome) => outcomes.push(outcome),
+            Err(message) => return Err(explain(first_worker + index, lost().unwrap_or(message))),
+        }
+    }
+    let mut report = summarise(outcomes, &files, cluster)?;
+    report.connect_s = connect_s;
+    report.run_s = clock.elapsed().as_secs_f64() - connect_s;
+    Ok(report)
+}
+
+/// Puts the workers' results together (every worker saw every side record; take the first).
+fn summarise(
+    mut outcomes: Vec<WorkerResult>,
+    files: &[InputFile],
+    cluster: &Cluster,
+) -> Result<Report, NgramError> {
+    let bytes = files.iter().map(|f| f.bytes().len() as u64).sum();
+    let totals = outcomes.iter_mut().find_map(|o| o.totals.take());
+    let meta = outcomes.into_iter().next().map(|o| o.meta).unwrap_or_default();
+    let line_at = |m: &Meta| -> Option<(&InputFile, usize, Result<(), LineErrorKind>)> {
+        let source = files.get(u64::from_le_bytes(m.1.get(..8)?.try_into().ok()?) as usize)?;
+        let offset = m.3 as usize;
+        let rest = source.bytes().get(offset..)?;
+        let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        Some((source, offset, parse_line(&rest[..end]).map(|_| ())))
+    };
+    if let Some(fault) = meta.iter().filter(|m| m.0 == FAULT).min_by_key(|m| m.2) {
+        // The earliest bad line in the input, named as every model names it.
+        return Err(match line_at(fault) {
+            Some((source, offset, Err(kind))) => NgramError::Line {
+                file: source.name().to_string(),
+                line: line_number_at(source.bytes(), offset),
+                kind,
+            },
+            _ => NgramError::Worker(WorkerFailure {
+                worker: 0,
+                message: String::from_utf8_lossy(fault.1.get(8..).unwrap_or_default()).into_owned(),
+            }),
+        });
+    }
+    let sum = |kind: u8, pick: fn(&Meta) -> u64| meta.iter().filter(|m| m.0 == kind).map(pick).sum::<u64>();
+    Ok(Report {
+        totals,
+        lines: sum(TALLY, |m| m.2),
+        bytes,
+        skipped: sum(TALLY, |m| m.3),
+        first_skipped: meta.iter().filter(|m| m.0 == SKIPPED).min_by_key(|m| m.2).and_then(|m| {
+            // Found again here, from the file this process has open too.
+            let (source, offset, parsed) = line_at(m)?;
+            let line = line_number_at(source.bytes(), offset);
+            Some(SkippedLine { file: source.name().to_string(), line, kind: parsed.err()? })
+        }),
+        exchanged_records: sum(EXCHANGED, |m| m.2),
+        exchanged_bytes: sum(EXCHANGED, |m| m.3),
+        connect_s: 0.0,
+        run_s: 0.0,
+        cluster: cluster.clone(),
+    })
+}
+
+/// The byte offset where 1-based line `line` starts.
+fn offset_of_line(data: &[u8], line: u64) -> usize {
+    if line <= 1 {
+        return 0;
+    }
+    data.iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .nth(line as usize - 2)
+        .map_or(data.len(), |(i, _)| i + 1)
+}
+
+/// One worker: map its chunks, feed the dataflow, step it to the end.
+fn run_worker<A: timely::communication::Allocate>(
+    worker: &mut timely::worker::Worker<A>,
+    inputs: &[InputFile],
+    options: &NgramOptions,
+    workers_per_process: usize,
+) -> WorkerResult {
+    let index = worker.index();
+    let peers = worker.peers();
+    let my_process = index / workers_per_process;
+
+    let mut counts_in: InputHandleVec<u64, (Vec<u8>, u64)> = InputHandleVec::new();
+    let mut meta_in: InputHandleVec<u64, Meta> = InputHandleVec::new();
+    let probe = ProbeHandle::new();
+    let answer: Rc<RefCell<Option<KeyTable>>> = Rc::new(RefCell::new((index == 0).then(KeyTable::new)));
+    let meta_seen: Rc<RefCell<Vec<Meta>>> = Rc::new(RefCell::new(Vec::new()));
+
+    worker.dataflow::<u64, _, _>(|scope| {
+        let sink = Rc::clone(&answer);
+        counts_in
+            .to_stream(scope)
+            .unary_frontier(
+                Exchange::new(|record: &(Vec<u8>, u64)| key_hash(&record.0)),
+                "Reduce",
+                |_capability, _info| {
+                    let mut table = KeyTable::new();
+                    let mut held = None;
+                    move |(input, frontier), output| {
+                        input.for_each_time(|time, data| {
+                            if held.is_none() {
+                                held = Some(time.retain(output.output_index()));
+                            }
+                            for batch in data {
+                                for (key, count) in batch.drain(..) {
+                                    // A total too big for u64 ends the run (the panic's
+                                    // message is what the process reports).
+                                    if table.add(&key, key_hash(&key), count).is_err() {
+                                        panic!(
+                                            "total match_count for {:?} overflows u64 when partial results are merged",
+                                            String::from_utf8_lossy(&key)
+                                        );
+                                    }
+                                }
+                            }
+                        });
+                        // Input complete (the frontier has passed the time): emit the totals.
+                        if held.as_ref().is_some_and(|c| !frontier.less_equal(c.time())) {
+                            let capability = held.take().expect("checked");
+                            let mut session = output.session(&capability);
+                            for (key, total) in std::mem::take(&mut table).iter() {
+                                session.give((key.to_vec(), total));
+                            }
+                        }
+                    }
+                },
+            )
+            .container::<Vec<(Vec<u8>, u64)>>()
+            .exchange(|_| 0)
+            .inspect(move |(key, total): &(Vec<u8>, u64)| {
+                if let Some(table) = sink.borrow_mut().as_mut() {
+                    let _ = table.add(key, key_hash(key), *total);
+                }
+            })
+            .probe_with(&probe);
+        let seen = Rc::clone(&meta_seen);
+        meta_in
+            .to_stream(scope)
+            .broadcast()
+            .inspect(move |record: &Meta| seen.borrow_mut().push(record.clone()))
+            .probe_with(&probe);
+    });
+
+    // Map and combine this worker's chunks.
+    let sources: Vec<Source<'_>> = inputs.iter().map(InputFile::source).collect();
+    let plan = plan_chunks(&sources, options.chunking, AUTO_CHUNK_BYTES);
+    let mut local = KeyTable::new();
+    let (mut lines, mut skipped) = (0u64, 0u64);
+    for (chunk_index, chunk) in plan.iter().enumerate().filter(|(i, _)| i % peers == index) {
+        let result = map_chunk_ref_runs(&sources, chunk, options.skip_malformed, |key, sum| {
+            local.add(key, key_hash(key), sum).map_err(|_| LineErrorKind::TotalOverflow {
+                ngram: String::from_utf8_lossy(key).into_owned(),
+            })
+        });
+        sources[chunk.source].release(chunk.range.clone());
+        match result {
+            Ok(tally) => {
+                lines += tally.lines;
+                skipped += tally.skipped;
+                if let Some(at) = tally.first_skipped {
+                    let source = (at.source as u64).to_le_bytes().to_vec();
+                    meta_in.send((SKIPPED, source, chunk_index as u64, at.offset as u64));
+                }
+            }
+            Err(err) => {
+                // Where the bad line starts, so that every process can name it the same way.
+                let offset = match &err {
+                    NgramError::Line { line, .. } => offset_of_line(sources[chunk.source].data, *line),
+                    _ => chunk.range.start,
+                };
+                let mut text = (chunk.source as u64).to_le_bytes().to_vec();
+                text.extend_from_slice(err.to_string().as_bytes());
+                meta_in.send((FAULT, text, chunk_index as u64, offset as u64));
+                break;
+            }
+        }
+    }
+    meta_in.send((TALLY, Vec::new(), lines, skipped));
+    let (mut crossing, mut crossing_bytes) = (0u64, 0u64);
+    for (key, count) in local.iter() {
+        let hash = key_hash(key);
+        if (hash % peers as u64) as usize / workers_per_process != my_process {
+            crossing += 1;
+            crossing_bytes += key.len() as u64 + 8;
+        }
+        counts_in.send((key.to_vec(), count));
+    }
+    drop(local);
+    meta_in.send((EXCHANGED, Vec::new(), crossing, crossing_bytes));
+    counts_in.close();
+    meta_in.close();
+    worker.step_while(|| !probe.done());
+
+    let totals = answer.borrow_mut().take();
+    let meta = std::mem::take(&mut *meta_seen.borrow_mut());
+    WorkerResult { totals, meta }
+}

@@ -1,0 +1,75 @@
+//! The timely engine in one process, any number of workers, against the oracle; bad lines
+//! and skipped lines reported as the other models report them. (Several processes: the
+//! harness's `distributed` tests, which start real processes.)
+
+use std::collections::BTreeMap;
+
+use distributed::Cluster;
+use workload::ngram::{Chunking, NgramOptions};
+use workload::oracle;
+
+fn file(name: &str, data: &[u8]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("distributed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, data).unwrap();
+    path
+}
+
+fn shard() -> Vec<u8> {
+    let keys = ["a", "b", "ångström", "日本", "aardvark_NOUN", "Aardvark", "c", "d"];
+    let rows = (0..4000u64)
+        .map(|i| (keys[(i * 7 % 13 % 8) as usize], 1800 + (i % 200) as u32, i * 31 % 1000, false));
+    oracle::shard_text(rows, true)
+}
+
+fn options(bytes: usize, skip: bool) -> NgramOptions {
+    NgramOptions {
+        chunking: Chunking::Bytes(std::num::NonZeroUsize::new(bytes).unwrap()),
+        skip_malformed: skip,
+    }
+}
+
+#[test]
+fn matches_the_oracle_with_any_number_of_workers() {
+    let data = shard();
+    let want = oracle::ngram_totals(&data).unwrap();
+    let path = file("shard.tsv", &data);
+    for workers in [1, 2, 3, 4] {
+        let report =
+            distributed::ngram(std::slice::from_ref(&path), &options(700, false), &Cluster::local(workers))
+                .unwrap();
+        let totals = report.totals.expect("process 0 holds the answer");
+        let got: BTreeMap<Vec<u8>, u64> = totals.iter().map(|(k, v)| (k.to_vec(), v)).collect();
+        assert_eq!(got, want, "{workers} workers");
+        assert_eq!((report.lines, report.bytes, report.skipped), (4000, data.len() as u64, 0));
+        // One process: nothing crosses a process boundary.
+        assert_eq!(report.exchanged_bytes, 0);
+    }
+}
+
+#[test]
+fn bad_and_skipped_lines_name_file_and_line() {
+    let mut data = Vec::new();
+    for (i, line) in shard().split(|&b| b == b'\n').filter(|l| !l.is_empty()).enumerate() {
+        if i == 2500 || i == 3000 {
+            data.extend_from_slice(b"w\t1900\tx\t1\n");
+        }
+        data.extend_from_slice(line);
+        data.push(b'\n');
+    }
+    let path = file("bad.tsv", &data);
+    let name = path.display().to_string();
+    for workers in [1, 3] {
+        let err =
+            distributed::ngram(std::slice::from_ref(&path), &options(500, false), &Cluster::local(workers))
+                .unwrap_err();
+        assert_eq!(err.to_string(), format!("{name}:2501: match_count is not a non-negative integer: \"x\""));
+        let report =
+            distributed::ngram(std::slice::from_ref(&path), &options(500, true), &Cluster::local(workers))
+                .unwrap();
+        assert_eq!((report.lines, report.skipped), (4002, 2));
+        let first = report.first_skipped.expect("reported");
+        assert_eq!((first.file, first.line), (name.clone(), 2501));
+    }
+}

@@ -1,0 +1,159 @@
+//! `--engine timely` across real processes on loopback: two and three processes give the
+//! serial model's `--output`; a process that crashes, or never comes, fails the others with
+//! a clear error in bounded time.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn harness() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_harness"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("harness-distributed-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn gen(path: &Path) {
+    let out = harness()
+        .args(["gen", "--lines", "30000", "--unique", "2000", "--seed", "8", "--out", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+}
+
+/// A hostfile of `n` loopback ports that were free a moment ago.
+fn hostfile(dir: &Path, n: usize) -> PathBuf {
+    let listeners: Vec<_> = (0..n).map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    let lines: Vec<String> =
+        listeners.iter().map(|l| format!("127.0.0.1:{}", l.local_addr().unwrap().port())).collect();
+    let path = dir.join("hosts.txt");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+fn process(shard: &Path, hosts: &Path, n: usize, i: usize, extra: &[&str], crash: Option<usize>) -> Child {
+    let mut command = harness();
+    command
+        .args([
+            "ngram",
+            shard.to_str().unwrap(),
+            "--model",
+            "mapreduce",
+            "--engine",
+            "timely",
+            "--workers",
+            "1",
+        ])
+        .args([
+            "--processes",
+            &n.to_string(),
+            "--process",
+            &i.to_string(),
+            "--hostfile",
+            hosts.to_str().unwrap(),
+        ])
+        .args(["--connect-timeout", "20"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(p) = crash {
+        command.env("DISTRIBUTED_CRASH_PROCESS", p.to_string());
+    }
+    command.spawn().unwrap()
+}
+
+/// Waits for `child`, killing it (and failing) if it takes longer than `limit`.
+fn finish(mut child: Child, limit: Duration) -> Output {
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("a process was still running after {limit:?}: a hang");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn two_and_three_processes_write_the_serial_output() {
+    let dir = scratch("agree");
+    let shard = dir.join("a.tsv");
+    gen(&shard);
+    let serial = dir.join("serial.tsv");
+    let out = harness()
+        .args(["ngram", shard.to_str().unwrap(), "--model", "serial", "--output", serial.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    for n in [2, 3] {
+        let hosts = hostfile(&dir, n);
+        let tsv = dir.join(format!("timely-{n}.tsv"));
+        let output_arg = ["--output", tsv.to_str().unwrap(), "--json"];
+        let children: Vec<Child> = (0..n).map(|i| process(&shard, &hosts, n, i, &output_arg, None)).collect();
+        let outputs: Vec<Output> = children.into_iter().map(|c| finish(c, Duration::from_secs(60))).collect();
+        for (i, out) in outputs.iter().enumerate() {
+            assert!(out.status.success(), "process {i} of {n}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        assert_eq!(std::fs::read(&tsv).unwrap(), std::fs::read(&serial).unwrap(), "{n} processes");
+        let record: serde_json::Value = serde_json::from_slice(&outputs[0].stdout).unwrap();
+        assert_eq!(
+            (record["engine"].as_str(), record["processes"].as_u64()),
+            (Some("timely"), Some(n as u64))
+        );
+        assert!(record["shipping"]["bytes_to_workers"].as_u64().unwrap() > 0, "keys crossed processes");
+        for out in &outputs[1..] {
+            assert!(out.stdout.is_empty(), "only process 0 prints results");
+        }
+        std::fs::remove_file(&tsv).unwrap();
+    }
+}
+
+#[test]
+fn a_crashed_process_fails_the_others_quickly() {
+    let dir = scratch("crash");
+    let shard = dir.join("a.tsv");
+    gen(&shard);
+    let hosts = hostfile(&dir, 2);
+    let children: Vec<Child> = (0..2).map(|i| process(&shard, &hosts, 2, i, &[], Some(1))).collect();
+    let outputs: Vec<Output> = children.into_iter().map(|c| finish(c, Duration::from_secs(60))).collect();
+    assert!(!outputs[0].status.success());
+    let err = String::from_utf8_lossy(&outputs[0].stderr);
+    assert!(err.contains("process 0: lost the connection to another process"), "{err}");
+    assert!(outputs[0].stdout.is_empty());
+}
+
+#[test]
+fn a_process_that_never_comes_is_reported_after_the_timeout() {
+    let dir = scratch("missing");
+    let shard = dir.join("a.tsv");
+    gen(&shard);
+    let hosts = hostfile(&dir, 2);
+    let start = Instant::now();
+    let child = harness()
+        .args(["ngram", shard.to_str().unwrap(), "--model", "mapreduce", "--engine", "timely"])
+        .args([
+            "--processes",
+            "2",
+            "--process",
+            "0",
+            "--hostfile",
+            hosts.to_str().unwrap(),
+            "--connect-timeout",
+            "2",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = finish(child, Duration::from_secs(30));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did not all connect within 2 s"), "{err}");
+    assert!(start.elapsed() < Duration::from_secs(20));
+    assert!(out.stdout.is_empty(), "timely's connection chatter stays off stdout");
+}
