@@ -56,6 +56,9 @@ pub struct Cluster {
     pub hostfile: Option<PathBuf>,
     /// How long to wait for every process to connect.
     pub connect_timeout: Duration,
+    /// Every process reads only its own files (each process was given different ones),
+    /// instead of its share of byte ranges of files all of them were given.
+    pub own_files: bool,
 }
 
 impl Cluster {
@@ -67,6 +70,7 @@ impl Cluster {
             process: 0,
             hostfile: None,
             connect_timeout: Duration::from_secs(30),
+            own_files: false,
         }
     }
 
@@ -114,8 +118,37 @@ pub struct Report {
 /// Side records, broadcast to every worker: (kind, text, a, b).
 type Meta = (u8, Vec<u8>, u64, u64);
 const TALLY: u8 = 0; // a = lines, b = skipped
-const FAULT: u8 = 1; // text = source index (8 bytes LE) + message, a = chunk index, b = byte offset
-const SKIPPED: u8 = 2; // text = source index (8 bytes LE), a = chunk index, b = byte offset
+const FAULT: u8 = 1; // text = a `LineNote`, a = order in the input, b = line number
+const SKIPPED: u8 = 2; // the same
+const BYTES: u8 = 4; // a = bytes of input read by this process (own files)
+
+/// A bad or skipped line as it travels to the other processes: the file's name, then the
+/// line itself (any process can parse it again to say exactly what is wrong with it).
+fn line_note(file: &str, line: &[u8]) -> Vec<u8> {
+    let line = &line[..line.len().min(64 << 10)];
+    let mut note = (file.len() as u32).to_le_bytes().to_vec();
+    note.extend_from_slice(file.as_bytes());
+    note.extend_from_slice(&(line.len() as u32).to_le_bytes());
+    note.extend_from_slice(line);
+    note
+}
+
+/// `line_note`'s file name and line, and whatever follows the note.
+fn read_note(note: &[u8]) -> Option<(String, &[u8], &[u8])> {
+    let field = |at: usize| -> Option<(&[u8], usize)> {
+        let len = u32::from_le_bytes(note.get(at..at + 4)?.try_into().ok()?) as usize;
+        Some((note.get(at + 4..at + 4 + len)?, at + 4 + len))
+    };
+    let (name, next) = field(0)?;
+    let (line, end) = field(next)?;
+    Some((String::from_utf8_lossy(name).into_owned(), line, &note[end..]))
+}
+
+/// The line starting at `offset` (without its newline).
+fn line_from(data: &[u8], offset: usize) -> &[u8] {
+    let rest = data.get(offset..).unwrap_or_default();
+    &rest[..rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len())]
+}
 const EXCHANGED: u8 = 3; // a = records, b = bytes
 
 /// What each worker hands back.
@@ -199,6 +232,7 @@ pub fn ngram(paths: &[PathBuf], options: &NgramOptions, cluster: &Cluster) -> Re
     let files = Arc::clone(&inputs);
     let options = *options;
     let workers_per_process = cluster.workers.max(1);
+    let own_files = cluster.own_files;
     let (started_tx, started_rx) = mpsc::channel::<()>();
     let started_tx = Mutex::new(started_tx);
 
@@ -212,7 +246,7 @@ pub fn ngram(paths: &[PathBuf], options: &NgramOptions, cluster: &Cluster) -> Re
         .spawn(move || {
             let guards = timely::execute_from_args(args.into_iter(), move |worker| {
                 let _ = started_tx.lock().unwrap_or_else(|p| p.into_inner()).send(());
-                run_worker(worker, &inputs, &options, workers_per_process)
+                run_worker(worker, &inputs, &options, workers_per_process, own_files)
             })?;
             Ok::<_, String>(guards.join())
         })
@@ -288,41 +322,40 @@ fn summarise(
     files: &[InputFile],
     cluster: &Cluster,
 ) -> Result<Report, NgramError> {
-    let bytes = files.iter().map(|f| f.bytes().len() as u64).sum();
     let totals = outcomes.iter_mut().find_map(|o| o.totals.take());
     let meta = outcomes.into_iter().next().map(|o| o.meta).unwrap_or_default();
-    let line_at = |m: &Meta| -> Option<(&InputFile, usize, Result<(), LineErrorKind>)> {
-        let source = files.get(u64::from_le_bytes(m.1.get(..8)?.try_into().ok()?) as usize)?;
-        let offset = m.3 as usize;
-        let rest = source.bytes().get(offset..)?;
-        let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
-        Some((source, offset, parse_line(&rest[..end]).map(|_| ())))
+    let sum = |kind: u8, pick: fn(&Meta) -> u64| meta.iter().filter(|m| m.0 == kind).map(pick).sum::<u64>();
+    let bytes = if cluster.own_files {
+        sum(BYTES, |m| m.2)
+    } else {
+        files.iter().map(|f| f.bytes().len() as u64).sum()
     };
-    if let Some(fault) = meta.iter().filter(|m| m.0 == FAULT).min_by_key(|m| m.2) {
-        // The earliest bad line in the input, named as every model names it.
-        return Err(match line_at(fault) {
-            Some((source, offset, Err(kind))) => NgramError::Line {
-                file: source.name().to_string(),
-                line: line_number_at(source.bytes(), offset),
-                kind,
+    // The earliest bad line (order: place in the chunk plan, then process), named as every
+    // model names it; a line that parses (an overflowing total) keeps the finder's message.
+    let first = |kind: u8| meta.iter().filter(|m| m.0 == kind).min_by_key(|m| m.2);
+    if let Some(fault) = first(FAULT) {
+        return Err(match read_note(&fault.1) {
+            Some((file, line, message)) => match parse_line(line) {
+                Err(kind) => NgramError::Line { file, line: fault.3, kind },
+                Ok(_) => NgramError::Worker(WorkerFailure {
+                    worker: 0,
+                    message: String::from_utf8_lossy(message).into_owned(),
+                }),
             },
-            _ => NgramError::Worker(WorkerFailure {
+            None => NgramError::Worker(WorkerFailure {
                 worker: 0,
-                message: String::from_utf8_lossy(fault.1.get(8..).unwrap_or_default()).into_owned(),
+                message: "a bad line (unreadable note)".into(),
             }),
         });
     }
-    let sum = |kind: u8, pick: fn(&Meta) -> u64| meta.iter().filter(|m| m.0 == kind).map(pick).sum::<u64>();
     Ok(Report {
         totals,
         lines: sum(TALLY, |m| m.2),
         bytes,
         skipped: sum(TALLY, |m| m.3),
-        first_skipped: meta.iter().filter(|m| m.0 == SKIPPED).min_by_key(|m| m.2).and_then(|m| {
-            // Found again here, from the file this process has open too.
-            let (source, offset, parsed) = line_at(m)?;
-            let line = line_number_at(source.bytes(), offset);
-            Some(SkippedLine { file: source.name().to_string(), line, kind: parsed.err()? })
+        first_skipped: first(SKIPPED).and_then(|m| {
+            let (file, line, _) = read_note(&m.1)?;
+            Some(SkippedLine { file, line: m.3, kind: parse_line(line).err()? })
         }),
         exchanged_records: sum(EXCHANGED, |m| m.2),
         exchanged_bytes: sum(EXCHANGED, |m| m.3),
@@ -350,6 +383,7 @@ fn run_worker<A: timely::communication::Allocate>(
     inputs: &[InputFile],
     options: &NgramOptions,
     workers_per_process: usize,
+    own_files: bool,
 ) -> WorkerResult {
     let index = worker.index();
     let peers = worker.peers();
@@ -421,34 +455,46 @@ fn run_worker<A: timely::communication::Allocate>(
     let plan = plan_chunks(&sources, options.chunking, AUTO_CHUNK_BYTES);
     let mut local = KeyTable::new();
     let (mut lines, mut skipped) = (0u64, 0u64);
-    for (chunk_index, chunk) in plan.iter().enumerate().filter(|(i, _)| i % peers == index) {
+    // Shared files: chunk i is worker i % peers's, over all processes. Own files: each
+    // process's chunks are shared among its own workers only.
+    let local_index = index % workers_per_process;
+    let mine = |i: usize| if own_files { i % workers_per_process == local_index } else { i % peers == index };
+    // Where a chunk stands in the whole input, for "the earliest" bad line.
+    let order = |i: usize| if own_files { ((my_process as u64) << 40) | i as u64 } else { i as u64 };
+    for (chunk_index, chunk) in plan.iter().enumerate().filter(|(i, _)| mine(*i)) {
         let result = map_chunk_ref_runs(&sources, chunk, options.skip_malformed, |key, sum| {
             local.add(key, key_hash(key), sum).map_err(|_| LineErrorKind::TotalOverflow {
                 ngram: String::from_utf8_lossy(key).into_owned(),
             })
         });
-        sources[chunk.source].release(chunk.range.clone());
+        let source = &sources[chunk.source];
         match result {
             Ok(tally) => {
                 lines += tally.lines;
                 skipped += tally.skipped;
                 if let Some(at) = tally.first_skipped {
-                    let source = (at.source as u64).to_le_bytes().to_vec();
-                    meta_in.send((SKIPPED, source, chunk_index as u64, at.offset as u64));
+                    let note = line_note(source.name, line_from(source.data, at.offset));
+                    let line = line_number_at(source.data, at.offset);
+                    meta_in.send((SKIPPED, note, order(chunk_index), line));
                 }
             }
             Err(err) => {
-                // Where the bad line starts, so that every process can name it the same way.
-                let offset = match &err {
-                    NgramError::Line { line, .. } => offset_of_line(sources[chunk.source].data, *line),
-                    _ => chunk.range.start,
+                let line = match &err {
+                    NgramError::Line { line, .. } => *line,
+                    _ => line_number_at(source.data, chunk.range.start),
                 };
-                let mut text = (chunk.source as u64).to_le_bytes().to_vec();
+                let mut text =
+                    line_note(source.name, line_from(source.data, offset_of_line(source.data, line)));
                 text.extend_from_slice(err.to_string().as_bytes());
-                meta_in.send((FAULT, text, chunk_index as u64, offset as u64));
+                meta_in.send((FAULT, text, order(chunk_index), line));
+                source.release(chunk.range.clone());
                 break;
             }
         }
+        source.release(chunk.range.clone());
+    }
+    if own_files && local_index == 0 {
+        meta_in.send((BYTES, Vec::new(), inputs.iter().map(|f| f.bytes().len() as u64).sum(), 0));
     }
     meta_in.send((TALLY, Vec::new(), lines, skipped));
     let (mut crossing, mut crossing_bytes) = (0u64, 0u64);

@@ -213,6 +213,11 @@ pub struct NgramArgs {
     /// With `--engine timely`: seconds to wait for every process to connect.
     #[arg(long, default_value_t = 30)]
     pub connect_timeout: u64,
+    /// With `--engine timely`: each process was given its own files (different ones on each
+    /// host) and reads all of them; by default every process is given the same files and
+    /// reads its share of their byte ranges.
+    #[arg(long)]
+    pub own_files: bool,
 }
 
 /// `--engine`.

@@ -127,6 +127,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                 process: args.process,
                 hostfile: args.hostfile.clone(),
                 connect_timeout: std::time::Duration::from_secs(args.connect_timeout),
+                own_files: args.own_files,
             };
             let report = distributed::ngram(&args.files, &options, &cluster).map_err(|e| e.to_string())?;
             // The job's time starts once every process has connected.

@@ -157,3 +157,61 @@ fn a_process_that_never_comes_is_reported_after_the_timeout() {
     assert!(start.elapsed() < Duration::from_secs(20));
     assert!(out.stdout.is_empty(), "timely's connection chatter stays off stdout");
 }
+
+#[test]
+fn processes_with_their_own_files_give_the_answer_for_all_of_them() {
+    let dir = scratch("own");
+    let shard = dir.join("a.tsv");
+    gen(&shard);
+    // Cut the shard in two at a newline: one half for each process.
+    let data = std::fs::read(&shard).unwrap();
+    let cut = data[..data.len() / 2].iter().rposition(|&b| b == b'\n').unwrap() + 1;
+    let halves = [dir.join("half-0.tsv"), dir.join("half-1.tsv")];
+    std::fs::write(&halves[0], &data[..cut]).unwrap();
+    std::fs::write(&halves[1], &data[cut..]).unwrap();
+    let serial = dir.join("serial.tsv");
+    let out = harness()
+        .args(["ngram", shard.to_str().unwrap(), "--model", "serial", "--output", serial.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let hosts = hostfile(&dir, 2);
+    let tsv = dir.join("timely.tsv");
+    let children: Vec<Child> = (0..2)
+        .map(|i| {
+            let extra = ["--own-files", "--output", tsv.to_str().unwrap(), "--json"];
+            process(&halves[i], &hosts, 2, i, &extra, None)
+        })
+        .collect();
+    let outputs: Vec<Output> = children.into_iter().map(|c| finish(c, Duration::from_secs(60))).collect();
+    for (i, out) in outputs.iter().enumerate() {
+        assert!(out.status.success(), "process {i}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(std::fs::read(&tsv).unwrap(), std::fs::read(&serial).unwrap());
+    let record: serde_json::Value = serde_json::from_slice(&outputs[0].stdout).unwrap();
+    assert_eq!((record["lines"].as_u64(), record["bytes"].as_u64()), (Some(30_000), Some(data.len() as u64)));
+}
+
+#[test]
+fn a_bad_line_fails_every_process_with_the_same_message() {
+    let dir = scratch("bad");
+    let shard = dir.join("a.tsv");
+    gen(&shard);
+    let mut data = std::fs::read(&shard).unwrap();
+    // Line 20001 becomes malformed (a letter in match_count).
+    let at = data.iter().enumerate().filter(|(_, &b)| b == b'\n').nth(19_999).unwrap().0 + 1;
+    let tab = at + data[at..].iter().position(|&b| b == b'\t').unwrap();
+    let second = tab + 1 + data[tab + 1..].iter().position(|&b| b == b'\t').unwrap();
+    data[second + 1] = b'x';
+    std::fs::write(&shard, &data).unwrap();
+    let hosts = hostfile(&dir, 2);
+    let children: Vec<Child> = (0..2).map(|i| process(&shard, &hosts, 2, i, &[], None)).collect();
+    let outputs: Vec<Output> = children.into_iter().map(|c| finish(c, Duration::from_secs(60))).collect();
+    let want = format!("{}:20001: match_count is not a non-negative integer", shard.display());
+    for (i, out) in outputs.iter().enumerate() {
+        assert!(!out.status.success(), "process {i}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.lines().any(|l| l.starts_with(&want)), "process {i}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+}
