@@ -61,6 +61,8 @@ pub enum ProcessError {
     Closed,
     /// An earlier failure broke the pool; no task runs after it.
     Broken(Box<ProcessError>),
+    /// The task was dropped without an answer (a pool thread died): never a silent hang.
+    Lost,
 }
 
 impl fmt::Display for ProcessError {
@@ -90,6 +92,9 @@ impl fmt::Display for ProcessError {
             }
             ProcessError::Closed => f.write_str("the pool was shut down before the task ran"),
             ProcessError::Broken(cause) => write!(f, "the pool is broken: {cause}"),
+            ProcessError::Lost => {
+                f.write_str("the pool lost the task: the thread driving its worker stopped")
+            }
         }
     }
 }

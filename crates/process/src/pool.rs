@@ -20,7 +20,29 @@ pub type Tagged = (usize, Result<Reply, ProcessError>);
 struct Job {
     frame: Vec<u8>,
     tag: usize,
-    reply_to: Sender<Tagged>,
+    /// Taken when the job is answered; a job dropped unanswered (its driver thread panicked)
+    /// answers `Lost` from `Drop`, so nobody waits forever on a reply that cannot come.
+    reply_to: Option<Sender<Tagged>>,
+}
+
+impl Job {
+    fn new(frame: Vec<u8>, tag: usize, reply_to: Sender<Tagged>) -> Job {
+        Job { frame, tag, reply_to: Some(reply_to) }
+    }
+
+    fn answer(mut self, reply: Result<Reply, ProcessError>) {
+        if let Some(to) = self.reply_to.take() {
+            let _ = to.send((self.tag, reply));
+        }
+    }
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        if let Some(to) = self.reply_to.take() {
+            let _ = to.send((self.tag, Err(ProcessError::Lost)));
+        }
+    }
 }
 
 #[derive(Default)]
@@ -126,7 +148,7 @@ impl ProcessPool {
             let _ = reply_to.send((tag, Err(err)));
             return;
         }
-        state.queue.push_back(Job { frame, tag, reply_to });
+        state.queue.push_back(Job::new(frame, tag, reply_to));
         drop(state);
         self.shared.wake.notify_one();
     }
@@ -190,7 +212,7 @@ impl Drop for ProcessPool {
             state.queue.drain(..).collect()
         };
         for job in queued {
-            let _ = job.reply_to.send((job.tag, Err(ProcessError::Closed)));
+            job.answer(Err(ProcessError::Closed));
         }
         self.shared.wake.notify_all();
         for handle in &self.kill {
@@ -224,12 +246,12 @@ fn drive(mut worker: WorkerProcess, shared: &Shared) {
                 state = shared.wake.wait(state).unwrap_or_else(PoisonError::into_inner);
             }
         };
-        let Some(job) = job else {
+        let Some(mut job) = job else {
             worker.finish(EXIT_GRACE);
             return;
         };
         let (sent, received, decode_s) = (worker.bytes_sent, worker.bytes_received, worker.decode_s);
-        worker.send_encoded(job.frame);
+        worker.send_encoded(std::mem::take(&mut job.frame));
         let mut reply = worker.receive(timeout);
         {
             let mut traffic = shared.traffic.lock().unwrap_or_else(PoisonError::into_inner);
@@ -250,13 +272,13 @@ fn drive(mut worker: WorkerProcess, shared: &Shared) {
                 state.broken.get_or_insert_with(|| err.clone());
                 let cause = Box::new(err.clone());
                 for queued in state.queue.drain(..) {
-                    let _ = queued.reply_to.send((queued.tag, Err(ProcessError::Broken(cause.clone()))));
+                    queued.answer(Err(ProcessError::Broken(cause.clone())));
                 }
                 drop(state);
                 shared.wake.notify_all();
             }
         }
-        let _ = job.reply_to.send((job.tag, reply));
+        job.answer(reply);
     }
 }
 
@@ -316,5 +338,22 @@ impl Iterator for AsCompleted {
         // Every queued job reports exactly once (even when the pool is terminated), so the
         // channel only ends early if that promise broke: then stop rather than invent a tag.
         self.rx.recv().ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_dropped_unanswered_answers_lost_instead_of_leaving_a_waiter() {
+        let (tx, rx) = mpsc::channel();
+        drop(Job::new(Vec::new(), 7, tx.clone()));
+        let (tag, reply) = rx.recv().unwrap();
+        assert_eq!(tag, 7);
+        assert!(matches!(reply, Err(ProcessError::Lost)), "{reply:?}");
+        Job::new(Vec::new(), 8, tx).answer(Err(ProcessError::Closed));
+        assert!(matches!(rx.recv().unwrap(), (8, Err(ProcessError::Closed))));
+        assert!(rx.try_recv().is_err(), "answered once, not again on drop");
     }
 }
