@@ -132,6 +132,44 @@ pub struct Line {
     pub points: Vec<(f64, f64)>,
 }
 
+/// One line of a chart, its points marked, with its legend entry.
+fn draw_line<X, Y>(
+    chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<X, Y>>,
+    line: &Line,
+) -> Result<(), String>
+where
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    let colour = line.colour;
+    chart
+        .draw_series(LineSeries::new(line.points.clone(), colour.stroke_width(2)))
+        .map_err(err)?
+        .label(line.label.clone())
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(2)));
+    chart.draw_series(line.points.iter().map(|&p| Circle::new(p, 4, colour.filled()))).map_err(err)?;
+    Ok(())
+}
+
+/// The legend box every line chart uses.
+fn draw_legend<'a, X, Y>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<X, Y>>,
+    position: SeriesLabelPosition,
+) -> Result<(), String>
+where
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(200, 200, 200))
+        .label_font(("sans-serif", 14))
+        .draw()
+        .map_err(err)
+}
+
 /// Speedup against tasks: a line per model, the ideal `min(K, cores)` dashed, and the core
 /// count marked.
 pub fn speedup(title: &str, lines: &[Line], cores: usize) -> Result<String, String> {
@@ -177,24 +215,9 @@ pub fn speedup(title: &str, lines: &[Line], cores: usize) -> Result<String, Stri
             )])
             .map_err(err)?;
         for line in lines {
-            let colour = line.colour;
-            chart
-                .draw_series(LineSeries::new(line.points.clone(), colour.stroke_width(2)))
-                .map_err(err)?
-                .label(line.label.clone())
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(2)));
-            chart
-                .draw_series(line.points.iter().map(|&p| Circle::new(p, 4, colour.filled())))
-                .map_err(err)?;
+            draw_line(&mut chart, line)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font(("sans-serif", 14))
-            .draw()
-            .map_err(err)?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
@@ -233,15 +256,7 @@ pub fn chunk_curve(title: &str, lines: &[Line]) -> Result<String, String> {
             .draw()
             .map_err(err)?;
         for line in &lines {
-            let colour = line.colour;
-            chart
-                .draw_series(LineSeries::new(line.points.clone(), colour.stroke_width(2)))
-                .map_err(err)?
-                .label(line.label.clone())
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(2)));
-            chart
-                .draw_series(line.points.iter().map(|&p| Circle::new(p, 4, colour.filled())))
-                .map_err(err)?;
+            draw_line(&mut chart, line)?;
             if let Some(&(x, y)) = line.points.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
                 chart
                     .draw_series([Text::new(
@@ -252,14 +267,7 @@ pub fn chunk_curve(title: &str, lines: &[Line]) -> Result<String, String> {
                     .map_err(err)?;
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font(("sans-serif", 14))
-            .draw()
-            .map_err(err)?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
