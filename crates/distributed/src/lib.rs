@@ -31,7 +31,7 @@ use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::vec::Broadcast;
 use timely::dataflow::operators::{Exchange as _, Inspect, Operator, Probe};
 use timely::dataflow::{InputHandleVec, ProbeHandle};
-use workload::chunk::line_number_at;
+use workload::chunk::{line_at, line_number_at};
 use workload::input::InputFile;
 use workload::ngram::{
     key_hash, map_chunk_ref_runs, parse_line, plan_chunks, KeyTable, LineErrorKind, NgramOptions,
@@ -118,8 +118,9 @@ pub struct Report {
 /// Side records, broadcast to every worker: (kind, text, a, b).
 type Meta = (u8, Vec<u8>, u64, u64);
 const TALLY: u8 = 0; // a = lines, b = skipped
-const FAULT: u8 = 1; // text = a `LineNote`, a = order in the input, b = line number
-const SKIPPED: u8 = 2; // the same
+const FAULT: u8 = 1; // text = `line_note` + message, a = order in the input, b = line number
+const SKIPPED: u8 = 2; // text = `line_note`, a and b as for FAULT
+const EXCHANGED: u8 = 3; // a = records, b = bytes
 const BYTES: u8 = 4; // a = bytes of input read by this process (own files)
 
 /// A bad or skipped line as it travels to the other processes: the file's name, then the
@@ -143,13 +144,6 @@ fn read_note(note: &[u8]) -> Option<(String, &[u8], &[u8])> {
     let (line, end) = field(next)?;
     Some((String::from_utf8_lossy(name).into_owned(), line, &note[end..]))
 }
-
-/// The line starting at `offset` (without its newline).
-fn line_from(data: &[u8], offset: usize) -> &[u8] {
-    let rest = data.get(offset..).unwrap_or_default();
-    &rest[..rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len())]
-}
-const EXCHANGED: u8 = 3; // a = records, b = bytes
 
 /// What each worker hands back.
 struct WorkerResult {
@@ -473,7 +467,7 @@ fn run_worker<A: timely::communication::Allocate>(
                 lines += tally.lines;
                 skipped += tally.skipped;
                 if let Some(at) = tally.first_skipped {
-                    let note = line_note(source.name, line_from(source.data, at.offset));
+                    let note = line_note(source.name, line_at(source.data, at.offset));
                     let line = line_number_at(source.data, at.offset);
                     meta_in.send((SKIPPED, note, order(chunk_index), line));
                 }
@@ -484,7 +478,7 @@ fn run_worker<A: timely::communication::Allocate>(
                     _ => line_number_at(source.data, chunk.range.start),
                 };
                 let mut text =
-                    line_note(source.name, line_from(source.data, offset_of_line(source.data, line)));
+                    line_note(source.name, line_at(source.data, offset_of_line(source.data, line)));
                 text.extend_from_slice(err.to_string().as_bytes());
                 meta_in.send((FAULT, text, order(chunk_index), line));
                 source.release(chunk.range.clone());

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::Mutex;
 
-use workload::chunk::line_number_at;
+use workload::chunk::{line_at, line_number_at};
 use workload::input::InputFile;
 use workload::ngram::{
     key_hash, map_chunk_runs, parse_line, ChunkRef, LineErrorKind, NgramOptions, RunBuffer, Shipping,
@@ -229,16 +229,10 @@ pub(crate) fn map_phase(
 
 /// Why the line at `offset` is bad, found again by parsing it here.
 fn kind_at(data: &[u8], offset: usize) -> LineErrorKind {
-    let line = &data[offset.min(data.len())..];
-    let end = memchr_newline(line);
-    match parse_line(&line[..end]) {
+    match parse_line(line_at(data, offset)) {
         Err(kind) => kind,
         Ok(_) => LineErrorKind::NotANumber { field: "line", text: "(reported bad by a worker)".into() },
     }
-}
-
-fn memchr_newline(data: &[u8]) -> usize {
-    data.iter().position(|&b| b == b'\n').unwrap_or(data.len())
 }
 
 struct CountingReader<R> {

@@ -113,7 +113,6 @@ pub fn ngram_stream(
 
     let clock = Instant::now();
     let mut mapped = mapped;
-    let tally_lines: u64 = seen.iter().map(|c| c.lines).sum();
     let (by_partition, tally) = shuffle(std::mem::take(&mut mapped), partitions);
     let shuffle_s = clock.elapsed().as_secs_f64();
     let clock = Instant::now();
@@ -127,7 +126,7 @@ pub fn ngram_stream(
     });
     Ok(NgramOutput {
         totals: Totals::Partitioned(reduced),
-        lines: tally_lines,
+        lines: tally.lines,
         bytes: total_bytes,
         skipped: tally.skipped,
         first_skipped,

@@ -53,6 +53,12 @@ pub fn line_number_at(data: &[u8], offset: usize) -> u64 {
     memchr_iter(b'\n', &data[..offset.min(data.len())]).count() as u64 + 1
 }
 
+/// The line that starts at byte `offset`, without its newline (empty past the end).
+pub fn line_at(data: &[u8], offset: usize) -> &[u8] {
+    let rest = data.get(offset..).unwrap_or_default();
+    &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +93,6 @@ mod tests {
         assert_eq!(line_number_at(data, 0), 1);
         assert_eq!(line_number_at(data, 2), 2);
         assert_eq!(line_number_at(data, 4), 3);
+        assert_eq!((line_at(data, 2), line_at(data, 99)), (&b"b"[..], &b""[..]));
     }
 }

@@ -235,11 +235,6 @@ impl KeyTable {
         }
         Ok(())
     }
-
-    /// Bytes held: the arena and the slots.
-    pub fn memory_bytes(&self) -> usize {
-        self.keys.0.capacity() + self.slots.allocation_size()
-    }
 }
 
 /// Runs waiting to be aggregated: appended in the order they come, each key copied, nothing
