@@ -8,8 +8,7 @@ use std::thread;
 use std::time::Duration;
 
 use threads::futures::{
-    as_completed, as_completed_timeout, wait, Future, FutureError, InvalidStateError, ReturnWhen, TaskError,
-    ThreadPoolExecutor,
+    as_completed, as_completed_timeout, wait, Future, FutureError, ReturnWhen, TaskError, ThreadPoolExecutor,
 };
 
 /// A task that says it started, then waits for its gate to open, then returns `value`.
@@ -75,8 +74,12 @@ fn result_waits_times_out_and_can_be_read_again() {
     assert_eq!(future.result(), Ok(42));
     assert_eq!(future.result_timeout(Duration::ZERO), Ok(42));
     setter.join().unwrap();
-    assert_eq!(future.set_result(1), Err(InvalidStateError));
-    assert_eq!(future.set_exception(TaskError::new("late")), Err(InvalidStateError));
+    for refused in [future.set_result(1), future.set_exception(TaskError::new("late"))] {
+        let message = refused.unwrap_err().to_string();
+        assert!(message.starts_with("FINISHED: <Future at 0x"), "{message}");
+        assert!(message.ends_with(" state=finished returned u64>"), "{message}");
+    }
+    assert_eq!(future.result(), Ok(42), "a refused set_result changes nothing");
 }
 
 #[test]
@@ -173,34 +176,45 @@ fn map_gives_input_order_whatever_the_completion_order() {
         opens[i].send(()).unwrap();
         assert_eq!(finished.recv().unwrap(), i as u64);
     }
+    // The failure is yielded at its position and ends the iteration (CPython's generator
+    // raises there and is finished).
     let got: Vec<_> = results.collect();
-    assert_eq!(
-        got,
-        [Ok(0), Ok(10), Err(FutureError::Failed(TaskError::new("panicked: item two fails"))), Ok(30)]
-    );
+    assert_eq!(got, [Ok(0), Ok(10), Err(FutureError::Failed(TaskError::new("panicked: item two fails")))]);
 }
 
+/// A gate to wait on, and where to say that the wait began.
+type Gate = (Receiver<()>, Sender<()>);
+
 #[test]
-fn dropping_map_results_cancels_what_has_not_started() {
+fn dropping_map_results_after_iterating_cancels_what_has_not_started() {
+    // One worker: call 0 returns at once, call 1 holds the worker until its gate opens, so
+    // call 2 is surely still queued when the results are dropped.
     let executor = ThreadPoolExecutor::new(1);
-    let (task, open, started) = gated(());
-    let blocker = executor.submit(task).unwrap();
-    started.recv().unwrap();
+    let (open_1, gate_1) = mpsc::channel::<()>();
+    let (started_1_tx, started_1) = mpsc::channel::<()>();
     let ran = Arc::new(Mutex::new(Vec::new()));
-    let results = executor
+    let items = vec![(0u32, None), (1, Some((gate_1, started_1_tx))), (2, None)];
+    let mut results = executor
         .map(
             {
                 let ran = Arc::clone(&ran);
-                move |i: u32| ran.lock().unwrap().push(i)
+                move |(i, gate): (u32, Option<Gate>)| {
+                    ran.lock().unwrap().push(i);
+                    if let Some((gate, started)) = gate {
+                        started.send(()).unwrap();
+                        gate.recv().unwrap();
+                    }
+                }
             },
-            0..3,
+            items,
         )
         .unwrap();
-    drop(results);
-    open.send(()).unwrap();
-    blocker.result().unwrap();
+    assert_eq!(results.next(), Some(Ok(()))); // iteration has started
+    started_1.recv().unwrap();
+    drop(results); // the generator is closed: call 2, still queued, is cancelled
+    open_1.send(()).unwrap();
     executor.shutdown(true, false);
-    assert!(ran.lock().unwrap().is_empty());
+    assert_eq!(*ran.lock().unwrap(), [0, 1], "call 1 was running and finished; call 2 never ran");
 }
 
 #[test]
@@ -237,7 +251,8 @@ fn as_completed_with_a_timeout_stops_with_timeout() {
         as_completed_timeout(&[quick.clone(), stuck.clone()], Duration::from_millis(20)).collect();
     assert_eq!(got.len(), 2);
     assert!(got[0].as_ref().unwrap().same_as(&quick));
-    assert_eq!(got[1].as_ref().unwrap_err(), &FutureError::Timeout);
+    assert_eq!(got[1].as_ref().unwrap_err(), &FutureError::Unfinished { unfinished: 1, total: 2 });
+    assert_eq!(got[1].as_ref().unwrap_err().to_string(), "1 (of 2) futures unfinished");
     open.send(()).unwrap();
     assert_eq!(stuck.result(), Ok(2));
 }
@@ -348,7 +363,7 @@ fn threads_start_lazily_up_to_max_workers() {
     names.sort();
     names.dedup();
     assert!(names.len() <= 2, "{names:?}");
-    assert!(names.iter().all(|n| n.starts_with("ThreadPoolExecutor-")));
+    assert!(names.iter().all(|n| n.starts_with("ThreadPoolExecutor-") && n.contains('_')), "{names:?}");
     assert!(executor.thread_count() <= 2);
     assert_eq!(
         ThreadPoolExecutor::default().max_workers(),

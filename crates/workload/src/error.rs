@@ -1,10 +1,12 @@
 //! Errors shared by every model, with the messages the CLI prints.
 
-use std::any::Any;
 use std::fmt;
 use std::io;
 
 use crate::ngram::LineErrorKind;
+
+/// The text of a panic payload (one definition, in the std-only `concurrent` crate).
+pub use concurrent::panic_message;
 
 /// A worker (thread, process, task) that died instead of returning a result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,17 +24,6 @@ impl fmt::Display for WorkerFailure {
 }
 
 impl std::error::Error for WorkerFailure {}
-
-/// The text of a panic payload (`panic!("...")` gives a `&str` or a `String`).
-pub fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        format!("panicked: {s}")
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        format!("panicked: {s}")
-    } else {
-        "panicked (with a non-string payload)".to_string()
-    }
-}
 
 /// Why an ngram job produced no result. Nothing partial is ever returned with it.
 #[derive(Debug)]

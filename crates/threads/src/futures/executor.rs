@@ -1,22 +1,34 @@
 //! `ThreadPoolExecutor`: a queue of work items behind a `Mutex` and a `Condvar`, and up to
-//! `max_workers` threads that take items off it. Threads start lazily, one per submission
-//! that finds no idle thread, as Python's does.
+//! `max_workers` threads that take items off it. As in CPython's `thread.py`:
+//!
+//! - threads start lazily: a submission starts one unless an idle permit is available (a
+//!   worker hands one back after each item, CPython's `_idle_semaphore`). The worker hands
+//!   it back *before* it publishes the result, so `submit(..).result()` three times in a row
+//!   reuses one thread every time (CPython hands it back after, and relies on the GIL to
+//!   win that race, which its free-threaded build loses: gh-117344);
+//! - threads are named `ThreadPoolExecutor-<pool>_<n>` (or `<prefix>_<n>`);
+//! - an initializer that fails breaks the pool: queued work fails, new work is refused.
 
 use std::collections::VecDeque;
 use std::fmt;
 use std::num::NonZeroUsize;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
+use std::time::Duration;
 
-use workload::panic_message;
+use concurrent::futures::{
+    run_for, Executor, Function, Future, MapOptions, MapResults, SubmitError, TaskError,
+};
 
-use super::future::{Future, FutureError, TaskError};
+/// What a broken pool says, word for word CPython's.
+const INITIALIZER_FAILED: &str = "A thread initializer failed, the thread pool is not usable anymore";
 
-/// A queued piece of work: run it, or cancel its future without running it.
+/// A queued piece of work: run it, or fail or cancel its future without running it.
 trait WorkItem: Send {
-    fn run(self: Box<Self>);
+    fn run(self: Box<Self>, shared: &Shared);
     fn cancel(self: Box<Self>);
+    fn fail(self: Box<Self>, reason: &str);
 }
 
 struct Submitted<T, F> {
@@ -25,64 +37,157 @@ struct Submitted<T, F> {
 }
 
 impl<T: Send, F: FnOnce() -> Result<T, TaskError> + Send> WorkItem for Submitted<T, F> {
-    fn run(self: Box<Self>) {
-        // A future cancelled while it waited in the queue is skipped.
-        if !self.future.set_running_or_notify_cancel() {
-            return;
-        }
-        let outcome = match catch_unwind(AssertUnwindSafe(self.task)) {
-            Ok(outcome) => outcome,
-            Err(payload) => Err(TaskError::new(panic_message(&*payload))),
-        };
-        // Only this worker completes a running future, so this cannot be refused.
-        let _ = match outcome {
-            Ok(value) => self.future.set_result(value),
-            Err(err) => self.future.set_exception(err),
-        };
+    fn run(self: Box<Self>, shared: &Shared) {
+        run_for(&self.future, self.task, || shared.lock().idle_permits += 1);
     }
 
     fn cancel(self: Box<Self>) {
         self.future.cancel();
+    }
+
+    fn fail(self: Box<Self>, reason: &str) {
+        let _ = self.future.set_exception(TaskError::new(reason));
     }
 }
 
 struct Queue {
     items: VecDeque<Box<dyn WorkItem>>,
     shutdown: bool,
-    /// Workers blocked waiting for an item.
-    idle: usize,
+    /// Why the pool cannot be used any more (CPython's `_broken`).
+    broken: Option<String>,
+    /// Permits handed back by workers after each item; a submission takes one instead of
+    /// starting a thread (CPython's `_idle_semaphore`).
+    idle_permits: usize,
+    /// Threads started so far, and those still running their loop.
+    started: usize,
+    live: usize,
+    handles: Vec<JoinHandle<()>>,
 }
+
+type Initializer = Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
 
 struct Shared {
     queue: Mutex<Queue>,
+    /// Signalled when work arrives or the pool shuts down.
     available: Condvar,
+    /// Signalled when a worker leaves its loop.
+    exited: Condvar,
+    initializer: Option<Initializer>,
 }
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Queue> {
         self.queue.lock().unwrap_or_else(PoisonError::into_inner)
     }
-}
 
-/// `submit` after `shutdown` (Python raises `RuntimeError: cannot schedule new futures after shutdown`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShutdownError;
-
-impl fmt::Display for ShutdownError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("cannot schedule new futures after shutdown")
+    /// CPython's `_initializer_failed`: the pool is broken, queued work fails with the reason.
+    fn initializer_failed(&self) {
+        let drained: Vec<Box<dyn WorkItem>> = {
+            let mut queue = self.lock();
+            queue.broken = Some(INITIALIZER_FAILED.to_string());
+            queue.items.drain(..).collect()
+        };
+        for item in drained {
+            item.fail(INITIALIZER_FAILED);
+        }
+        self.available.notify_all();
     }
 }
 
-impl std::error::Error for ShutdownError {}
+/// `max_workers` of 0 (Python's `ValueError: max_workers must be greater than 0`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueError(pub &'static str);
+
+impl fmt::Display for ValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for ValueError {}
+
+/// Numbers pools for their default thread names (CPython's class-wide `_counter`).
+static POOLS: AtomicUsize = AtomicUsize::new(0);
+
+/// Python's keyword arguments: `ThreadPoolExecutor(max_workers, thread_name_prefix,
+/// initializer)`.
+pub struct Builder {
+    max_workers: Option<usize>,
+    thread_name_prefix: Option<String>,
+    initializer: Option<Initializer>,
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("max_workers", &self.max_workers)
+            .field("thread_name_prefix", &self.thread_name_prefix)
+            .field("initializer", &self.initializer.is_some())
+            .finish()
+    }
+}
+
+impl Builder {
+    /// At most this many threads (default: `min(32, cores + 4)`, as Python's).
+    pub fn max_workers(mut self, max_workers: usize) -> Builder {
+        self.max_workers = Some(max_workers);
+        self
+    }
+
+    /// Threads are named `<prefix>_<n>` instead of `ThreadPoolExecutor-<pool>_<n>`.
+    pub fn thread_name_prefix(mut self, prefix: impl Into<String>) -> Builder {
+        self.thread_name_prefix = Some(prefix.into());
+        self
+    }
+
+    /// Runs on every worker thread before it takes work. If it returns `Err` (or panics),
+    /// the pool breaks: one line `Exception in initializer: ...` on stderr (Python logs it),
+    /// every queued and later task fails with `BrokenThreadPool`'s message.
+    pub fn initializer<E: fmt::Display>(
+        mut self,
+        initializer: impl Fn() -> Result<(), E> + Send + Sync + 'static,
+    ) -> Builder {
+        self.initializer = Some(Arc::new(move || initializer().map_err(|e| e.to_string())));
+        self
+    }
+
+    pub fn build(self) -> Result<ThreadPoolExecutor, ValueError> {
+        let max_workers = match self.max_workers {
+            Some(0) => return Err(ValueError("max_workers must be greater than 0")),
+            Some(n) => n,
+            None => (thread::available_parallelism().map_or(1, NonZeroUsize::get) + 4).min(32),
+        };
+        let prefix = self
+            .thread_name_prefix
+            .unwrap_or_else(|| format!("ThreadPoolExecutor-{}", POOLS.fetch_add(1, Ordering::Relaxed)));
+        Ok(ThreadPoolExecutor {
+            shared: Arc::new(Shared {
+                queue: Mutex::new(Queue {
+                    items: VecDeque::new(),
+                    shutdown: false,
+                    broken: None,
+                    idle_permits: 0,
+                    started: 0,
+                    live: 0,
+                    handles: Vec::new(),
+                }),
+                available: Condvar::new(),
+                exited: Condvar::new(),
+                initializer: self.initializer,
+            }),
+            max_workers,
+            prefix,
+        })
+    }
+}
 
 /// A pool of at most `max_workers` threads running submitted closures, each with a
 /// [`Future`] for its result. Dropping the executor shuts it down and waits for every
 /// submitted task (Python's `with ThreadPoolExecutor() as executor:` block).
 pub struct ThreadPoolExecutor {
     shared: Arc<Shared>,
-    workers: Mutex<Vec<JoinHandle<()>>>,
     max_workers: usize,
+    prefix: String,
 }
 
 impl fmt::Debug for ThreadPoolExecutor {
@@ -97,113 +202,124 @@ impl fmt::Debug for ThreadPoolExecutor {
 impl Default for ThreadPoolExecutor {
     /// Python's default size: `min(32, cores + 4)`.
     fn default() -> Self {
-        let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
-        ThreadPoolExecutor::new((cores + 4).min(32))
+        ThreadPoolExecutor::builder().build().expect("the default size is at least 5")
     }
 }
 
 impl ThreadPoolExecutor {
-    /// An executor that runs at most `max_workers` tasks at once (at least 1). No thread
-    /// starts until work is submitted.
+    /// An executor that runs at most `max_workers` tasks at once. No thread starts until work
+    /// is submitted.
+    ///
+    /// # Panics
+    /// If `max_workers` is 0 (Python raises `ValueError`); [`ThreadPoolExecutor::builder`]
+    /// returns the error instead.
     pub fn new(max_workers: usize) -> ThreadPoolExecutor {
-        ThreadPoolExecutor {
-            shared: Arc::new(Shared {
-                queue: Mutex::new(Queue { items: VecDeque::new(), shutdown: false, idle: 0 }),
-                available: Condvar::new(),
-            }),
-            workers: Mutex::new(Vec::new()),
-            max_workers: max_workers.max(1),
-        }
+        ThreadPoolExecutor::builder().max_workers(max_workers).build().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Every option Python's constructor takes.
+    pub fn builder() -> Builder {
+        Builder { max_workers: None, thread_name_prefix: None, initializer: None }
     }
 
     pub fn max_workers(&self) -> usize {
         self.max_workers
     }
 
-    /// Threads started so far (never more than `max_workers`).
+    /// Threads started so far (never more than `max_workers`; still counted after shutdown,
+    /// as CPython's `len(executor._threads)`).
     pub fn thread_count(&self) -> usize {
-        self.workers.lock().unwrap_or_else(PoisonError::into_inner).len()
+        self.shared.lock().started
     }
 
     /// Schedules `task` and returns its future at once. A panic in the task becomes the
-    /// future's failure; it never takes the worker thread down.
-    pub fn submit<T, F>(&self, task: F) -> Result<Future<T>, ShutdownError>
+    /// future's failure (printed nowhere); it never takes the worker thread down.
+    pub fn submit<T, F>(&self, task: F) -> Result<Future<T>, SubmitError>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        self.submit_fallible(move || Ok::<T, std::convert::Infallible>(task()))
+        self.submit_item(move || Ok(task()))
     }
 
     /// Like [`ThreadPoolExecutor::submit`] for a task that returns `Result`: an `Err`
     /// becomes the future's failure (what `raise` inside a Python task does).
-    pub fn submit_fallible<T, E, F>(&self, task: F) -> Result<Future<T>, ShutdownError>
+    pub fn submit_fallible<T, E, F>(&self, task: F) -> Result<Future<T>, SubmitError>
     where
         T: Send + 'static,
         E: fmt::Display,
         F: FnOnce() -> Result<T, E> + Send + 'static,
     {
+        self.submit_item(move || task().map_err(|e| TaskError::new(e.to_string())))
+    }
+
+    fn submit_item<T, F>(&self, task: F) -> Result<Future<T>, SubmitError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T, TaskError> + Send + 'static,
+    {
         let future = Future::new();
-        let item = Submitted {
-            future: future.clone(),
-            task: move || task().map_err(|e| TaskError::new(e.to_string())),
-        };
+        let item = Submitted { future: future.clone(), task };
         let mut queue = self.shared.lock();
+        if let Some(reason) = &queue.broken {
+            return Err(SubmitError::Broken(reason.clone()));
+        }
         if queue.shutdown {
-            return Err(ShutdownError);
+            return Err(SubmitError::Shutdown);
         }
         queue.items.push_back(Box::new(item));
         self.shared.available.notify_one();
-        // Start another thread when the queue holds more items than there are idle threads
-        // to take them, up to max_workers. The queue stays locked meanwhile, so a concurrent
-        // `shutdown` cannot miss the new thread when it joins them.
-        if queue.items.len() > queue.idle {
-            let mut workers = self.workers.lock().unwrap_or_else(PoisonError::into_inner);
-            if workers.len() < self.max_workers {
-                let shared = Arc::clone(&self.shared);
-                let name = format!("ThreadPoolExecutor-{}", workers.len());
-                let handle = thread::Builder::new()
-                    .name(name)
-                    .spawn(move || worker_loop(&shared))
-                    .expect("the OS refused to start a thread");
-                workers.push(handle);
-            }
+        // CPython's `_adjust_thread_count`: an idle permit means a thread is free (or about to
+        // be); otherwise start one, up to max_workers. The queue stays locked meanwhile, so a
+        // concurrent `shutdown` cannot miss the new thread.
+        if queue.idle_permits > 0 {
+            queue.idle_permits -= 1;
+        } else if queue.started < self.max_workers {
+            let shared = Arc::clone(&self.shared);
+            let name = format!("{}_{}", self.prefix, queue.started);
+            let handle = thread::Builder::new()
+                .name(name)
+                .spawn(move || worker_loop(&shared))
+                .expect("the OS refused to start a thread");
+            queue.handles.push(handle);
+            queue.started += 1;
+            queue.live += 1;
         }
         drop(queue);
         Ok(future)
     }
 
     /// Submits `task(item)` for every item at once and returns the results in input order,
-    /// whatever order they finish in (Python's `executor.map`). Each step of the iterator
-    /// blocks until that item's result is ready; a failed task's error comes back at its
-    /// position. Dropping the iterator early cancels the tasks that have not started.
-    pub fn map<I, T, F>(&self, task: F, items: I) -> Result<MapResults<T>, ShutdownError>
+    /// whatever order they finish in (Python's `executor.map`): see [`MapResults`].
+    pub fn map<I, T, F>(&self, task: F, items: I) -> Result<MapResults<T>, SubmitError>
     where
         I: IntoIterator,
         I::Item: Send + 'static,
         T: Send + 'static,
         F: Fn(I::Item) -> T + Send + Sync + 'static,
     {
-        let task = Arc::new(task);
-        let mut futures = VecDeque::new();
-        for item in items {
-            let task = Arc::clone(&task);
-            match self.submit(move || task(item)) {
-                Ok(future) => futures.push_back(future),
-                Err(err) => {
-                    futures.iter().for_each(|f: &Future<T>| {
-                        f.cancel();
-                    });
-                    return Err(err);
-                }
-            }
-        }
-        Ok(MapResults { futures })
+        Executor::map_with(self, task, items, MapOptions::default())
+    }
+
+    /// [`ThreadPoolExecutor::map`] with Python's `timeout`, counted from this call.
+    pub fn map_timeout<I, T, F>(
+        &self,
+        task: F,
+        items: I,
+        timeout: Duration,
+    ) -> Result<MapResults<T>, SubmitError>
+    where
+        I: IntoIterator,
+        I::Item: Send + 'static,
+        T: Send + 'static,
+        F: Fn(I::Item) -> T + Send + Sync + 'static,
+    {
+        Executor::map_with(self, task, items, MapOptions { timeout: Some(timeout), ..MapOptions::default() })
     }
 
     /// Stops accepting work. With `cancel_futures`, cancels everything still queued. With
-    /// `wait`, blocks until every task that was not cancelled has finished and the threads
-    /// have exited. Calling it again is harmless.
+    /// `wait`, blocks until every task that was not cancelled has finished and every thread
+    /// has left its loop, from whichever thread and however often it is called.
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
         let cancelled: Vec<Box<dyn WorkItem>> = {
             let mut queue = self.shared.lock();
@@ -219,12 +335,47 @@ impl ThreadPoolExecutor {
         }
         self.shared.available.notify_all();
         if wait {
-            let handles = std::mem::take(&mut *self.workers.lock().unwrap_or_else(PoisonError::into_inner));
+            let mut queue = self.shared.lock();
+            while queue.live > 0 {
+                queue = self.shared.exited.wait(queue).unwrap_or_else(PoisonError::into_inner);
+            }
+            let handles = std::mem::take(&mut queue.handles);
+            drop(queue);
             for handle in handles {
-                // Tasks run under catch_unwind, so a worker thread itself does not panic.
+                // Every thread has left its loop; this only reaps it. Tasks run under
+                // catch_unwind, so a worker thread itself does not panic.
                 let _ = handle.join();
             }
         }
+    }
+}
+
+impl<F: Function<A>, A: Send + 'static> Executor<F, A> for ThreadPoolExecutor {
+    fn submit(&self, f: F, arg: A) -> Result<Future<F::Output>, SubmitError> {
+        self.submit_item(move || Ok(f.call(arg)))
+    }
+
+    fn map_with(
+        &self,
+        f: F,
+        args: impl IntoIterator<Item = A>,
+        options: MapOptions,
+    ) -> Result<MapResults<F::Output>, SubmitError> {
+        // The deadline starts before the first submit, as CPython's `end_time`.
+        let started = std::time::Instant::now();
+        let f = Arc::new(f);
+        let mut futures = Vec::new();
+        for arg in args {
+            let f = Arc::clone(&f);
+            // A refusal part-way leaves the calls already submitted running, as in CPython.
+            futures.push(self.submit_item(move || Ok(f.call(arg)))?);
+        }
+        let timeout = options.timeout.map(|t| t.saturating_sub(started.elapsed()));
+        Ok(MapResults::new(futures, timeout))
+    }
+
+    fn shutdown(&self, wait: bool, cancel_futures: bool) {
+        ThreadPoolExecutor::shutdown(self, wait, cancel_futures);
     }
 }
 
@@ -235,8 +386,34 @@ impl Drop for ThreadPoolExecutor {
     }
 }
 
-/// A worker: take the next item, run it, repeat; exit when shut down and the queue is empty.
+/// A worker: run the initializer, then take the next item, run it, repeat; leave when shut
+/// down (or broken) and the queue is empty.
 fn worker_loop(shared: &Shared) {
+    let initialized = match &shared.initializer {
+        None => true,
+        Some(initializer) => {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| initializer()))
+                .unwrap_or_else(|payload| Err(concurrent::panic_message(&*payload)));
+            match outcome {
+                Ok(()) => true,
+                Err(message) => {
+                    eprintln!("Exception in initializer: {message}");
+                    shared.initializer_failed();
+                    false
+                }
+            }
+        }
+    };
+    if initialized {
+        work(shared);
+    }
+    shared.lock().live -= 1;
+    shared.exited.notify_all();
+}
+
+/// Takes the next item and runs it, until the pool is shut down (or broken) and the queue
+/// is empty.
+fn work(shared: &Shared) {
     loop {
         let item = {
             let mut queue = shared.lock();
@@ -244,48 +421,15 @@ fn worker_loop(shared: &Shared) {
                 if let Some(item) = queue.items.pop_front() {
                     break Some(item);
                 }
-                if queue.shutdown {
+                if queue.shutdown || queue.broken.is_some() {
                     break None;
                 }
-                queue.idle += 1;
                 queue = shared.available.wait(queue).unwrap_or_else(PoisonError::into_inner);
-                queue.idle -= 1;
             }
         };
         match item {
-            Some(item) => item.run(),
+            Some(item) => item.run(shared),
             None => return,
-        }
-    }
-}
-
-/// The iterator [`ThreadPoolExecutor::map`] returns: results in input order.
-pub struct MapResults<T> {
-    futures: VecDeque<Future<T>>,
-}
-
-impl<T> fmt::Debug for MapResults<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<map results: {} pending>", self.futures.len())
-    }
-}
-
-impl<T: Clone> Iterator for MapResults<T> {
-    type Item = Result<T, FutureError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.futures.pop_front().map(|future| future.result())
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.futures.len(), Some(self.futures.len()))
-    }
-}
-
-impl<T> Drop for MapResults<T> {
-    fn drop(&mut self) {
-        for future in &self.futures {
-            future.cancel();
         }
     }
 }

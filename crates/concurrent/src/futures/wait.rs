@@ -1,11 +1,13 @@
 //! Waiting on many futures at once: `as_completed` (each as it finishes) and `wait`
-//! (until a condition holds). Both register a done-callback on every future that sends
-//! its index down a channel, so the waiting thread sleeps on one receiver.
+//! (until a condition holds). Both [`watch`](Future::watch) every future with a listener
+//! that sends its index down a channel, so the waiting thread sleeps on one receiver, and
+//! both drop their listeners as soon as they stop caring (CPython removes its waiter from
+//! each future the same way), so calling them in a loop leaves nothing behind.
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use super::future::{Future, FutureError};
+use super::future::{Future, FutureError, Watch};
 
 /// Distinct futures (Python works on sets: passing one twice yields it once).
 fn distinct<T>(futures: &[Future<T>]) -> Vec<Future<T>> {
@@ -18,52 +20,54 @@ fn distinct<T>(futures: &[Future<T>]) -> Vec<Future<T>> {
     out
 }
 
-/// Registers a callback on each future that reports its index when it is done (at once for
+/// Watches each future with a listener that reports its index when it is done (at once for
 /// those already done).
-fn watch<T: 'static>(futures: &[Future<T>]) -> Receiver<usize> {
+fn watch_all<T>(futures: &[Future<T>]) -> (Vec<Watch<T>>, Receiver<usize>) {
     let (tx, rx) = mpsc::channel();
-    for (index, future) in futures.iter().enumerate() {
-        let tx = tx.clone();
-        // The receiver may be gone by then (the caller stopped early): nothing to tell.
-        future.add_done_callback(move |_| {
-            let _ = tx.send(index);
-        });
-    }
-    rx
+    let watches = futures
+        .iter()
+        .enumerate()
+        .map(|(index, future)| {
+            let tx = tx.clone();
+            // The receiver may be gone by then (the caller stopped early): nothing to tell.
+            future.watch(move || {
+                let _ = tx.send(index);
+            })
+        })
+        .collect();
+    (watches, rx)
 }
 
 /// Yields the futures in the order they finish (or are cancelled); ones already done come
 /// first. Python's `as_completed(fs)`.
-pub fn as_completed<T: 'static>(futures: &[Future<T>]) -> AsCompleted<T> {
-    let futures = distinct(futures);
-    let done = watch(&futures);
-    AsCompleted { futures, done, deadline: None, left: 0 }.primed()
+pub fn as_completed<T>(futures: &[Future<T>]) -> AsCompleted<T> {
+    AsCompleted::new(futures, None)
 }
 
-/// [`as_completed`] with a limit: after `timeout` the iterator yields `Err(Timeout)` once and
-/// stops. Python's `as_completed(fs, timeout)`.
-pub fn as_completed_timeout<T: 'static>(futures: &[Future<T>], timeout: Duration) -> AsCompletedTimeout<T> {
-    let futures = distinct(futures);
-    let done = watch(&futures);
-    AsCompletedTimeout {
-        inner: AsCompleted { futures, done, deadline: Some(Instant::now() + timeout), left: 0 }.primed(),
-        timed_out: false,
-    }
+/// [`as_completed`] with a limit: when `timeout` runs out, the iterator yields
+/// `Err(FutureError::Unfinished)` (`2 (of 4) futures unfinished`) once and stops. Python's
+/// `as_completed(fs, timeout)`.
+pub fn as_completed_timeout<T>(futures: &[Future<T>], timeout: Duration) -> AsCompletedTimeout<T> {
+    AsCompletedTimeout { inner: AsCompleted::new(futures, Some(Instant::now() + timeout)), timed_out: false }
 }
 
-/// The iterator of [`as_completed`].
+/// The iterator of [`as_completed`]. It keeps only the futures it has not yielded yet, so a
+/// yielded future (and its result) is freed as soon as the caller drops it
+/// (CPython's `test_free_reference_yielded_future`).
 #[derive(Debug)]
 pub struct AsCompleted<T> {
-    futures: Vec<Future<T>>,
+    futures: Vec<Option<(Future<T>, Watch<T>)>>,
     done: Receiver<usize>,
     deadline: Option<Instant>,
     left: usize,
 }
 
 impl<T> AsCompleted<T> {
-    fn primed(mut self) -> Self {
-        self.left = self.futures.len();
-        self
+    fn new(futures: &[Future<T>], deadline: Option<Instant>) -> AsCompleted<T> {
+        let futures = distinct(futures);
+        let (watches, done) = watch_all(&futures);
+        let left = futures.len();
+        AsCompleted { futures: futures.into_iter().zip(watches).map(Some).collect(), done, deadline, left }
     }
 
     fn next_done(&mut self) -> Option<Result<Future<T>, FutureError>> {
@@ -75,13 +79,19 @@ impl<T> AsCompleted<T> {
             Some(deadline) => {
                 match self.done.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
                     Ok(index) => index,
-                    Err(RecvTimeoutError::Timeout) => return Some(Err(FutureError::Timeout)),
-                    Err(RecvTimeoutError::Disconnected) => unreachable!("the senders live in the callbacks"),
+                    Err(RecvTimeoutError::Timeout) => {
+                        return Some(Err(FutureError::Unfinished {
+                            unfinished: self.left,
+                            total: self.futures.len(),
+                        }))
+                    }
+                    Err(RecvTimeoutError::Disconnected) => unreachable!("the senders live in the watches"),
                 }
             }
         };
         self.left -= 1;
-        Some(Ok(self.futures[index].clone()))
+        let (future, _watch) = self.futures[index].take().expect("each future reports once");
+        Some(Ok(future))
     }
 }
 
@@ -132,27 +142,22 @@ pub struct DoneAndNotDone<T> {
     pub not_done: Vec<Future<T>>,
 }
 
-fn failed<T>(future: &Future<T>) -> bool {
-    future.done()
-        && !future.cancelled()
-        && matches!(future.exception_timeout(Some(Duration::ZERO)), Ok(Some(_)))
-}
-
 /// Blocks until `return_when` holds or `timeout` passes, then splits the futures into done
-/// and not done. A timeout is not an error: the caller looks at `not_done`.
-pub fn wait<T: 'static>(
+/// and not done. A timeout is not an error: the caller looks at `not_done`. Every listener
+/// it put on a future is removed before it returns.
+pub fn wait<T>(
     futures: &[Future<T>],
     return_when: ReturnWhen,
     timeout: Option<Duration>,
 ) -> DoneAndNotDone<T> {
     let futures = distinct(futures);
     let deadline = timeout.map(|t| Instant::now() + t);
-    let done = watch(&futures);
+    let (watches, done) = watch_all(&futures);
     let mut finished = 0;
     let satisfied = |finished: usize, last: Option<&Future<T>>| match return_when {
         ReturnWhen::AllCompleted => finished == futures.len(),
         ReturnWhen::FirstCompleted => finished > 0 || futures.is_empty(),
-        ReturnWhen::FirstException => finished == futures.len() || last.is_some_and(failed),
+        ReturnWhen::FirstException => finished == futures.len() || last.is_some_and(Future::failed),
     };
     let mut last = None;
     while !satisfied(finished, last) {
@@ -166,6 +171,7 @@ pub fn wait<T: 'static>(
         finished += 1;
         last = Some(&futures[index]);
     }
+    drop(watches);
     let (done, not_done) = futures.iter().cloned().partition(Future::done);
     DoneAndNotDone { done, not_done }
 }
