@@ -22,15 +22,25 @@ use crate::worker::WORKER_ARG;
 pub struct WorkerCommand {
     pub program: PathBuf,
     pub args: Vec<OsString>,
+    /// Copy every line the worker writes to stderr onto this process's stderr as it comes
+    /// (a Python child shares its parent's terminal; what the worker prints is seen). Off by
+    /// default: the last lines are always kept for error messages either way.
+    pub echo_stderr: bool,
 }
 
 impl WorkerCommand {
     pub fn new(program: impl Into<PathBuf>) -> WorkerCommand {
-        WorkerCommand { program: program.into(), args: Vec::new() }
+        WorkerCommand { program: program.into(), args: Vec::new(), echo_stderr: false }
     }
 
     pub fn arg(mut self, arg: impl Into<OsString>) -> WorkerCommand {
         self.args.push(arg.into());
+        self
+    }
+
+    /// With [`WorkerCommand::echo_stderr`] on.
+    pub fn echoing_stderr(mut self) -> WorkerCommand {
+        self.echo_stderr = true;
         self
     }
 
@@ -216,11 +226,15 @@ impl WorkerProcess {
 
         let stderr = Arc::new(Mutex::new(StderrTail::default()));
         let tail = Arc::clone(&stderr);
+        let echo = command.echo_stderr;
         let stderr_reader = thread::Builder::new()
             .name(format!("worker-{index}-stderr"))
             .spawn(move || {
                 for line in BufReader::new(stderr_pipe).lines() {
                     let Ok(line) = line else { break };
+                    if echo {
+                        eprintln!("{line}");
+                    }
                     tail.lock().unwrap_or_else(|p| p.into_inner()).push(line);
                 }
             })

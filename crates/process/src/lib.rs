@@ -7,9 +7,14 @@
 //! copy each chunk to the worker, or send only its byte range and let the worker map the
 //! file itself. Workers are the `harness` binary re-executed with a hidden argument
 //! ([`worker::WORKER_ARG`]), as `multiprocessing` re-runs the interpreter on the script.
+//!
+//! [`ProcessPoolExecutor`] puts the pool behind `concurrent.futures`: the same `Future` and
+//! `Executor` trait as the thread pool's, so the article's one-line swap works.
 
 mod child;
+mod executor;
 mod frame;
+pub mod functions;
 mod jobs;
 mod oneshot;
 mod pool;
@@ -17,6 +22,8 @@ pub mod protocol;
 pub mod worker;
 
 pub use child::{KillHandle, ProcessError, WorkerCommand, WorkerProcess};
+pub use executor::ProcessPoolExecutor;
+pub use functions::RemoteFunction;
 pub use jobs::{count, ngram, Ship, AUTO_CHUNK_BYTES};
 pub use oneshot::Process;
 pub use pool::{AsCompleted, AsyncResult, ProcessPool, Tagged, Traffic};

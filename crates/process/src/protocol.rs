@@ -26,6 +26,16 @@ pub enum Task {
     MapRange { path: String, start: u64, end: u64, skip_malformed: bool },
     /// Misbehave on purpose, so tests can check that the parent copes.
     Fault(Fault),
+    /// The article's `count(to)` that prints how long it took: counts, writes
+    /// `counted to N in S s` on the worker's stderr, replies with the count.
+    TimedCount { to: u64 },
+    /// Connect to `addr` (a loopback listener the parent holds) and wait until the parent
+    /// closes the connection, then reply 0: a gate for tests, so they can hold a worker busy
+    /// for exactly as long as they need without sleeping.
+    Gate { addr: String },
+    /// Several tasks in one message, replied to with one `Reply::Batch` (what
+    /// `ProcessPoolExecutor.map(chunksize=n)` sends).
+    Batch(Vec<Task>),
 }
 
 /// Ways a worker can fail, on request.
@@ -75,6 +85,8 @@ pub enum Reply {
     },
     /// The worker could not do the task (for example it could not open the file).
     Failed(String),
+    /// The replies to a `Task::Batch`, in its order.
+    Batch(Vec<Reply>),
 }
 
 /// Bytes that do not decode as a task or a reply.
@@ -241,6 +253,21 @@ impl Task {
                     Fault::Hang => out.u8(3),
                 }
             }
+            Task::TimedCount { to } => {
+                out.u8(7);
+                out.u64(*to);
+            }
+            Task::Gate { addr } => {
+                out.u8(8);
+                out.str(addr);
+            }
+            Task::Batch(tasks) => {
+                out.u8(9);
+                out.u64(tasks.len() as u64);
+                for task in tasks {
+                    out.bytes(&task.encode());
+                }
+            }
         }
         out.0
     }
@@ -280,6 +307,16 @@ impl Task {
                 3 => Fault::Hang,
                 tag => return Err(DecodeError(format!("unknown fault {tag}"))),
             }),
+            7 => Task::TimedCount { to: input.u64()? },
+            8 => Task::Gate { addr: input.string()? },
+            9 => {
+                let n = input.u64()?;
+                let mut tasks = Vec::new();
+                for _ in 0..n {
+                    tasks.push(Task::decode(input.bytes()?)?);
+                }
+                Task::Batch(tasks)
+            }
             tag => return Err(DecodeError(format!("unknown task tag {tag}"))),
         };
         input.end()?;
@@ -329,6 +366,13 @@ impl Reply {
                 out.u8(5);
                 out.str(message);
             }
+            Reply::Batch(replies) => {
+                out.u8(6);
+                out.u64(replies.len() as u64);
+                for reply in replies {
+                    out.bytes(&reply.encode());
+                }
+            }
         }
         out.0
     }
@@ -359,6 +403,14 @@ impl Reply {
             }
             4 => Reply::LineError { offset: input.u64()?, kind: get_kind(&mut input)? },
             5 => Reply::Failed(input.string()?),
+            6 => {
+                let n = input.u64()?;
+                let mut replies = Vec::new();
+                for _ in 0..n {
+                    replies.push(Reply::decode(input.bytes()?)?);
+                }
+                Reply::Batch(replies)
+            }
             tag => return Err(DecodeError(format!("unknown reply tag {tag}"))),
         };
         input.end()?;
@@ -380,6 +432,9 @@ mod tests {
             Task::MapRange { path: "/tmp/ä.tsv".into(), start: 1, end: 99, skip_malformed: false },
             Task::Fault(Fault::Exit(-3)),
             Task::Fault(Fault::Hang),
+            Task::TimedCount { to: 22 },
+            Task::Gate { addr: "127.0.0.1:9".into() },
+            Task::Batch(vec![Task::TimedCount { to: 1 }, Task::Hello { name: "a".into() }]),
         ];
         for task in tasks {
             assert_eq!(Task::decode(&task.encode()), Ok(task));
@@ -403,6 +458,7 @@ mod tests {
             }),
             Reply::LineError { offset: 9, kind: LineErrorKind::FieldCount { found: 2 } },
             Reply::Failed("no such file".into()),
+            Reply::Batch(vec![Reply::Value(1), Reply::Text("b".into())]),
         ];
         for reply in replies {
             assert_eq!(Reply::decode(&reply.encode()), Ok(reply));

@@ -104,7 +104,33 @@ fn run(task: Task, decode_s: f64, files: &mut HashMap<String, InputFile>, stdout
             map(&bytes[start..end], start as u64, skip_malformed, decode_s)
         }
         Task::Fault(fault) => misbehave(fault, stdout),
+        Task::TimedCount { to } => Reply::Value(timed_count(to)),
+        Task::Gate { addr } => match wait_at_gate(&addr) {
+            Ok(()) => Reply::Value(0),
+            Err(err) => Reply::Failed(format!("gate {addr}: {err}")),
+        },
+        Task::Batch(tasks) => {
+            Reply::Batch(tasks.into_iter().map(|task| run(task, decode_s, files, stdout)).collect())
+        }
     }
+}
+
+/// The article's `count(to)` with its timing print: counts, then says on stderr how long it
+/// took (stdout is the pipe to the parent in a worker process).
+pub fn timed_count(to: u64) -> u64 {
+    let started = Instant::now();
+    let counter = count_to(to);
+    eprintln!("counted to {to} in {:.9} s", started.elapsed().as_secs_f64());
+    counter
+}
+
+/// Holds until the other end of a loopback connection closes it.
+fn wait_at_gate(addr: &str) -> io::Result<()> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    let mut rest = Vec::new();
+    stream.read_to_end(&mut rest)?;
+    Ok(())
 }
 
 /// Maps one chunk and names every key by its offset in the file.
