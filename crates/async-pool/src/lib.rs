@@ -6,6 +6,10 @@
 //! tokio's blocking pool (`spawn_blocking`, capped at W threads) or to a rayon pool bridged
 //! back with a oneshot channel: both are `run_in_executor` twins ([`Executor`]). Running the
 //! work on the loop thread instead stalls everything else on it ([`heartbeat`]).
+//!
+//! [`run_in_executor`] and [`wrap_future`] take the `concurrent.futures` executors
+//! themselves (a `ThreadPoolExecutor` or a `ProcessPoolExecutor`, through the `concurrent`
+//! crate's `Executor` trait), as the article's asyncio + `ProcessPoolExecutor` listings do.
 
 mod heartbeat;
 mod ngram;
@@ -21,7 +25,7 @@ use workload::{count_to, panic_message, CountJob, WorkerFailure};
 
 pub use heartbeat::{heartbeat, Heartbeat, Placement};
 pub use ngram::{ngram, ngram_on};
-pub use wrap::{wrap_child, wrap_thread};
+pub use wrap::{run_in_executor, wrap_child, wrap_future, wrap_thread, WrappedFuture};
 
 /// A runtime with one async thread (the event loop) and at most `workers` blocking threads.
 pub fn runtime(workers: usize) -> Result<Runtime, WorkerFailure> {
