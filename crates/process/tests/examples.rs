@@ -34,9 +34,14 @@ fn pool_apply_async_get_and_get_with_timeout() {
 }
 
 #[test]
-fn pool_map_keeps_order_as_completed_does_not() {
+fn pool_map_keeps_order_as_completed_does_not_and_workers_print_their_times() {
+    let (stdout, stderr) =
+        workload::testing::run_example_with_stderr(env!("CARGO_MANIFEST_DIR"), "process_pool_map", &[]);
     assert_eq!(
-        run("process_pool_map", &[]),
-        "map: [1, 3, 5, 22, 100000000]\nas completed: 1\nas completed: 3\nas completed: 5\nas completed: 22\nas completed: 100000000\n"
+        stdout,
+        "1\n3\n5\n22\n100000000\nas completed: 1\nas completed: 3\nas completed: 5\nas completed: 22\nas completed: 100000000\n"
     );
+    for n in [1, 3, 5, 22, 100_000_000] {
+        assert!(stderr.lines().any(|l| l.starts_with(&format!("counted to {n} in "))), "{stderr}");
+    }
 }

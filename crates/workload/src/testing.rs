@@ -5,11 +5,16 @@ use std::process::Command;
 
 /// Runs example `name` of the crate at `manifest_dir` (pass `env!("CARGO_MANIFEST_DIR")`)
 /// with `args`, asserts it succeeded, and returns its stdout.
+pub fn run_example(manifest_dir: &str, name: &str, args: &[&str]) -> String {
+    run_example_with_stderr(manifest_dir, name, args).0
+}
+
+/// [`run_example`], returning what it wrote on stderr too.
 ///
 /// `cargo test` builds examples into `target/<profile>/examples/`, beside the test binary's
 /// `deps/` folder. `cargo test --test NAME` alone does not rebuild them, so a binary older
 /// than its source is refused with a clear message rather than checked.
-pub fn run_example(manifest_dir: &str, name: &str, args: &[&str]) -> String {
+pub fn run_example_with_stderr(manifest_dir: &str, name: &str, args: &[&str]) -> (String, String) {
     let exe = std::env::current_exe().expect("the test binary's path");
     let binary =
         exe.parent().and_then(Path::parent).expect("target/<profile>/deps").join("examples").join(name);
@@ -22,5 +27,6 @@ pub fn run_example(manifest_dir: &str, name: &str, args: &[&str]) -> String {
     let output =
         Command::new(&binary).args(args).output().unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
     assert!(output.status.success(), "{name} failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).expect("examples print UTF-8")
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("examples print UTF-8");
+    (text(output.stdout), text(output.stderr))
 }
