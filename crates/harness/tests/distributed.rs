@@ -10,6 +10,15 @@ fn harness() -> Command {
     Command::new(env!("CARGO_BIN_EXE_harness"))
 }
 
+/// One cluster at a time: each test's hostfile names ports that were free a moment before,
+/// and two clusters starting at once on two cores could take each other's ports or miss
+/// their connect timeout. Every test holds this while its processes run.
+static ONE_CLUSTER_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_cluster_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_CLUSTER_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("harness-distributed-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -81,6 +90,7 @@ fn finish(mut child: Child, limit: Duration) -> Output {
 
 #[test]
 fn two_and_three_processes_write_the_serial_output() {
+    let _cluster = one_cluster_at_a_time();
     let dir = scratch("agree");
     let shard = dir.join("a.tsv");
     gen(&shard);
@@ -115,6 +125,7 @@ fn two_and_three_processes_write_the_serial_output() {
 
 #[test]
 fn a_crashed_process_fails_the_others_quickly() {
+    let _cluster = one_cluster_at_a_time();
     let dir = scratch("crash");
     let shard = dir.join("a.tsv");
     gen(&shard);
@@ -129,6 +140,7 @@ fn a_crashed_process_fails_the_others_quickly() {
 
 #[test]
 fn a_process_that_never_comes_is_reported_after_the_timeout() {
+    let _cluster = one_cluster_at_a_time();
     let dir = scratch("missing");
     let shard = dir.join("a.tsv");
     gen(&shard);
@@ -160,6 +172,7 @@ fn a_process_that_never_comes_is_reported_after_the_timeout() {
 
 #[test]
 fn processes_with_their_own_files_give_the_answer_for_all_of_them() {
+    let _cluster = one_cluster_at_a_time();
     let dir = scratch("own");
     let shard = dir.join("a.tsv");
     gen(&shard);
@@ -194,6 +207,7 @@ fn processes_with_their_own_files_give_the_answer_for_all_of_them() {
 
 #[test]
 fn a_bad_line_fails_every_process_with_the_same_message() {
+    let _cluster = one_cluster_at_a_time();
     let dir = scratch("bad");
     let shard = dir.join("a.tsv");
     gen(&shard);

@@ -6,8 +6,8 @@
 //! they run) and waiters ([`Future::watch`], what `wait`, `as_completed` and `wrap_future`
 //! use), which are removed again when the watcher stops caring. Without that removal the
 //! documented idiom `while not_done: done, not_done = wait(not_done, FIRST_COMPLETED)`
-//! leaves one listener per call on every pending future: quadratic memory (about 56 MB for
-//! 2,000 futures when the twin still kept them, against 0.3 MB in CPython).
+//! leaves one listener per call on every pending future: quadratic memory (2,000 futures
+//! finishing one at a time would collect about two million listeners).
 
 use std::any::type_name;
 use std::fmt;
