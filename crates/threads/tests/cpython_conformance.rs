@@ -5,27 +5,19 @@
 //! Where the twin deliberately differs, the README's differences table says so and why.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex, Weak};
 use std::thread;
 use std::time::Duration;
+
+use common::gated;
+
+mod common;
 
 use threads::futures::{
     as_completed, as_completed_timeout, wait, Future, FutureError, ReturnWhen, SubmitError, TaskError,
     ThreadPoolExecutor,
 };
-
-/// A task that says it started, then waits for its gate to open, then returns `value`.
-fn gated<T: Send + 'static>(value: T) -> (impl FnOnce() -> T + Send + 'static, Sender<()>, Receiver<()>) {
-    let (open, gate) = mpsc::channel::<()>();
-    let (started_tx, started) = mpsc::channel::<()>();
-    let task = move || {
-        started_tx.send(()).unwrap();
-        gate.recv().unwrap();
-        value
-    };
-    (task, open, started)
-}
 
 /// `<Future at 0x55d0c2a4b2c0 state=...>` with the address replaced by `0x@`.
 fn without_address(text: &str) -> String {

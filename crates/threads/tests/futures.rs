@@ -7,21 +7,12 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+mod common;
+
+use common::gated;
 use threads::futures::{
     as_completed, as_completed_timeout, wait, Future, FutureError, ReturnWhen, TaskError, ThreadPoolExecutor,
 };
-
-/// A task that says it started, then waits for its gate to open, then returns `value`.
-fn gated<T: Send + 'static>(value: T) -> (impl FnOnce() -> T + Send + 'static, Sender<()>, Receiver<()>) {
-    let (open, gate) = mpsc::channel::<()>();
-    let (started_tx, started) = mpsc::channel::<()>();
-    let task = move || {
-        started_tx.send(()).unwrap();
-        gate.recv().unwrap();
-        value
-    };
-    (task, open, started)
-}
 
 #[test]
 fn set_result_runs_callbacks_in_order_on_the_setting_thread() {
