@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::thread::JoinHandle;
 
-use concurrent::futures::{Executor, Function, Future as ExecutorFuture, FutureError, TaskError, Watch};
+use concurrent::futures::{Executor, Function, Future as ExecutorFuture, FutureError, SubmitError, Watch};
 use workload::{panic_message, WorkerFailure};
 
 /// `asyncio.wrap_future(future)`: an awaitable for a `concurrent.futures` future from either
@@ -66,25 +66,15 @@ impl<T: Clone + Send + 'static> std::future::Future for WrappedFuture<T> {
 /// `await loop.run_in_executor(executor, f, arg)`: submits `f(arg)` to a
 /// `concurrent.futures` executor (threads or processes) at once and returns an awaitable for
 /// its result ([`wrap_future`] of the submitted future). A refused submit (the executor is
-/// shut down or broken) resolves to that error.
-pub fn run_in_executor<E, F, A>(
-    executor: &E,
-    f: F,
-    arg: A,
-) -> impl std::future::Future<Output = Result<F::Output, FutureError>> + Send + 'static
+/// shut down or broken) is an error at the call, as Python raises there.
+pub fn run_in_executor<E, F, A>(executor: &E, f: F, arg: A) -> Result<WrappedFuture<F::Output>, SubmitError>
 where
     E: Executor<F, A>,
     F: Function<A>,
     F::Output: Clone,
     A: Send + 'static,
 {
-    let submitted = executor.submit(f, arg);
-    async move {
-        match submitted {
-            Ok(future) => wrap_future(future).await,
-            Err(refused) => Err(FutureError::Failed(TaskError::new(refused.to_string()))),
-        }
-    }
+    executor.submit(f, arg).map(wrap_future)
 }
 
 /// Awaits a std thread's result: the blocking `join` runs on the blocking pool.

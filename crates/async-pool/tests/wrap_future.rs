@@ -102,7 +102,7 @@ impl<F: Function<A>, A: Send + 'static> Executor<F, A> for ThreadPerCall {
 fn run_in_executor_awaits_the_executors_future() {
     let runtime = runtime(1).unwrap();
     let results = runtime.block_on(async_pool::gather(
-        [1u64, 3, 5].map(|n| run_in_executor(&ThreadPerCall, |n: u64| workload::count_to(n), n)),
+        [1u64, 3, 5].map(|n| run_in_executor(&ThreadPerCall, |n: u64| workload::count_to(n), n).unwrap()),
     ));
     assert_eq!(results, [Ok(1), Ok(3), Ok(5)]);
 }

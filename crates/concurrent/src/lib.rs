@@ -10,4 +10,4 @@
 pub mod futures;
 mod panic;
 
-pub use panic::panic_message;
+pub use panic::{catch_quietly, panic_message};

@@ -40,7 +40,7 @@ fn install_hook() {
 
 /// Runs `task`; a panic becomes `Err(message)` and prints nothing (without this, Rust's
 /// default hook writes "thread panicked at ..." to stderr the moment the task fails).
-pub(crate) fn catch_quietly<T>(task: impl FnOnce() -> T) -> Result<T, String> {
+pub fn catch_quietly<T>(task: impl FnOnce() -> T) -> Result<T, String> {
     install_hook();
     let outer = QUIET.with(|q| q.replace(true));
     let outcome = panic::catch_unwind(AssertUnwindSafe(task));

@@ -11,7 +11,7 @@ fn main() {
     let executor = ProcessPoolExecutor::new(2).unwrap();
     let numbers = [100_000_000u64, 1, 3, 5, 22];
     runtime(1).unwrap().block_on(async {
-        let mut completed = as_completed(numbers.map(|n| run_in_executor(&executor, Count, n)));
+        let mut completed = as_completed(numbers.map(|n| run_in_executor(&executor, Count, n).unwrap()));
         while let Some((_index, result)) = completed.next().await {
             println!("{}", result.unwrap());
         }

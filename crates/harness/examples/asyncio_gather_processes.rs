@@ -10,7 +10,8 @@ fn main() {
     process::worker::serve_if_worker();
     let executor = ProcessPoolExecutor::new(2).unwrap();
     let numbers = [1u64, 3, 5, 22, 100_000_000];
-    let results = runtime(1).unwrap().block_on(gather(numbers.map(|n| run_in_executor(&executor, Count, n))));
+    let results =
+        runtime(1).unwrap().block_on(gather(numbers.map(|n| run_in_executor(&executor, Count, n).unwrap())));
     let results: Vec<u64> = results.into_iter().map(Result::unwrap).collect();
     println!("{results:?}");
 }

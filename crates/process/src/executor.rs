@@ -44,7 +44,8 @@ fn complete<T>(future: &Future<T>, reply: Reply, decode: Decode<T>) {
     // A future cancelled by hand while its call ran refuses its result: nothing to do.
     let _ = match reply {
         Reply::Failed(message) => future.set_exception(TaskError::new(message)),
-        reply => match decode(reply) {
+        // A decoder that panics fails its future, not the manager thread.
+        reply => match concurrent::catch_quietly(|| decode(reply)).and_then(|decoded| decoded) {
             Ok(value) => future.set_result(value),
             Err(message) => future.set_exception(TaskError::new(message)),
         },
@@ -273,6 +274,11 @@ impl ProcessPoolExecutor {
 
     /// Stops taking work; with `cancel_futures`, cancels the calls no worker has yet; with
     /// `wait`, returns once every other call has finished and the workers have exited.
+    ///
+    /// # Panics
+    /// With `wait`, on the executor's manager thread (a done-callback calling it): that
+    /// thread cannot wait for itself. Python raises `RuntimeError: cannot join current
+    /// thread` there. Everything but the waiting is done first.
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
         let cancelled: Vec<(Box<dyn Call>, Task)> = {
             let mut state = self.shared.lock();
@@ -288,6 +294,9 @@ impl ProcessPoolExecutor {
         }
         let _ = self.wake.send((WAKE, Err(ProcessError::Closed)));
         if wait {
+            if self.on_manager_thread() {
+                panic!("cannot join current thread");
+            }
             let mut state = self.shared.lock();
             while !state.finished {
                 state = self.shared.changed.wait(state).unwrap_or_else(PoisonError::into_inner);
@@ -297,6 +306,14 @@ impl ProcessPoolExecutor {
                 let _ = manager.join();
             }
         }
+    }
+}
+
+impl ProcessPoolExecutor {
+    /// Whether this is the manager thread (where done-callbacks run).
+    fn on_manager_thread(&self) -> bool {
+        let manager = self.manager.lock().unwrap_or_else(PoisonError::into_inner);
+        manager.as_ref().is_some_and(|h| h.thread().id() == thread::current().id())
     }
 }
 
@@ -320,8 +337,11 @@ impl<F: RemoteFunction<A>, A: Send + 'static> Executor<F, A> for ProcessPoolExec
 }
 
 impl Drop for ProcessPoolExecutor {
+    /// `shutdown(wait=True)`; on the manager thread itself (the last handle dropped in a
+    /// done-callback), without waiting: the manager finishes the work and then stops.
     fn drop(&mut self) {
-        self.shutdown(true, false);
+        let on_manager = self.on_manager_thread();
+        self.shutdown(!on_manager, false);
     }
 }
 
@@ -334,6 +354,15 @@ fn manage(
     reply_to: &Sender<Tagged>,
     window: usize,
 ) {
+    // However the manager ends, `shutdown(wait)` must learn that it has.
+    struct Finished<'a>(&'a Shared);
+    impl Drop for Finished<'_> {
+        fn drop(&mut self) {
+            self.0.lock().finished = true;
+            self.0.changed.notify_all();
+        }
+    }
+    let _finished = Finished(shared);
     let mut in_flight: HashMap<usize, Box<dyn Call>> = HashMap::new();
     let mut next_tag = 0;
     let mut broken = false;
@@ -358,6 +387,8 @@ fn manage(
         let Some(call) = in_flight.remove(&tag) else { continue }; // a WAKE
         match outcome {
             Ok(reply) => call.finish(reply),
+            // The worker is fine; the call failed (a file it could not open, say).
+            Err(ProcessError::TaskFailed { message, .. }) => call.finish(Reply::Failed(message)),
             Err(err) => {
                 // A worker died, hung or spoke garbage: CPython's BrokenProcessPool, with
                 // the reason the pool gives (which worker, its pid, its exit status).
@@ -388,6 +419,4 @@ fn manage(
     } else {
         pool.close_and_join();
     }
-    shared.lock().finished = true;
-    shared.changed.notify_all();
 }

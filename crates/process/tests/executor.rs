@@ -140,6 +140,19 @@ fn shutdown_waits_and_cancels_the_queue_when_asked() {
     assert!(pids.iter().all(|pid| !Path::new(&format!("/proc/{pid}")).exists()), "workers reaped");
 }
 
+/// A call that fails in the worker fails its own future only: the worker and the executor
+/// carry on (an exception in a CPython task is sent back the same way).
+#[test]
+fn a_failed_call_fails_its_future_and_the_executor_carries_on() {
+    let executor = executor(1);
+    let missing =
+        Task::MapRange { path: "/nonexistent/ngram.tsv".into(), start: 0, end: 1, skip_malformed: false };
+    let failed = executor.submit_task(missing).unwrap();
+    let err = failed.exception().unwrap().expect("a failure");
+    assert!(err.message().starts_with("/nonexistent/ngram.tsv"), "{err}");
+    assert_eq!(executor.submit(Count, 7).unwrap().result(), Ok(7));
+}
+
 /// Through the trait: the code a user writes once for both executors.
 #[test]
 fn the_executor_trait_runs_on_processes() {

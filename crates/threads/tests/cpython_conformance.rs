@@ -128,12 +128,13 @@ fn test_map_timeout() {
                 }
             },
             [false, false, true],
-            Duration::from_millis(50),
+            // Generous: only the call held at its gate waits this long.
+            Duration::from_secs(2),
         )
         .unwrap()
         .collect();
     assert_eq!(results, [Ok(()), Ok(()), Err(FutureError::Timeout)]);
-    open.send(()).unwrap();
+    let _ = open.send(()); // the held call may have been cancelled before it started
 }
 
 /// `max_workers` of 0 is refused with Python's message.
@@ -143,6 +144,61 @@ fn test_max_workers_negative() {
     assert_eq!(refused.to_string(), "max_workers must be greater than 0");
     let panicked = std::panic::catch_unwind(|| ThreadPoolExecutor::new(0)).unwrap_err();
     assert_eq!(workload::panic_message(&*panicked), "panicked: max_workers must be greater than 0");
+}
+
+/// No CPython test; `thread.py` joins its threads in `shutdown(wait=True)`, which raises
+/// `RuntimeError: cannot join current thread` on one of them. Here: the task's future fails
+/// with that message, the other work still finishes, and dropping the last handle on a
+/// worker thread does not wait for itself.
+#[test]
+fn shutdown_with_wait_on_a_worker_thread_fails_instead_of_waiting_for_itself() {
+    let executor = Arc::new(ThreadPoolExecutor::new(1));
+    let inside = executor
+        .submit({
+            let executor = Arc::clone(&executor);
+            move || executor.shutdown(true, false)
+        })
+        .unwrap();
+    assert_eq!(
+        inside.result(),
+        Err(FutureError::Failed(TaskError::new("panicked: cannot join current thread")))
+    );
+    assert_eq!(executor.submit(|| ()).unwrap_err(), SubmitError::Shutdown);
+
+    let executor = Arc::new(ThreadPoolExecutor::new(1));
+    let (task, open, started) = gated(());
+    let last_handle = executor
+        .submit({
+            let executor = Arc::clone(&executor);
+            move || {
+                task();
+                drop(executor); // the last handle: dropped on the pool's own thread
+                "dropped"
+            }
+        })
+        .unwrap();
+    started.recv().unwrap();
+    drop(executor);
+    open.send(()).unwrap();
+    assert_eq!(last_handle.result(), Ok("dropped"));
+}
+
+/// `Duration::MAX` means "no limit" wherever a timeout is taken (it would overflow an
+/// `Instant`).
+#[test]
+fn the_longest_timeout_means_no_limit() {
+    let done = Future::new();
+    done.set_result(5u8).unwrap();
+    assert_eq!(done.result_timeout(Duration::MAX), Ok(5));
+    assert_eq!(done.exception_timeout(Some(Duration::MAX)), Ok(None));
+    assert_eq!(as_completed_timeout(std::slice::from_ref(&done), Duration::MAX).count(), 1);
+    assert_eq!(
+        wait(std::slice::from_ref(&done), ReturnWhen::AllCompleted, Some(Duration::MAX)).done.len(),
+        1
+    );
+    let executor = ThreadPoolExecutor::new(1);
+    let results: Vec<_> = executor.map_timeout(|x: u8| x, [1, 2], Duration::MAX).unwrap().collect();
+    assert_eq!(results, [Ok(1), Ok(2)]);
 }
 
 /// `submit` after `shutdown` is refused with Python's message.

@@ -13,7 +13,7 @@ use std::fmt;
 use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
-use super::future::{Future, FutureError, TaskError};
+use super::future::{deadline_after, Future, FutureError, TaskError};
 use crate::panic::catch_quietly;
 
 /// Something an executor can run on an argument `A` (Python's `fn` in `submit(fn, *args)`;
@@ -145,7 +145,7 @@ impl<T> MapResults<T> {
     pub fn new(futures: impl IntoIterator<Item = Future<T>>, timeout: Option<Duration>) -> MapResults<T> {
         MapResults {
             futures: futures.into_iter().collect(),
-            deadline: timeout.map(|t| Instant::now() + t),
+            deadline: timeout.and_then(deadline_after),
             started: false,
         }
     }

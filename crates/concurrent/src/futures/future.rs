@@ -294,7 +294,11 @@ impl<T> Future<T> {
         drop(slot);
         self.inner.done.notify_all();
         for (_, waiter) in waiters {
-            waiter();
+            // A waiter must not panic; if one does, the others still run and this thread
+            // (often an executor's worker or manager) carries on.
+            if let Err(message) = catch_quietly(waiter) {
+                eprintln!("exception calling a waiter for {self:?}: {message}");
+            }
         }
         for callback in callbacks {
             self.invoke(callback);
@@ -369,7 +373,7 @@ impl<T> Future<T> {
     /// `Ok(None)` when it succeeded, `Ok(Some(error))` when it failed, `Err(Cancelled)` or
     /// `Err(Timeout)` otherwise. Python's `exception(timeout)`.
     pub fn exception_timeout(&self, timeout: Option<Duration>) -> Result<Option<TaskError>, FutureError> {
-        let slot = self.wait_done(timeout.map(|t| Instant::now() + t))?;
+        let slot = self.wait_done(timeout.and_then(deadline_after))?;
         match &slot.state {
             State::Cancelled => Err(FutureError::Cancelled),
             State::Finished(Err(err)) => Ok(Some(err.clone())),
@@ -402,7 +406,7 @@ impl<T: Clone> Future<T> {
     /// Blocks until the future is done (or `timeout` passes) and returns its value, or why
     /// there is none. May be called any number of times. Python's `result(timeout)`.
     pub fn result_timeout(&self, timeout: Duration) -> Result<T, FutureError> {
-        Self::outcome(&self.wait_done(Some(Instant::now() + timeout))?.state)
+        Self::outcome(&self.wait_done(deadline_after(timeout))?.state)
     }
 
     /// [`Future::result_timeout`] against a deadline (`None`: no limit).
@@ -430,6 +434,12 @@ impl<T: Clone> Future<T> {
             State::Pending | State::Running => unreachable!("called only when done"),
         }
     }
+}
+
+/// The instant `timeout` from now; `None` (no deadline) when that is too far to represent,
+/// as `Duration::MAX` ("wait forever") is.
+pub(crate) fn deadline_after(timeout: Duration) -> Option<Instant> {
+    Instant::now().checked_add(timeout)
 }
 
 /// `<Future at 0x55d0c2a4b2c0 state=finished returned String>`, the shape of Python's repr.

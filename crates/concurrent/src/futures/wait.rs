@@ -7,7 +7,7 @@
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use super::future::{Future, FutureError, Watch};
+use super::future::{deadline_after, Future, FutureError, Watch};
 
 /// Distinct futures (Python works on sets: passing one twice yields it once).
 fn distinct<T>(futures: &[Future<T>]) -> Vec<Future<T>> {
@@ -48,7 +48,7 @@ pub fn as_completed<T>(futures: &[Future<T>]) -> AsCompleted<T> {
 /// `Err(FutureError::Unfinished)` (`2 (of 4) futures unfinished`) once and stops. Python's
 /// `as_completed(fs, timeout)`.
 pub fn as_completed_timeout<T>(futures: &[Future<T>], timeout: Duration) -> AsCompletedTimeout<T> {
-    AsCompletedTimeout { inner: AsCompleted::new(futures, Some(Instant::now() + timeout)), timed_out: false }
+    AsCompletedTimeout { inner: AsCompleted::new(futures, deadline_after(timeout)), timed_out: false }
 }
 
 /// The iterator of [`as_completed`]. It keeps only the futures it has not yielded yet, so a
@@ -151,7 +151,7 @@ pub fn wait<T>(
     timeout: Option<Duration>,
 ) -> DoneAndNotDone<T> {
     let futures = distinct(futures);
-    let deadline = timeout.map(|t| Instant::now() + t);
+    let deadline = timeout.and_then(deadline_after);
     let (watches, done) = watch_all(&futures);
     let mut finished = 0;
     let satisfied = |finished: usize, last: Option<&Future<T>>| match return_when {

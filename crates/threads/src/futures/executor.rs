@@ -320,6 +320,11 @@ impl ThreadPoolExecutor {
     /// Stops accepting work. With `cancel_futures`, cancels everything still queued. With
     /// `wait`, blocks until every task that was not cancelled has finished and every thread
     /// has left its loop, from whichever thread and however often it is called.
+    ///
+    /// # Panics
+    /// With `wait`, on one of this pool's own threads (a task or a done-callback calling it):
+    /// a thread cannot wait for itself to finish. Python raises `RuntimeError: cannot join
+    /// current thread` there. Everything but the waiting is done first.
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
         let cancelled: Vec<Box<dyn WorkItem>> = {
             let mut queue = self.shared.lock();
@@ -336,6 +341,10 @@ impl ThreadPoolExecutor {
         self.shared.available.notify_all();
         if wait {
             let mut queue = self.shared.lock();
+            if queue.handles.iter().any(|h| h.thread().id() == thread::current().id()) {
+                drop(queue);
+                panic!("cannot join current thread");
+            }
             while queue.live > 0 {
                 queue = self.shared.exited.wait(queue).unwrap_or_else(PoisonError::into_inner);
             }
@@ -380,35 +389,36 @@ impl<F: Function<A>, A: Send + 'static> Executor<F, A> for ThreadPoolExecutor {
 }
 
 impl Drop for ThreadPoolExecutor {
-    /// The end of Python's `with` block: `shutdown(wait=True)`.
+    /// The end of Python's `with` block: `shutdown(wait=True)`; dropped on one of its own
+    /// threads (the last handle let go inside a task), it shuts down without waiting, since
+    /// that thread cannot wait for itself.
     fn drop(&mut self) {
-        self.shutdown(true, false);
+        let own_thread = self.shared.lock().handles.iter().any(|h| h.thread().id() == thread::current().id());
+        self.shutdown(!own_thread, false);
     }
 }
 
 /// A worker: run the initializer, then take the next item, run it, repeat; leave when shut
 /// down (or broken) and the queue is empty.
 fn worker_loop(shared: &Shared) {
-    let initialized = match &shared.initializer {
-        None => true,
-        Some(initializer) => {
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| initializer()))
-                .unwrap_or_else(|payload| Err(concurrent::panic_message(&*payload)));
-            match outcome {
-                Ok(()) => true,
-                Err(message) => {
-                    eprintln!("Exception in initializer: {message}");
-                    shared.initializer_failed();
-                    false
-                }
-            }
+    // However the loop ends, the worker is counted out (a `shutdown(wait)` waits for that).
+    struct Leaving<'a>(&'a Shared);
+    impl Drop for Leaving<'_> {
+        fn drop(&mut self) {
+            self.0.lock().live -= 1;
+            self.0.exited.notify_all();
         }
-    };
-    if initialized {
-        work(shared);
     }
-    shared.lock().live -= 1;
-    shared.exited.notify_all();
+    let _leaving = Leaving(shared);
+    if let Some(initializer) = &shared.initializer {
+        let outcome = concurrent::catch_quietly(|| initializer()).and_then(|result| result);
+        if let Err(message) = outcome {
+            eprintln!("Exception in initializer: {message}");
+            shared.initializer_failed();
+            return;
+        }
+    }
+    work(shared);
 }
 
 /// Takes the next item and runs it, until the pool is shut down (or broken) and the queue
