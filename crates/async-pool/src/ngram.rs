@@ -5,21 +5,21 @@
 //! file; rayon's scoped spawns may borrow, so the rayon bridge does the mapping here.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 use tokio::runtime::Runtime;
 use workload::ngram::{
     map_chunk_ref_into, merge_counts, plan_chunks, Counts, NgramOptions, NgramOutput, Source, Tally,
 };
-use workload::{panic_message, NgramError, WorkerFailure};
+use workload::{panic_message, FirstFailure, NgramError, WorkerFailure};
 
 use crate::runtime;
 
 /// Chunk size when none is asked for.
 pub const AUTO_CHUNK_BYTES: usize = 8 << 20;
 
-type Mapped<'a> = (usize, Result<(Counts<'a>, Tally), NgramError>);
+/// A chunk's index and its map (a failure is recorded in the `FirstFailure` instead).
+type Mapped<'a> = (usize, Result<(Counts<'a>, Tally), ()>);
 
 /// Ngram totals with `workers` rayon threads doing the maps and the event loop merging.
 pub fn ngram<'a>(
@@ -43,17 +43,17 @@ pub fn ngram_on<'a>(
 ) -> Result<NgramOutput<'a>, NgramError> {
     let plan = plan_chunks(sources, options.chunking, AUTO_CHUNK_BYTES);
     // The earliest failing chunk; later chunks are skipped, earlier ones still run.
-    let failed_at = AtomicUsize::new(usize::MAX);
+    let first_failure = FirstFailure::new();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Mapped<'a>>();
 
-    thread::scope(|scope| {
-        let (plan, failed_at) = (&plan, &failed_at);
+    let (total, tally) = thread::scope(|scope| {
+        let (plan, first_failure) = (&plan, &first_failure);
         scope.spawn(move || {
             pool.scope(|s| {
                 for (index, chunk) in plan.iter().enumerate() {
                     let tx = tx.clone();
                     s.spawn(move |_| {
-                        if failed_at.load(Ordering::Relaxed) < index {
+                        if first_failure.makes_moot(index) {
                             return;
                         }
                         let mapped = catch_unwind(AssertUnwindSafe(|| {
@@ -64,9 +64,7 @@ pub fn ngram_on<'a>(
                         .unwrap_or_else(|p| {
                             Err(WorkerFailure { worker: 0, message: panic_message(&*p) }.into())
                         });
-                        if mapped.is_err() {
-                            failed_at.fetch_min(index, Ordering::Relaxed);
-                        }
+                        let mapped = mapped.map_err(|err| first_failure.record(index, err));
                         let _ = tx.send((index, mapped));
                     });
                 }
@@ -77,28 +75,20 @@ pub fn ngram_on<'a>(
         runtime.block_on(async {
             let mut total = Counts::new();
             let mut tally = Tally::default();
-            let mut first_error: Option<(usize, NgramError)> = None;
             while let Some((index, mapped)) = rx.recv().await {
-                match mapped {
-                    Ok((counts, t)) if first_error.is_none() => {
-                        tally.absorb(t);
-                        if let Err(e) = merge_counts(&mut total, counts) {
-                            failed_at.store(0, Ordering::Relaxed); // stop the rest
-                            first_error = Some((0, NgramError::MergeOverflow { ngram: e.ngram }));
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(err) => {
-                        if first_error.as_ref().is_none_or(|(first, _)| index < *first) {
-                            first_error = Some((index, err));
-                        }
-                    }
+                // Failures are already recorded; after one, nothing more is merged.
+                let Ok((counts, t)) = mapped else { continue };
+                if first_failure.any() {
+                    continue;
+                }
+                tally.absorb(t);
+                if let Err(e) = merge_counts(&mut total, counts) {
+                    first_failure.record(index, NgramError::MergeOverflow { ngram: e.ngram });
                 }
             }
-            match first_error {
-                Some((_, err)) => Err(err),
-                None => Ok(NgramOutput::finish(sources, total, tally)),
-            }
+            (total, tally)
         })
-    })
+    });
+    first_failure.or_ok(())?;
+    Ok(NgramOutput::finish(sources, total, tally))
 }

@@ -24,7 +24,7 @@ mod stream;
 pub use processes::{serve as serve_worker, serve_if_worker, set_worker_command, WORKER_ARG};
 pub use stream::{ngram_stream, Stream};
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use std::time::Instant;
@@ -33,7 +33,7 @@ use workload::ngram::{
     key_hash, map_chunk_ref_runs, partition_of_hash, plan_chunks, ChunkRef, KeyTable, LineErrorKind,
     NgramOptions, NgramOutput, Phases, RunBuffer, Source, Tally, Totals,
 };
-use workload::{panic_message, NgramError, WorkerFailure};
+use workload::{panic_message, FirstFailure, NgramError, WorkerFailure};
 
 /// Chunk size when none is asked for.
 pub const AUTO_CHUNK_BYTES: usize = 4 << 20;
@@ -177,8 +177,8 @@ fn on_workers<T: Send>(
 
 /// The map phase: workers claim chunks in order and fold them into per-partition tables
 /// (copying each key once, so the chunk's pages can be released right after). On a bad line
-/// a worker stops and flags it; chunks are claimed in order, so the earliest error in the
-/// input is among those reported.
+/// every worker stops claiming; chunks are claimed in order, so the earliest error in the
+/// input is among those recorded ([`FirstFailure`]).
 fn map_phase(
     workers: &Workers,
     sources: &[Source<'_>],
@@ -186,13 +186,13 @@ fn map_phase(
     options: &NgramOptions,
     partitions: usize,
 ) -> Result<Vec<Mapped>, NgramError> {
-    let failed = AtomicBool::new(false);
+    let first_failure = FirstFailure::new();
     let share = plan.iter().map(|c| c.range.len()).sum::<usize>() / workers.count.clamp(1, plan.len().max(1));
-    let results = on_workers(workers, plan.len(), |next| {
+    let mapped = on_workers(workers, plan.len(), |next| {
         let mut mapped =
             Mapped { parts: (0..partitions).map(|_| Partial::default()).collect(), tally: Tally::default() };
         let mut first = true;
-        while !failed.load(Ordering::Relaxed) {
+        while !first_failure.any() {
             let index = next.fetch_add(1, Ordering::Relaxed);
             let Some(chunk) = plan.get(index) else { break };
             let emitted = map_chunk_ref_runs(sources, chunk, options.skip_malformed, |key, sum| {
@@ -204,30 +204,12 @@ fn map_phase(
             }
             match emitted {
                 Ok(t) => mapped.tally.absorb(t),
-                Err(err) => {
-                    failed.store(true, Ordering::Relaxed);
-                    return Err((index, err));
-                }
+                Err(err) => first_failure.record(index, err),
             }
         }
-        Ok(mapped)
+        mapped
     })?;
-    let mut mapped = Vec::with_capacity(results.len());
-    let mut first_error: Option<(usize, NgramError)> = None;
-    for result in results {
-        match result {
-            Ok(m) => mapped.push(m),
-            Err((index, err)) => {
-                if first_error.as_ref().is_none_or(|(first, _)| index < *first) {
-                    first_error = Some((index, err));
-                }
-            }
-        }
-    }
-    match first_error {
-        Some((_, err)) => Err(err),
-        None => Ok(mapped),
-    }
+    first_failure.or_ok(mapped)
 }
 
 /// Sizes every partition's buffer once, from what the first chunk gave, for the worker's

@@ -20,7 +20,7 @@ use workload::ngram::{
     key_hash, map_chunk_runs, parse_line, ChunkRef, LineErrorKind, NgramOptions, RunBuffer, Shipping,
     SkippedAt, Source, Tally,
 };
-use workload::{NgramError, WorkerFailure};
+use workload::{FirstFailure, NgramError, WorkerFailure};
 
 use super::{combine, Mapped, Partial};
 
@@ -194,19 +194,17 @@ pub(crate) fn map_phase(
     });
 
     let mut mapped = Vec::new();
-    let mut first_fault: Option<ChildFault> = None;
+    let first_failure = FirstFailure::new();
     for reply in replies {
         let (m, fault, bytes, decode_s) = reply?;
         shipping.bytes_from_workers += bytes;
         shipping.decode_s += decode_s;
         mapped.push(m);
         if let Some(f) = fault {
-            if first_fault.as_ref().is_none_or(|first| f.plan_index < first.plan_index) {
-                first_fault = Some(f);
-            }
+            first_failure.record(f.plan_index as usize, f);
         }
     }
-    if let Some(fault) = first_fault {
+    if let Some(fault) = first_failure.into_error() {
         let source = &sources[fault.source as usize];
         let offset = fault.offset as usize;
         let kind = match fault.overflow {

@@ -5,7 +5,6 @@
 //! the time `gzip -dc FILE > /dev/null` takes alone.
 
 use std::io::Read;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -13,7 +12,7 @@ use std::time::Instant;
 use workload::chunk::line_number_at;
 use workload::input::{gzip_error, LineChunks};
 use workload::ngram::{map_chunk_runs, NgramOptions, NgramOutput, Phases, SkippedLine, Totals};
-use workload::NgramError;
+use workload::{FirstFailure, NgramError};
 
 use super::{combine, reduce_phase, shuffle, Engine, Mapped, Partial, Workers, AUTO_CHUNK_BYTES};
 
@@ -68,7 +67,7 @@ pub fn ngram_stream(
     let (to_workers, chunks) = mpsc::sync_channel::<Chunk>(2 * workers.count);
     let (give_back, returned) = mpsc::channel::<Vec<u8>>();
     let chunks = Mutex::new(Some(chunks));
-    let first_failed = AtomicUsize::new(usize::MAX);
+    let first_failed = FirstFailure::<()>::new();
     let seen: Mutex<Vec<ChunkLines>> = Mutex::new(Vec::new());
     let mut total_bytes = 0u64;
 
@@ -143,7 +142,7 @@ fn read_chunks(
     target: usize,
     to_workers: SyncSender<Chunk>,
     returned: Receiver<Vec<u8>>,
-    first_failed: &AtomicUsize,
+    first_failed: &FirstFailure<()>,
 ) -> Result<u64, (usize, std::io::Error)> {
     let mut index = 0;
     let mut bytes = 0u64;
@@ -157,7 +156,7 @@ fn read_chunks(
             while let Ok(buffer) = returned.try_recv() {
                 chunks.recycle(buffer);
             }
-            if first_failed.load(Ordering::Relaxed) != usize::MAX {
+            if first_failed.any() {
                 return Ok(bytes);
             }
             match chunks.next_chunk() {
@@ -184,7 +183,7 @@ fn read_chunks(
 fn map_stream_chunks(
     chunks: &Mutex<Option<Receiver<Chunk>>>,
     give_back: &mpsc::Sender<Vec<u8>>,
-    first_failed: &AtomicUsize,
+    first_failed: &FirstFailure<()>,
     seen: &Mutex<Vec<ChunkLines>>,
     options: &NgramOptions,
     partitions: usize,
@@ -200,7 +199,7 @@ fn map_stream_chunks(
         // After a bad line, chunks before it are still mapped (an earlier error wins, and
         // line numbers need every earlier chunk's count); later ones are only drained, so
         // the reader is never stuck on a full channel.
-        if chunk.index > first_failed.load(Ordering::Relaxed) {
+        if first_failed.makes_moot(chunk.index) {
             continue;
         }
         let parts = &mut mapped.parts;
@@ -216,7 +215,7 @@ fn map_stream_chunks(
                     stats.first_skipped.map(|(offset, kind)| (line_number_at(&chunk.bytes, offset), kind));
             }
             Err(err) => {
-                first_failed.fetch_min(chunk.index, Ordering::Relaxed);
+                first_failed.record(chunk.index, ());
                 record.failed = true;
                 record.problem = Some((line_number_at(&chunk.bytes, err.offset), err.kind));
             }

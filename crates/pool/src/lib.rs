@@ -6,14 +6,12 @@
 //! Every job here runs on a dedicated [`rayon::ThreadPool`] built with an explicit
 //! `num_threads`, never on rayon's global pool, so `--workers` means what it says.
 
-use std::sync::Mutex;
-
 use rayon::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 use workload::ngram::{
     map_chunk_ref_into, merge_counts, plan_chunks, Counts, NgramOptions, NgramOutput, Source, Tally,
 };
-use workload::{count_to, panic_message, CountJob, NgramError, WorkerFailure};
+use workload::{count_to, panic_message, CountJob, FirstFailure, NgramError, WorkerFailure};
 
 /// Chunk size when none is asked for: many more chunks than threads, so work stealing can
 /// even out the end of the job.
@@ -59,17 +57,14 @@ pub fn ngram<'a>(
 ///
 /// A bad line stops the job. rayon may hand chunks out in any order, so a failing chunk
 /// records its index and later chunks are skipped, while earlier ones still run: the error
-/// reported is the first in the input, as in the serial model.
+/// reported is the first in the input, as in the serial model ([`FirstFailure`]).
 pub fn ngram_on<'a>(
     pool: &ThreadPool,
     sources: &[Source<'a>],
     options: &NgramOptions,
 ) -> Result<NgramOutput<'a>, NgramError> {
     let plan = plan_chunks(sources, options.chunking, AUTO_CHUNK_BYTES);
-    let first_error: Mutex<Option<(usize, NgramError)>> = Mutex::new(None);
-    let failed_at = |index: usize| {
-        first_error.lock().unwrap_or_else(|p| p.into_inner()).as_ref().is_some_and(|(i, _)| *i < index)
-    };
+    let first_failure = FirstFailure::new();
 
     let folded = guarded(pool, || {
         plan.par_iter()
@@ -77,17 +72,12 @@ pub fn ngram_on<'a>(
             .fold(
                 || (Counts::new(), Tally::default()),
                 |(mut counts, mut tally), (index, chunk)| {
-                    if failed_at(index) {
+                    if first_failure.makes_moot(index) {
                         return (counts, tally);
                     }
                     match map_chunk_ref_into(&mut counts, sources, chunk, options.skip_malformed) {
                         Ok(t) => tally.absorb(t),
-                        Err(err) => {
-                            let mut slot = first_error.lock().unwrap_or_else(|p| p.into_inner());
-                            if slot.as_ref().is_none_or(|(i, _)| index < *i) {
-                                *slot = Some((index, err));
-                            }
-                        }
+                        Err(err) => first_failure.record(index, err),
                     }
                     (counts, tally)
                 },
@@ -107,9 +97,7 @@ pub fn ngram_on<'a>(
                 },
             )
     })?;
-    if let Some((_, err)) = first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(err);
-    }
+    first_failure.or_ok(())?;
     let (counts, tally) = folded;
     Ok(NgramOutput::finish(sources, counts?, tally))
 }

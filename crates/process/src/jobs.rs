@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use workload::chunk::line_number_at;
 use workload::ngram::{plan_chunks, Counts, NgramOptions, NgramOutput, Shipping, SkippedAt, Source, Tally};
-use workload::{CountJob, NgramError, WorkerFailure};
+use workload::{CountJob, FirstFailure, NgramError, WorkerFailure};
 
 use crate::child::{ProcessError, WorkerCommand};
 use crate::oneshot::Process;
@@ -113,10 +113,10 @@ pub fn ngram<'a>(
     let window = 2 * pool.pids().len();
     let mut next = 0;
     let mut in_flight = 0;
-    let mut first_error: Option<(usize, NgramError)> = None;
+    let first_failure = FirstFailure::new();
 
     loop {
-        while first_error.is_none() && in_flight < window && next < plan.len() {
+        while !first_failure.any() && in_flight < window && next < plan.len() {
             let chunk = &plan[next];
             let started = Instant::now();
             let frame = match mode {
@@ -180,10 +180,8 @@ pub fn ngram<'a>(
                     kind,
                 };
                 // Chunks go out in order, so every chunk before this one is already out and
-                // will report: keep the earliest failure.
-                if first_error.as_ref().is_none_or(|(first, _)| index < *first) {
-                    first_error = Some((index, err));
-                }
+                // will report: the earliest failure wins.
+                first_failure.record(index, err);
             }
             other => {
                 return Err(NgramError::Worker(WorkerFailure {
@@ -193,9 +191,7 @@ pub fn ngram<'a>(
             }
         }
     }
-    if let Some((_, err)) = first_error {
-        return Err(err);
-    }
+    first_failure.or_ok(())?;
     let traffic = pool.traffic();
     pool.close_and_join();
     let mut output = NgramOutput::finish(sources, counts, tally);

@@ -9,14 +9,14 @@
 pub mod futures;
 pub mod lesson;
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
 
 use workload::ngram::{
     map_chunk_ref_into, merge_all, plan_chunks, Counts, NgramOptions, NgramOutput, Source, Tally,
 };
-use workload::{count_to, panic_message, CountJob, NgramError, WorkerFailure};
+use workload::{count_to, panic_message, CountJob, FirstFailure, NgramError, WorkerFailure};
 
 /// Chunk size when none is asked for: small enough that both cores stay busy to the end,
 /// large enough that claiming a chunk costs nothing next to mapping it.
@@ -66,17 +66,13 @@ fn join_all(handles: Vec<thread::JoinHandle<u64>>) -> Result<u64, WorkerFailure>
     failure.map_or(Ok(total), Err)
 }
 
-/// What one scoped worker hands back: its partial map and tally, or the first chunk it
-/// failed on (with that chunk's index, so the earliest failure in the file wins).
-type WorkerResult<'a> = Result<(Counts<'a>, Tally), (usize, NgramError)>;
-
 /// Sums `match_count` per ngram on `workers` scoped threads.
 ///
 /// The input is cut into newline-aligned chunks; each thread claims the next chunk from a
 /// shared counter and folds it into its own map (no locks on the hot path), then the
-/// per-thread maps are merged. On a bad line the thread stops and raises a flag so the
-/// others stop claiming; chunks are claimed in order, so every chunk before the failing one
-/// has been mapped and the error reported is the first in the input, as the serial model's.
+/// per-thread maps are merged. A bad line is recorded and every thread stops claiming;
+/// chunks are claimed in order, so the error reported is the first in the input
+/// ([`FirstFailure`]).
 pub fn ngram<'a>(
     sources: &[Source<'a>],
     options: &NgramOptions,
@@ -85,26 +81,23 @@ pub fn ngram<'a>(
     let plan = plan_chunks(sources, options.chunking, AUTO_CHUNK_BYTES);
     let threads = workers.clamp(1, plan.len().max(1));
     let next_chunk = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
+    let first_failure = FirstFailure::new();
 
-    let results: Vec<thread::Result<WorkerResult<'a>>> = thread::scope(|scope| {
+    let results: Vec<thread::Result<(Counts<'a>, Tally)>> = thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let mut counts = Counts::new();
                     let mut tally = Tally::default();
-                    while !failed.load(Ordering::Relaxed) {
+                    while !first_failure.any() {
                         let index = next_chunk.fetch_add(1, Ordering::Relaxed);
                         let Some(chunk) = plan.get(index) else { break };
                         match map_chunk_ref_into(&mut counts, sources, chunk, options.skip_malformed) {
                             Ok(t) => tally.absorb(t),
-                            Err(err) => {
-                                failed.store(true, Ordering::Relaxed);
-                                return Err((index, err));
-                            }
+                            Err(err) => first_failure.record(index, err),
                         }
                     }
-                    Ok((counts, tally))
+                    (counts, tally)
                 })
             })
             .collect();
@@ -113,24 +106,13 @@ pub fn ngram<'a>(
 
     let mut parts = Vec::with_capacity(threads);
     let mut tally = Tally::default();
-    let mut first_error: Option<(usize, NgramError)> = None;
     for (worker, result) in results.into_iter().enumerate() {
-        match result {
-            Err(payload) => return Err(WorkerFailure { worker, message: panic_message(&*payload) }.into()),
-            Ok(Err((index, err))) => {
-                if first_error.as_ref().is_none_or(|(first, _)| index < *first) {
-                    first_error = Some((index, err));
-                }
-            }
-            Ok(Ok((counts, t))) => {
-                parts.push(counts);
-                tally.absorb(t);
-            }
-        }
+        let (counts, t) =
+            result.map_err(|payload| WorkerFailure { worker, message: panic_message(&*payload) })?;
+        parts.push(counts);
+        tally.absorb(t);
     }
-    if let Some((_, err)) = first_error {
-        return Err(err);
-    }
+    first_failure.or_ok(())?;
     let counts = merge_all(parts)?;
     Ok(NgramOutput::finish(sources, counts, tally))
 }

@@ -10,6 +10,7 @@
 pub mod chunk;
 pub mod count;
 pub mod error;
+pub mod first_failure;
 pub mod gen;
 pub mod input;
 pub mod ngram;
@@ -20,3 +21,4 @@ pub mod toy;
 
 pub use count::{count_to, CountJob};
 pub use error::{panic_message, NgramError, WorkerFailure};
+pub use first_failure::FirstFailure;
