@@ -15,9 +15,6 @@ use workload::{panic_message, FirstFailure, NgramError, WorkerFailure};
 
 use crate::runtime;
 
-/// Chunk size when none is asked for.
-pub const AUTO_CHUNK_BYTES: usize = 8 << 20;
-
 /// A chunk's index and its map (a failure is recorded in the `FirstFailure` instead).
 type Mapped<'a> = (usize, Result<(Counts<'a>, Tally), ()>);
 
@@ -41,7 +38,7 @@ pub fn ngram_on<'a>(
     sources: &[Source<'a>],
     options: &NgramOptions,
 ) -> Result<NgramOutput<'a>, NgramError> {
-    let plan = plan_chunks(sources, options.chunking, AUTO_CHUNK_BYTES);
+    let plan = plan_chunks(sources, options.chunking);
     // The earliest failing chunk; later chunks are skipped, earlier ones still run.
     let first_failure = FirstFailure::new();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Mapped<'a>>();

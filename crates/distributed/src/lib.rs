@@ -39,9 +39,6 @@ use workload::ngram::{
 };
 use workload::{NgramError, WorkerFailure};
 
-/// Chunk size when none is asked for.
-pub const AUTO_CHUNK_BYTES: usize = 4 << 20;
-
 /// Where this process stands in the computation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cluster {
@@ -446,7 +443,7 @@ fn run_worker<A: timely::communication::Allocate>(
 
     // Map and combine this worker's chunks.
     let sources: Vec<Source<'_>> = inputs.iter().map(InputFile::source).collect();
-    let plan = plan_chunks(&sources, options.chunking, AUTO_CHUNK_BYTES);
+    let plan = plan_chunks(&sources, options.chunking);
     let mut local = KeyTable::new();
     let (mut lines, mut skipped) = (0u64, 0u64);
     // Shared files: chunk i is worker i % peers's, over all processes. Own files: each

@@ -1,4 +1,4 @@
-//! The command line, as DESIGN.md's contract states it.
+//! The command line, as the CLI contract in ARCHITECTURE.md states it.
 
 use std::num::NonZeroUsize;
 use std::path::PathBuf;

@@ -9,7 +9,7 @@ use crate::cli::CountArgs;
 use crate::models::Model;
 use crate::{human, machine, say, CliError};
 
-/// The JSON record for one run (DESIGN.md's contract).
+/// The JSON record for one run (the CLI contract in ARCHITECTURE.md).
 #[derive(Debug, Serialize)]
 pub struct CountRecord {
     pub job: &'static str,

@@ -1,5 +1,5 @@
-//! The `harness` binary's library: the CLI contract of DESIGN.md, the model registry, and
-//! the commands. Kept as a library so that integration tests and benches reach the same code.
+//! The `harness` binary's library: the CLI contract of ARCHITECTURE.md, the model registry,
+//! and the commands. Kept as a library so that the integration tests reach the same code.
 
 pub mod cli;
 pub mod count_cmd;

@@ -28,7 +28,7 @@ impl Serialize for WordTotals {
     }
 }
 
-/// The JSON record for one run (DESIGN.md's contract, plus `files` and `skipped_malformed`).
+/// The JSON record for one run (the CLI contract in ARCHITECTURE.md).
 #[derive(Debug, serde::Serialize)]
 pub struct NgramRecord {
     pub job: &'static str,
@@ -43,6 +43,12 @@ pub struct NgramRecord {
     pub words: WordTotals,
     pub top: Vec<(String, u64)>,
     pub files: Vec<String>,
+    /// How the input was cut, the same for every model: a target chunk size in bytes (the
+    /// default unless `--chunk-bytes` says otherwise), or lines per chunk (`--chunk-lines`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chunk_bytes: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chunk_lines: Option<usize>,
     /// `timely` when the timely-dataflow engine ran the job.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub engine: Option<&'static str>,
@@ -196,6 +202,11 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
             ),
             top: top.into_iter().map(|(k, v)| (text(k), v)).collect(),
             files: files.clone(),
+            chunk_bytes: options.chunking.bytes(),
+            chunk_lines: match options.chunking {
+                Chunking::Lines(lines) => Some(lines.get()),
+                _ => None,
+            },
             skipped_malformed: output.skipped,
             engine: timely.then_some("timely"),
             processes: timely.then_some(args.processes.get()),

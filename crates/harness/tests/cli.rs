@@ -1,4 +1,4 @@
-//! The `harness` binary end to end: the CLI contract of DESIGN.md.
+//! The `harness` binary end to end: the CLI contract of ARCHITECTURE.md.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};

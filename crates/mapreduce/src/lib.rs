@@ -15,8 +15,8 @@
 //!    merged into one big map.
 //!
 //! Executors: a rayon pool (default), plain std threads, or child processes for the map phase
-//! ([`Executor::Processes`]). `combine`, `reduce_partition` and the kernel are plain functions
-//! that another executor (timely) can call.
+//! ([`Executor::Processes`]). The kernels (parsing, `KeyTable`, `RunBuffer`) are `workload`'s;
+//! `crates/distributed` runs the same job on timely-dataflow with a reduce of its own.
 
 mod processes;
 mod stream;
@@ -34,9 +34,6 @@ use workload::ngram::{
     NgramOptions, NgramOutput, Phases, RunBuffer, Source, Tally, Totals,
 };
 use workload::{panic_message, FirstFailure, NgramError, WorkerFailure};
-
-/// Chunk size when none is asked for.
-pub const AUTO_CHUNK_BYTES: usize = 4 << 20;
 
 /// Which threads run the phases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -306,7 +303,7 @@ pub fn ngram<'a>(
 ) -> Result<NgramOutput<'a>, NgramError> {
     let partitions = engine.partition_count(sources.iter().map(|s| s.data.len()).sum());
     let clock = Instant::now();
-    let plan = plan_chunks(sources, options.chunking, AUTO_CHUNK_BYTES);
+    let plan = plan_chunks(sources, options.chunking);
     let split_s = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();

@@ -14,7 +14,7 @@ use workload::input::{gzip_error, LineChunks};
 use workload::ngram::{map_chunk_runs, NgramOptions, NgramOutput, Phases, SkippedLine, Totals};
 use workload::{FirstFailure, NgramError};
 
-use super::{combine, reduce_phase, shuffle, Engine, Mapped, Partial, Workers, AUTO_CHUNK_BYTES};
+use super::{combine, reduce_phase, shuffle, Engine, Mapped, Partial, Workers};
 
 /// One named input stream.
 pub struct Stream {
@@ -53,10 +53,8 @@ pub fn ngram_stream(
     options: &NgramOptions,
     engine: &Engine,
 ) -> Result<NgramOutput<'static>, NgramError> {
-    let target = match options.chunking {
-        workload::ngram::Chunking::Bytes(b) => b.get(),
-        _ => AUTO_CHUNK_BYTES,
-    };
+    // Lines cannot be counted before the bytes are read: a stream is cut by bytes.
+    let target = options.chunking.bytes().unwrap_or(workload::ngram::DEFAULT_CHUNK_BYTES);
     let names: Vec<String> = streams.iter().map(|s| s.name.clone()).collect();
     let workers = Workers::start(engine)?;
     // Partitions cannot follow the input size (unknown in advance): take the figure a

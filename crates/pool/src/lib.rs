@@ -13,10 +13,6 @@ use workload::ngram::{
 };
 use workload::{count_to, panic_message, CountJob, FirstFailure, NgramError, WorkerFailure};
 
-/// Chunk size when none is asked for: many more chunks than threads, so work stealing can
-/// even out the end of the job.
-pub const AUTO_CHUNK_BYTES: usize = 8 << 20;
-
 /// A pool of exactly `workers` threads (at least one).
 pub fn build(workers: usize) -> Result<ThreadPool, WorkerFailure> {
     ThreadPoolBuilder::new()
@@ -63,7 +59,7 @@ pub fn ngram_on<'a>(
     sources: &[Source<'a>],
     options: &NgramOptions,
 ) -> Result<NgramOutput<'a>, NgramError> {
-    let plan = plan_chunks(sources, options.chunking, AUTO_CHUNK_BYTES);
+    let plan = plan_chunks(sources, options.chunking);
     let first_failure = FirstFailure::new();
 
     let folded = guarded(pool, || {

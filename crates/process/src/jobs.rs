@@ -12,9 +12,6 @@ use crate::oneshot::Process;
 use crate::pool::ProcessPool;
 use crate::protocol::{Reply, Task};
 
-/// Chunk size when none is asked for.
-pub const AUTO_CHUNK_BYTES: usize = 16 << 20;
-
 /// How chunks reach the workers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Ship {
@@ -82,7 +79,7 @@ pub fn ngram<'a>(
     command: &WorkerCommand,
     ship: Ship,
 ) -> Result<NgramOutput<'a>, NgramError> {
-    let plan = plan_chunks(sources, options.chunking, AUTO_CHUNK_BYTES);
+    let plan = plan_chunks(sources, options.chunking);
     let mode = match ship {
         Ship::Auto if sources.iter().all(|s| s.path.is_some()) => Ship::Range,
         Ship::Auto => Ship::Bytes,

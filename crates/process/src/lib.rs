@@ -24,7 +24,7 @@ pub mod worker;
 pub use child::{KillHandle, ProcessError, WorkerCommand, WorkerProcess};
 pub use executor::ProcessPoolExecutor;
 pub use functions::RemoteFunction;
-pub use jobs::{count, ngram, Ship, AUTO_CHUNK_BYTES};
+pub use jobs::{count, ngram, Ship};
 pub use oneshot::Process;
 pub use pool::{AsCompleted, AsyncResult, ProcessPool, Tagged, Traffic};
 pub use protocol::{Fault, Reply, Task};

@@ -15,11 +15,12 @@ pub fn count(job: CountJob) -> u64 {
 
 /// Sums `match_count` per ngram over every source, on this thread.
 ///
-/// With the default chunking each file is one chunk and everything folds into one map. With
-/// `--chunk-bytes`/`--chunk-lines` each chunk gets its own map and the maps are merged in
-/// order: the article's MapReduce minus the pool, so its cost of chunking can be seen alone.
+/// With the default chunking every chunk folds into one map (as each worker of the parallel
+/// models folds its chunks into its own). With `--chunk-bytes`/`--chunk-lines` each chunk
+/// gets its own map and the maps are merged in order: the article's MapReduce minus the
+/// pool, so its cost of chunking can be seen alone.
 pub fn ngram<'a>(sources: &[Source<'a>], options: &NgramOptions) -> Result<NgramOutput<'a>, NgramError> {
-    let plan = plan_chunks(sources, options.chunking, usize::MAX);
+    let plan = plan_chunks(sources, options.chunking);
     let mut tally = Tally::default();
     let counts = if options.chunking == Chunking::Auto {
         let mut counts = Counts::new();

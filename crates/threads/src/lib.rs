@@ -18,10 +18,6 @@ use workload::ngram::{
 };
 use workload::{count_to, panic_message, CountJob, FirstFailure, NgramError, WorkerFailure};
 
-/// Chunk size when none is asked for: small enough that both cores stay busy to the end,
-/// large enough that claiming a chunk costs nothing next to mapping it.
-pub const AUTO_CHUNK_BYTES: usize = 16 << 20;
-
 /// The article's listing, literally: one thread per task, start them all, join them all.
 /// Unlike Python's `join`, Rust's returns the thread's result.
 pub fn count_thread_per_task(job: CountJob) -> Result<u64, WorkerFailure> {
@@ -78,7 +74,7 @@ pub fn ngram<'a>(
     options: &NgramOptions,
     workers: usize,
 ) -> Result<NgramOutput<'a>, NgramError> {
-    let plan = plan_chunks(sources, options.chunking, AUTO_CHUNK_BYTES);
+    let plan = plan_chunks(sources, options.chunking);
     let threads = workers.clamp(1, plan.len().max(1));
     let next_chunk = AtomicUsize::new(0);
     let first_failure = FirstFailure::new();
