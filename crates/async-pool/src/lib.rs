@@ -35,7 +35,7 @@ pub fn runtime(workers: usize) -> Result<Runtime, WorkerFailure> {
         .thread_name("tokio")
         .enable_time()
         .build()
-        .map_err(|e| WorkerFailure { worker: 0, message: format!("cannot start the tokio runtime: {e}") })
+        .map_err(|e| WorkerFailure::setup(format!("cannot start the tokio runtime: {e}")))
 }
 
 /// Where `run_in_executor` sends the work.
@@ -56,7 +56,7 @@ impl Executor {
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        let failed = |message| WorkerFailure { worker: 0, message };
+        let failed = |message| WorkerFailure { worker: None, message };
         let pending: std::pin::Pin<Box<dyn Future<Output = Result<T, WorkerFailure>> + Send>> = match self {
             Executor::Blocking => {
                 let handle = tokio::task::spawn_blocking(f);

@@ -11,7 +11,7 @@ use tokio::runtime::Runtime;
 use workload::ngram::{
     map_chunk_ref_into, merge_counts, plan_chunks, Counts, NgramOptions, NgramOutput, Source, Tally,
 };
-use workload::{panic_message, FirstFailure, NgramError, WorkerFailure};
+use workload::{FirstFailure, NgramError, WorkerFailure};
 
 use crate::runtime;
 
@@ -27,7 +27,7 @@ pub fn ngram<'a>(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(workers.max(1))
         .build()
-        .map_err(|e| WorkerFailure { worker: 0, message: format!("cannot start the rayon pool: {e}") })?;
+        .map_err(|e| WorkerFailure::setup(format!("cannot start the rayon pool: {e}")))?;
     ngram_on(&runtime(1)?, &pool, sources, options)
 }
 
@@ -58,9 +58,7 @@ pub fn ngram_on<'a>(
                             map_chunk_ref_into(&mut counts, sources, chunk, options.skip_malformed)
                                 .map(|t| (counts, t))
                         }))
-                        .unwrap_or_else(|p| {
-                            Err(WorkerFailure { worker: 0, message: panic_message(&*p) }.into())
-                        });
+                        .unwrap_or_else(|p| Err(WorkerFailure::panicked(&*p).into()));
                         let mapped = mapped.map_err(|err| first_failure.record(index, err));
                         let _ = tx.send((index, mapped));
                     });

@@ -81,14 +81,14 @@ where
 pub async fn wrap_thread<T: Send + 'static>(handle: JoinHandle<T>) -> Result<T, WorkerFailure> {
     let joined = tokio::task::spawn_blocking(move || handle.join())
         .await
-        .map_err(|e| WorkerFailure { worker: 0, message: e.to_string() })?;
-    joined.map_err(|payload| WorkerFailure { worker: 0, message: panic_message(&*payload) })
+        .map_err(|e| WorkerFailure { worker: None, message: e.to_string() })?;
+    joined.map_err(|payload| WorkerFailure { worker: None, message: panic_message(&*payload) })
 }
 
 /// Awaits a child process's exit and output (stdout and stderr must be piped to be captured).
 pub async fn wrap_child(child: Child) -> Result<Output, WorkerFailure> {
     tokio::task::spawn_blocking(move || child.wait_with_output())
         .await
-        .map_err(|e| WorkerFailure { worker: 0, message: e.to_string() })?
-        .map_err(|e| WorkerFailure { worker: 0, message: format!("waiting for the child: {e}") })
+        .map_err(|e| WorkerFailure { worker: None, message: e.to_string() })?
+        .map_err(|e| WorkerFailure { worker: None, message: format!("waiting for the child: {e}") })
 }

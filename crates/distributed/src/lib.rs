@@ -241,7 +241,7 @@ pub fn ngram(paths: &[PathBuf], options: &NgramOptions, cluster: &Cluster) -> Re
             })?;
             Ok::<_, String>(guards.join())
         })
-        .map_err(|e| WorkerFailure { worker: 0, message: format!("cannot start timely: {e}") })?;
+        .map_err(|e| WorkerFailure::setup(format!("cannot start timely: {e}")))?;
 
     // Connecting waits for every process; a missing one must not hang us forever. timely
     // reports its connection attempts with println!: they go to stderr meanwhile, so stdout
@@ -264,7 +264,7 @@ pub fn ngram(paths: &[PathBuf], options: &NgramOptions, cluster: &Cluster) -> Re
     if connected.is_err() && !run.is_finished() {
         QUIET_PANICS.store(false, Ordering::Relaxed);
         return Err(WorkerFailure {
-            worker: 0,
+            worker: None,
             message: format!(
                 "process {} of {}: the other processes did not all connect within {} s{}",
                 cluster.process,
@@ -286,7 +286,7 @@ pub fn ngram(paths: &[PathBuf], options: &NgramOptions, cluster: &Cluster) -> Re
         } else {
             why
         };
-        NgramError::from(WorkerFailure { worker, message: format!("process {}: {why}", cluster.process) })
+        NgramError::from(WorkerFailure::of(worker, format!("process {}: {why}", cluster.process)))
     };
     let first_worker = cluster.process * workers_per_process;
     let results = match joined {
@@ -329,12 +329,12 @@ fn summarise(
             Some((file, line, message)) => match parse_line(line) {
                 Err(kind) => NgramError::Line { file, line: fault.3, kind },
                 Ok(_) => NgramError::Worker(WorkerFailure {
-                    worker: 0,
+                    worker: None,
                     message: String::from_utf8_lossy(message).into_owned(),
                 }),
             },
             None => NgramError::Worker(WorkerFailure {
-                worker: 0,
+                worker: None,
                 message: "a bad line (unreadable note)".into(),
             }),
         });

@@ -38,15 +38,13 @@ fn worker_command() -> Result<&'static WorkerCommand, WorkerFailure> {
     if let Some(command) = WORKER.get() {
         return Ok(command);
     }
-    let command = WorkerCommand::current_exe().map_err(|e| WorkerFailure {
-        worker: 0,
-        message: format!("cannot find this executable to start workers: {e}"),
-    })?;
+    let command = WorkerCommand::current_exe()
+        .map_err(|e| WorkerFailure::setup(format!("cannot find this executable to start workers: {e}")))?;
     // Only the harness binary serves the worker protocol; re-running anything else (a test
     // binary, a bench) with `__worker` would do something else entirely.
     if command.program.file_stem().is_none_or(|stem| stem != "harness") {
         return Err(WorkerFailure {
-            worker: 0,
+            worker: None,
             message: format!(
                 "{} cannot serve as a worker process; call harness::models::set_worker_command first",
                 command.program.display()

@@ -33,7 +33,7 @@ use workload::ngram::{
     key_hash, map_chunk_ref_runs, partition_of_hash, plan_chunks, ChunkRef, KeyTable, LineErrorKind,
     NgramOptions, NgramOutput, Phases, RunBuffer, Source, Tally, Totals,
 };
-use workload::{panic_message, FirstFailure, NgramError, WorkerFailure};
+use workload::{FirstFailure, NgramError, WorkerFailure};
 
 /// Which threads run the phases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -126,11 +126,12 @@ impl Workers {
         let count = engine.workers.max(1);
         let pool = match engine.executor {
             Executor::Threads => None,
-            Executor::Rayon | Executor::Processes => {
-                Some(rayon::ThreadPoolBuilder::new().num_threads(count).build().map_err(|e| {
-                    WorkerFailure { worker: 0, message: format!("cannot start the rayon pool: {e}") }
-                })?)
-            }
+            Executor::Rayon | Executor::Processes => Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(count)
+                    .build()
+                    .map_err(|e| WorkerFailure::setup(format!("cannot start the rayon pool: {e}")))?,
+            ),
         };
         Ok(Workers { count, pool })
     }
@@ -145,10 +146,7 @@ fn on_workers<T: Send>(
 ) -> Result<Vec<T>, WorkerFailure> {
     let next = AtomicUsize::new(0);
     let count = workers.count.clamp(1, n.max(1));
-    let failure = |payload: Box<dyn std::any::Any + Send>| WorkerFailure {
-        worker: 0,
-        message: panic_message(&*payload),
-    };
+    let failure = |payload: Box<dyn std::any::Any + Send>| WorkerFailure::panicked(&*payload);
     match &workers.pool {
         None => std::thread::scope(|scope| {
             let handles: Vec<_> = (0..count).map(|_| scope.spawn(|| task(&next))).collect();
@@ -340,11 +338,9 @@ pub fn ngram<'a>(
 /// reduce = their sum.
 pub fn count(job: workload::CountJob, engine: &Engine) -> Result<u64, WorkerFailure> {
     if engine.executor == Executor::Processes {
-        return Err(WorkerFailure {
-            worker: 0,
-            message: "the engine's process executor runs the ngram job only (the process model counts)"
-                .into(),
-        });
+        return Err(WorkerFailure::setup(
+            "the engine's process executor runs the ngram job only (the process model counts)",
+        ));
     }
     let sums = on_workers(&Workers::start(engine)?, job.tasks, |next| {
         let mut sum = 0u64;

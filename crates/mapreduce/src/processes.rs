@@ -39,10 +39,8 @@ fn worker_command() -> Result<(PathBuf, Vec<String>), WorkerFailure> {
     if let Some(command) = WORKER_COMMAND.lock().unwrap_or_else(|p| p.into_inner()).clone() {
         return Ok(command);
     }
-    let me = std::env::current_exe().map_err(|e| WorkerFailure {
-        worker: 0,
-        message: format!("cannot find this program to start workers: {e}"),
-    })?;
+    let me = std::env::current_exe()
+        .map_err(|e| WorkerFailure::setup(format!("cannot find this program to start workers: {e}")))?;
     Ok((me, vec![WORKER_ARG.to_string()]))
 }
 
@@ -131,10 +129,7 @@ pub(crate) fn map_phase(
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| WorkerFailure {
-                worker: w,
-                message: format!("cannot start {}: {e}", program.display()),
-            })?;
+            .map_err(|e| WorkerFailure::of(w, format!("cannot start {}: {e}", program.display())))?;
         children.push((child, request));
     }
 
@@ -147,10 +142,7 @@ pub(crate) fn map_phase(
             .map(|(w, (mut child, request))| {
                 scope.spawn(move || {
                     let pid = child.id();
-                    let fail = |message: String| WorkerFailure {
-                        worker: w,
-                        message: format!("pid {pid}: {message}"),
-                    };
+                    let fail = |message: String| WorkerFailure::of(w, format!("pid {pid}: {message}"));
                     let mut stdin = child.stdin.take().expect("piped");
                     let mut stdout = child.stdout.take().expect("piped");
                     let mut stderr = child.stderr.take().expect("piped");
@@ -186,9 +178,7 @@ pub(crate) fn map_phase(
             .into_iter()
             .enumerate()
             .map(|(w, h)| {
-                h.join().unwrap_or_else(|p| {
-                    Err(WorkerFailure { worker: w, message: workload::panic_message(&*p) })
-                })
+                h.join().unwrap_or_else(|p| Err(WorkerFailure::of(w, workload::panic_message(&*p))))
             })
             .collect()
     });

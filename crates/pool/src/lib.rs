@@ -11,7 +11,7 @@ use rayon::{ThreadPool, ThreadPoolBuilder};
 use workload::ngram::{
     map_chunk_ref_into, merge_counts, plan_chunks, Counts, NgramOptions, NgramOutput, Source, Tally,
 };
-use workload::{count_to, panic_message, CountJob, FirstFailure, NgramError, WorkerFailure};
+use workload::{count_to, CountJob, FirstFailure, NgramError, WorkerFailure};
 
 /// A pool of exactly `workers` threads (at least one).
 pub fn build(workers: usize) -> Result<ThreadPool, WorkerFailure> {
@@ -19,14 +19,14 @@ pub fn build(workers: usize) -> Result<ThreadPool, WorkerFailure> {
         .num_threads(workers.max(1))
         .thread_name(|i| format!("rayon-{i}"))
         .build()
-        .map_err(|e| WorkerFailure { worker: 0, message: format!("cannot start the rayon pool: {e}") })
+        .map_err(|e| WorkerFailure::setup(format!("cannot start the rayon pool: {e}")))
 }
 
 /// Runs `f` on `pool`, turning a panic inside it into a `WorkerFailure` (rayon re-raises a
 /// worker's panic on the caller; we report it instead of crashing).
 pub fn guarded<T: Send>(pool: &ThreadPool, f: impl FnOnce() -> T + Send) -> Result<T, WorkerFailure> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pool.install(f)))
-        .map_err(|payload| WorkerFailure { worker: 0, message: panic_message(&*payload) })
+        .map_err(|payload| WorkerFailure::panicked(&*payload))
 }
 
 /// K tasks of `count_to(N)` on the pool.

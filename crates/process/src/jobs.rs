@@ -30,8 +30,8 @@ fn failure(err: ProcessError) -> WorkerFailure {
         | ProcessError::Died { worker, .. }
         | ProcessError::Protocol { worker, .. }
         | ProcessError::Timeout { worker, .. }
-        | ProcessError::TaskFailed { worker, .. } => *worker,
-        _ => 0,
+        | ProcessError::TaskFailed { worker, .. } => Some(*worker),
+        _ => None,
     };
     WorkerFailure { worker, message: err.to_string() }
 }
@@ -52,14 +52,11 @@ pub fn count(job: CountJob, workers: usize, command: &WorkerCommand) -> Result<u
     }
     let mut total = 0u64;
     let mut first_error = None;
-    for child in started {
+    for (index, child) in started.into_iter().enumerate() {
         match child.join(None) {
             Ok(Reply::Value(v)) => total += v,
             Ok(other) => {
-                first_error.get_or_insert(WorkerFailure {
-                    worker: 0,
-                    message: format!("unexpected reply {other:?}"),
-                });
+                first_error.get_or_insert(WorkerFailure::of(index, format!("unexpected reply {other:?}")));
             }
             Err(err) => {
                 first_error.get_or_insert(failure(err));
@@ -90,10 +87,10 @@ pub fn ngram<'a>(
             .iter()
             .map(|s| match s.path {
                 Some(p) => Ok(p.to_string_lossy().into_owned()),
-                None => Err(NgramError::Worker(WorkerFailure {
-                    worker: 0,
-                    message: format!("{}: range shipping needs a file on disk", s.name),
-                })),
+                None => Err(NgramError::Worker(WorkerFailure::setup(format!(
+                    "{}: range shipping needs a file on disk",
+                    s.name
+                )))),
             })
             .collect::<Result<_, _>>()?,
         _ => Vec::new(),
@@ -151,7 +148,7 @@ pub fn ngram<'a>(
                         start.checked_add(entry.len as usize).and_then(|end| source.data.get(start..end))
                     else {
                         return Err(NgramError::Worker(WorkerFailure {
-                            worker: 0,
+                            worker: None,
                             message: format!("a worker named a key outside {}", source.name),
                         }));
                     };
@@ -182,7 +179,7 @@ pub fn ngram<'a>(
             }
             other => {
                 return Err(NgramError::Worker(WorkerFailure {
-                    worker: 0,
+                    worker: None,
                     message: format!("unexpected reply {other:?}"),
                 }))
             }

@@ -207,6 +207,6 @@ fn ngram_on_processes_ships_bytes_or_ranges() {
     let sources: [Source<'_>; 1] = [memory.source()];
     assert!(ngram(&sources, &options, 2, &worker(), Ship::Auto).is_ok());
     let err = ngram(&sources, &options, 2, &worker(), Ship::Range).unwrap_err();
-    assert_eq!(err.to_string(), "worker 0 failed: memory: range shipping needs a file on disk");
+    assert_eq!(err.to_string(), "memory: range shipping needs a file on disk");
     std::fs::remove_dir_all(&dir).unwrap();
 }

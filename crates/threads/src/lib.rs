@@ -55,7 +55,7 @@ fn join_all(handles: Vec<thread::JoinHandle<u64>>) -> Result<u64, WorkerFailure>
         match handle.join() {
             Ok(sum) => total += sum,
             Err(payload) => {
-                failure.get_or_insert(WorkerFailure { worker, message: panic_message(&*payload) });
+                failure.get_or_insert(WorkerFailure::of(worker, panic_message(&*payload)));
             }
         }
     }
@@ -103,8 +103,7 @@ pub fn ngram<'a>(
     let mut parts = Vec::with_capacity(threads);
     let mut tally = Tally::default();
     for (worker, result) in results.into_iter().enumerate() {
-        let (counts, t) =
-            result.map_err(|payload| WorkerFailure { worker, message: panic_message(&*payload) })?;
+        let (counts, t) = result.map_err(|payload| WorkerFailure::of(worker, panic_message(&*payload)))?;
         parts.push(counts);
         tally.absorb(t);
     }
@@ -140,7 +139,7 @@ mod tests {
         ];
         tx.send(()).unwrap();
         let failure = join_all(handles).unwrap_err();
-        assert_eq!(failure, WorkerFailure { worker: 1, message: "panicked: boom".into() });
+        assert_eq!(failure, WorkerFailure::of(1, "panicked: boom"));
         assert_eq!(failure.to_string(), "worker 1 failed: panicked: boom");
     }
 }

@@ -8,18 +8,41 @@ use crate::ngram::LineErrorKind;
 /// The text of a panic payload (one definition, in the std-only `concurrent` crate).
 pub use concurrent::panic_message;
 
-/// A worker (thread, process, task) that died instead of returning a result.
+/// A model that could not run its job: a worker (thread, process, task) that died instead
+/// of returning a result, or a model that could not start at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkerFailure {
-    /// Which worker: its index in the model's pool.
-    pub worker: usize,
-    /// What the worker reported: the panic message, an exit status, and so on.
+    /// Which worker, by its index in the model's pool; `None` when no one worker is to blame:
+    /// the model could not start (a pool, a runtime, the worker program), or a panic came
+    /// back from a pool that does not say which of its threads raised it.
+    pub worker: Option<usize>,
+    /// What happened: the panic message, an exit status, what could not be started.
     pub message: String,
+}
+
+impl WorkerFailure {
+    /// Worker `worker` failed.
+    pub fn of(worker: usize, message: impl Into<String>) -> WorkerFailure {
+        WorkerFailure { worker: Some(worker), message: message.into() }
+    }
+
+    /// The model could not start (`cannot start the rayon pool: ...`): no worker's fault.
+    pub fn setup(message: impl Into<String>) -> WorkerFailure {
+        WorkerFailure { worker: None, message: message.into() }
+    }
+
+    /// A worker panicked, and the pool does not say which.
+    pub fn panicked(payload: &(dyn std::any::Any + Send)) -> WorkerFailure {
+        WorkerFailure { worker: None, message: format!("a worker {}", panic_message(payload)) }
+    }
 }
 
 impl fmt::Display for WorkerFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "worker {} failed: {}", self.worker, self.message)
+        match self.worker {
+            Some(worker) => write!(f, "worker {worker} failed: {}", self.message),
+            None => f.write_str(&self.message),
+        }
     }
 }
 
