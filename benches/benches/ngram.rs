@@ -1,50 +1,35 @@
-//! ngram: every model over the shard in `BENCH_SHARD`, with `Throughput::Bytes` so criterion
-//! reports GB/s. Each iteration maps the file afresh, so reading it (page faults) is part of
-//! the time, as in `harness ngram`. Before timing, every model's answer is checked against
-//! the serial one, and the data set is described in `target/criterion/ngram/dataset.json`
-//! for the report.
+//! ngram: every model of the registry (`harness::models::Model::ALL`) over the shard in
+//! `BENCH_SHARD`, with `Throughput::Bytes` so criterion reports GB/s, through the same entry
+//! point as `harness ngram`: each run starts the model's workers and maps the file afresh,
+//! so starting and reading are part of the time, as in `harness ngram`. Before timing,
+//! every model's answer is checked against the serial one, and the data set is described in
+//! `target/criterion/ngram/dataset.json` for the report.
 
 use std::path::Path;
 
 use benches::{cores, criterion, shard, worker, FLAT};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use harness::models::{set_worker_command, Model};
 use workload::input::InputFile;
-use workload::ngram::{NgramOptions, NgramOutput, Source};
-use workload::NgramError;
+use workload::ngram::NgramOptions;
 
-type Model<'m> = Box<dyn Fn(&[Source<'_>]) -> Result<usize, NgramError> + 'm>;
-
-fn run(path: &Path, f: impl FnOnce(&[Source<'_>]) -> Result<usize, NgramError>) -> usize {
+fn run(path: &Path, model: Model, options: &NgramOptions, workers: usize) -> usize {
     let file = InputFile::open(path).expect("the shard opens");
-    f(&[file.source()]).expect("the model succeeds")
+    let output = model.ngram(&[file.source()], options, workers).unwrap_or_else(|e| panic!("{model}: {e}"));
+    output.distinct()
 }
 
 fn ngram(c: &mut Criterion) {
     let path = shard();
     let cores = cores();
     let options = NgramOptions::default();
-    let worker = worker();
-    let rayon = pool::build(cores).expect("rayon pool");
-    let runtime = async_pool::runtime(1).expect("tokio runtime");
-    let engine = mapreduce::Engine::new(cores);
-    let distinct = |o: NgramOutput<'_>| o.distinct();
-    let models: Vec<(&str, Model<'_>)> = vec![
-        ("serial", Box::new(|s| serial::ngram(s, &options).map(distinct))),
-        ("threads", Box::new(|s| threads::ngram(s, &options, cores).map(distinct))),
-        (
-            "process",
-            Box::new(|s| process::ngram(s, &options, cores, &worker, process::Ship::Range).map(distinct)),
-        ),
-        ("pool", Box::new(|s| pool::ngram_on(&rayon, s, &options).map(distinct))),
-        ("async", Box::new(|s| async_pool::ngram_on(&runtime, &rayon, s, &options).map(distinct))),
-        ("mapreduce", Box::new(|s| mapreduce::ngram(s, &options, &engine).map(distinct))),
-    ];
+    set_worker_command(worker());
 
     // Describe the data set once, and check that every model agrees on it.
     let file = InputFile::open(&path).expect("the shard opens");
     let reference = serial::ngram(&[file.source()], &options).expect("serial succeeds");
-    for (name, model) in &models {
-        assert_eq!(run(&path, model), reference.distinct(), "{name} disagrees with serial");
+    for &model in Model::ALL {
+        assert_eq!(run(&path, model, &options, cores), reference.distinct(), "{model} disagrees with serial");
     }
     let dataset = serde_json::json!({
         "file": path.display().to_string(),
@@ -62,8 +47,10 @@ fn ngram(c: &mut Criterion) {
     let mut group = c.benchmark_group("ngram");
     group.sampling_mode(FLAT);
     group.throughput(Throughput::Bytes(bytes));
-    for (name, model) in &models {
-        group.bench_function(BenchmarkId::new(*name, cores), |b| b.iter(|| run(&path, model)));
+    for &model in Model::ALL {
+        group.bench_function(BenchmarkId::new(model.name(), cores), |b| {
+            b.iter(|| run(&path, model, &options, cores))
+        });
     }
     group.finish();
 }

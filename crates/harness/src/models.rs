@@ -1,5 +1,6 @@
-//! Every model the workspace has, behind one name each. Adding a model crate means adding a
-//! variant here; `--model all` then runs it and checks it against the others.
+//! Every model the workspace has, behind one name each: the one registry that the CLI
+//! (`--model`, `--model all`), the benches, `harness sweep`, the report (names, order,
+//! colours) and the tests iterate. Adding a model crate means adding a variant here.
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -58,6 +59,23 @@ impl Model {
     /// Every model present, in the order `--model all` runs them (serial first: the reference).
     pub const ALL: &'static [Model] =
         &[Model::Serial, Model::Threads, Model::Process, Model::Pool, Model::Async, Model::MapReduce];
+
+    /// The model's colour on every chart of the report (its Python twin gets a lighter shade).
+    pub fn colour(self) -> (u8, u8, u8) {
+        match self {
+            Model::Serial => (110, 110, 110),
+            Model::Threads => (31, 119, 180),
+            Model::Process => (230, 126, 34),
+            Model::Pool => (44, 160, 44),
+            Model::Async => (148, 103, 189),
+            Model::MapReduce => (214, 39, 40),
+        }
+    }
+
+    /// The model called `name`, if there is one.
+    pub fn named(name: &str) -> Option<Model> {
+        Model::ALL.iter().copied().find(|m| m.name() == name)
+    }
 
     pub fn name(self) -> &'static str {
         match self {

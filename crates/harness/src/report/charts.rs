@@ -6,16 +6,15 @@ use plotters::prelude::*;
 
 pub const WIDTH: u32 = 960;
 
-/// Colours per model, so one model keeps its colour on every chart.
+/// Colours per model (the registry's), so one model keeps its colour on every chart; what
+/// is not a model (polars) gets its own.
 pub fn model_colour(model: &str) -> RGBColor {
-    match model {
-        "serial" => RGBColor(110, 110, 110),
-        "threads" => RGBColor(31, 119, 180),
-        "process" => RGBColor(230, 126, 34),
-        "pool" => RGBColor(44, 160, 44),
-        "async" => RGBColor(148, 103, 189),
-        "mapreduce" => RGBColor(214, 39, 40),
-        _ => RGBColor(23, 190, 207),
+    match crate::models::Model::named(model) {
+        Some(m) => {
+            let (r, g, b) = m.colour();
+            RGBColor(r, g, b)
+        }
+        None => RGBColor(23, 190, 207),
     }
 }
 

@@ -13,12 +13,11 @@ use serde_json::{json, Value};
 
 use crate::cli::ReportArgs;
 use crate::machine;
+use crate::models::Model;
 use charts::{model_colour, python_colour, seconds, Bar, Line};
 use collect::Bench;
 
 pub use page::Section;
-
-const RUST_MODELS: [&str; 6] = ["serial", "threads", "process", "pool", "async", "mapreduce"];
 
 fn param_usize(b: &Bench) -> Option<usize> {
     b.param.as_deref().and_then(|p| p.parse().ok())
@@ -79,7 +78,7 @@ fn python_label(p: &Value) -> String {
 fn count_chart(benches: &[Bench], python: &[Value]) -> Result<Option<String>, String> {
     let mut rows = Vec::new();
     let serial = find(benches, "count", "serial", Some("2")).map(|b| b.median_s);
-    for model in RUST_MODELS {
+    for model in Model::ALL.iter().map(|m| m.name()) {
         if let Some(b) = find(benches, "count", model, Some("2")) {
             let ratio = serial.map_or(String::new(), |s| format!(" ({:.2}x serial)", s / b.median_s));
             rows.push(Bar {
@@ -116,7 +115,7 @@ fn count_chart(benches: &[Bench], python: &[Value]) -> Result<Option<String>, St
 /// Chart 2: speedup over serial against K, per Rust model.
 fn speedup_chart(benches: &[Bench], cores: usize) -> Result<Option<String>, String> {
     let mut lines = Vec::new();
-    for model in RUST_MODELS.iter().filter(|m| **m != "serial") {
+    for model in Model::ALL.iter().filter(|m| **m != Model::Serial).map(|m| m.name()) {
         let points: Vec<(f64, f64)> = benches
             .iter()
             .filter(|b| b.group == "count" && b.function == *model)
@@ -141,7 +140,7 @@ fn speedup_chart(benches: &[Bench], cores: usize) -> Result<Option<String>, Stri
 /// Chart 3: ngram time per model, Rust and Python, with GB/s.
 fn ngram_chart(benches: &[Bench], python: &[Value]) -> Result<Option<String>, String> {
     let mut rows = Vec::new();
-    for model in RUST_MODELS {
+    for model in Model::ALL.iter().map(|m| m.name()) {
         if let Some(b) = benches.iter().find(|b| b.group == "ngram" && b.function == model) {
             let rate = b
                 .throughput_bytes
