@@ -24,7 +24,7 @@ use tokio::task::JoinSet;
 use workload::{count_to, panic_message, CountJob, WorkerFailure};
 
 pub use heartbeat::{heartbeat, Heartbeat, Placement};
-pub use ngram::{ngram, ngram_on};
+pub use ngram::{ngram, ngram_on, OnEventLoop};
 pub use wrap::{run_in_executor, wrap_child, wrap_future, wrap_thread, WrappedFuture};
 
 /// A runtime with one async thread (the event loop) and at most `workers` blocking threads.
@@ -124,7 +124,7 @@ impl<T: Send + 'static> AsCompleted<T> {
     }
 }
 
-/// The count job: K `run_in_executor(count_to, N)` calls gathered on `runtime`.
+/// The article's listing: K `run_in_executor(count_to, N)` calls gathered on `runtime`.
 pub fn count_on(runtime: &Runtime, executor: &Executor, job: CountJob) -> Result<u64, WorkerFailure> {
     runtime.block_on(async {
         let results = gather((0..job.tasks).map(|_| executor.run(move || count_to(job.to)))).await;
@@ -132,7 +132,12 @@ pub fn count_on(runtime: &Runtime, executor: &Executor, job: CountJob) -> Result
     })
 }
 
-/// The count job on a fresh runtime whose blocking pool has `workers` threads.
+/// The count job as every model runs it ([`workload::run::count_on`]): `workers` worker
+/// loops on a rayon pool, their results awaited by the event loop ([`OnEventLoop`]).
 pub fn count(job: CountJob, workers: usize) -> Result<u64, WorkerFailure> {
-    count_on(&runtime(workers)?, &Executor::Blocking, job)
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers.max(1))
+        .build()
+        .map_err(|e| WorkerFailure::setup(format!("cannot start the rayon pool: {e}")))?;
+    workload::run::count_on(&OnEventLoop { runtime: &runtime(1)?, pool: &pool }, job)
 }

@@ -1,24 +1,67 @@
-//! The ngram job, async: chunks are offloaded to a rayon pool and each partial map is merged
-//! the moment it arrives (a progressive reduce), instead of `gather` then `reduce`.
-//!
-//! tokio's `spawn_blocking` needs `'static` work, and the chunks borrow the memory-mapped
-//! file; rayon's scoped spawns may borrow, so the rayon bridge does the mapping here.
+//! The async model in the contract's sense ([`Runner`]): the event loop never runs a job's
+//! work itself. It hands each worker loop to a rayon pool (tokio's `spawn_blocking` needs
+//! `'static` work, and the loops borrow the memory-mapped input; rayon's scoped spawns may),
+//! and awaits their results as they come back through a channel: `run_in_executor` and
+//! `as_completed`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::thread;
 
 use tokio::runtime::Runtime;
-use workload::ngram::{
-    map_chunk_ref_into, merge_counts, plan_chunks, Counts, NgramOptions, NgramOutput, Source, Tally,
-};
-use workload::{FirstFailure, NgramError, WorkerFailure};
+use workload::ngram::{merge, NgramOptions, NgramOutput, Source};
+use workload::run::{workers_for, Claims, Runner};
+use workload::{panic_message, NgramError, WorkerFailure};
 
 use crate::runtime;
 
-/// A chunk's index and its map (a failure is recorded in the `FirstFailure` instead).
-type Mapped<'a> = (usize, Result<(Counts<'a>, Tally), ()>);
+/// An event loop (`runtime`) with a rayon pool as its executor.
+#[derive(Debug, Clone, Copy)]
+pub struct OnEventLoop<'r> {
+    pub runtime: &'r Runtime,
+    pub pool: &'r rayon::ThreadPool,
+}
 
-/// Ngram totals with `workers` rayon threads doing the maps and the event loop merging.
+impl Runner for OnEventLoop<'_> {
+    fn workers(&self) -> usize {
+        self.pool.current_num_threads()
+    }
+
+    fn run<T: Send>(
+        &self,
+        tasks: usize,
+        work: &(dyn Fn(&Claims) -> T + Sync),
+    ) -> Result<Vec<T>, WorkerFailure> {
+        let claims = Claims::new(tasks);
+        let loops = workers_for(self, tasks);
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, thread::Result<T>)>();
+        thread::scope(|scope| {
+            let claims = &claims;
+            scope.spawn(move || {
+                self.pool.scope(|s| {
+                    for worker in 0..loops {
+                        let tx = tx.clone();
+                        s.spawn(move |_| {
+                            let _ = tx.send((worker, catch_unwind(AssertUnwindSafe(|| work(claims)))));
+                        });
+                    }
+                    drop(tx); // the channel closes when the last loop has reported
+                });
+            });
+            // The event loop awaits each worker's result as it arrives.
+            self.runtime.block_on(async {
+                let mut results = Vec::with_capacity(loops);
+                while let Some((worker, outcome)) = rx.recv().await {
+                    results
+                        .push(outcome.map_err(|payload| WorkerFailure::of(worker, panic_message(&*payload))));
+                }
+                results.into_iter().collect()
+            })
+        })
+    }
+}
+
+/// Ngram totals with `workers` rayon threads doing the work and the event loop awaiting it:
+/// the article's algorithm ([`merge`]).
 pub fn ngram<'a>(
     sources: &[Source<'a>],
     options: &NgramOptions,
@@ -38,52 +81,5 @@ pub fn ngram_on<'a>(
     sources: &[Source<'a>],
     options: &NgramOptions,
 ) -> Result<NgramOutput<'a>, NgramError> {
-    let plan = plan_chunks(sources, options.chunking);
-    // The earliest failing chunk; later chunks are skipped, earlier ones still run.
-    let first_failure = FirstFailure::new();
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Mapped<'a>>();
-
-    let (total, tally) = thread::scope(|scope| {
-        let (plan, first_failure) = (&plan, &first_failure);
-        scope.spawn(move || {
-            pool.scope(|s| {
-                for (index, chunk) in plan.iter().enumerate() {
-                    let tx = tx.clone();
-                    s.spawn(move |_| {
-                        if first_failure.makes_moot(index) {
-                            return;
-                        }
-                        let mapped = catch_unwind(AssertUnwindSafe(|| {
-                            let mut counts = Counts::new();
-                            map_chunk_ref_into(&mut counts, sources, chunk, options.skip_malformed)
-                                .map(|t| (counts, t))
-                        }))
-                        .unwrap_or_else(|p| Err(WorkerFailure::panicked(&*p).into()));
-                        let mapped = mapped.map_err(|err| first_failure.record(index, err));
-                        let _ = tx.send((index, mapped));
-                    });
-                }
-                drop(tx); // the channel closes when the last chunk has reported
-            });
-        });
-
-        runtime.block_on(async {
-            let mut total = Counts::new();
-            let mut tally = Tally::default();
-            while let Some((index, mapped)) = rx.recv().await {
-                // Failures are already recorded; after one, nothing more is merged.
-                let Ok((counts, t)) = mapped else { continue };
-                if first_failure.any() {
-                    continue;
-                }
-                tally.absorb(t);
-                if let Err(e) = merge_counts(&mut total, counts) {
-                    first_failure.record(index, NgramError::MergeOverflow { ngram: e.ngram });
-                }
-            }
-            (total, tally)
-        })
-    });
-    first_failure.or_ok(())?;
-    Ok(NgramOutput::finish(sources, total, tally))
+    merge::ngram(&OnEventLoop { runtime, pool }, sources, options)
 }

@@ -159,6 +159,11 @@ pub struct NgramArgs {
     /// serial, threads, process, pool, async, mapreduce, or all (runs each and checks they agree).
     #[arg(long, value_parser = parse_model_choice)]
     pub model: ModelChoice,
+    /// The article's algorithm (merge: map chunks, merge the maps) or the MapReduce engine's
+    /// (partitioned: map + combine into partitions, reduce them in parallel). Default: the
+    /// engine's for mapreduce, the article's for the others; with `--model all`, both.
+    #[arg(long, value_enum)]
+    pub algorithm: Option<crate::models::Algorithm>,
     /// Worker threads/processes (default: the number of cores).
     #[arg(long)]
     pub workers: Option<NonZeroUsize>,
@@ -191,8 +196,8 @@ pub struct NgramArgs {
     /// for the map phase (they read their byte ranges and send their partitions back).
     #[arg(long, value_enum, default_value_t = ExecutorArg::Rayon)]
     pub executor: ExecutorArg,
-    /// Partitions of the key space for the MapReduce engine (default: four per worker, more
-    /// for big inputs: about one per 8 MiB).
+    /// Partitions of the key space for the partitioned algorithm, on any model (default: four
+    /// per worker, more for big inputs: about one per 8 MiB).
     #[arg(long, value_parser = parse_nonzero)]
     pub partitions: Option<NonZeroUsize>,
     /// Which engine runs the mapreduce model: this repository's own (native), or timely-dataflow,

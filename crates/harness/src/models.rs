@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use clap::ValueEnum;
 use process::{Ship, WorkerCommand};
-use workload::ngram::{NgramOptions, NgramOutput, Source};
+use workload::ngram::{merge, partitioned, NgramOptions, NgramOutput, Source};
 use workload::{CountJob, NgramError, WorkerFailure};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -25,6 +25,34 @@ pub enum Model {
     /// The MapReduce engine: split, map + combine, shuffle into partitions, parallel reduce.
     #[value(name = "mapreduce")]
     MapReduce,
+}
+
+/// The two algorithms of the ngram job, each written once in `workload::ngram` and run on
+/// every model (`--algorithm`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Algorithm {
+    /// The article's: map chunks into maps of borrowed keys, merge the maps.
+    Merge,
+    /// The MapReduce engine's: map + combine into R partitions by key hash, reduce the
+    /// partitions in parallel.
+    Partitioned,
+}
+
+impl Algorithm {
+    pub const ALL: &'static [Algorithm] = &[Algorithm::Merge, Algorithm::Partitioned];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Merge => "merge",
+            Algorithm::Partitioned => "partitioned",
+        }
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 static WORKER: OnceLock<WorkerCommand> = OnceLock::new();
@@ -107,32 +135,85 @@ impl Model {
         }
     }
 
+    /// The algorithm `--model M` runs when `--algorithm` is not given: the engine's own for
+    /// `mapreduce`, the article's for the others.
+    pub fn default_algorithm(self) -> Algorithm {
+        match self {
+            Model::MapReduce => Algorithm::Partitioned,
+            _ => Algorithm::Merge,
+        }
+    }
+
+    /// The ngram job with the model's default algorithm.
     pub fn ngram<'a>(
         self,
         sources: &[Source<'a>],
         options: &NgramOptions,
         workers: usize,
     ) -> Result<NgramOutput<'a>, NgramError> {
-        self.ngram_with(sources, options, workers, Ship::Auto, mapreduce::Engine::new(workers))
+        self.ngram_with(
+            self.default_algorithm(),
+            sources,
+            options,
+            workers,
+            Ship::Auto,
+            mapreduce::Engine::new(workers),
+        )
     }
 
-    /// [`Model::ngram`], choosing how the process model ships chunks and how the MapReduce
-    /// engine runs (other models ignore them).
+    /// The ngram job with `algorithm`, choosing how the process model ships chunks and how
+    /// the MapReduce engine runs (`engine.partitions` is R for every model's partitioned
+    /// run; the rest is the engine's own).
     pub fn ngram_with<'a>(
         self,
+        algorithm: Algorithm,
         sources: &[Source<'a>],
         options: &NgramOptions,
         workers: usize,
         ship: Ship,
         engine: mapreduce::Engine,
     ) -> Result<NgramOutput<'a>, NgramError> {
-        match self {
-            Model::Serial => serial::ngram(sources, options),
-            Model::Threads => threads::ngram(sources, options, workers),
-            Model::Process => process::ngram(sources, options, workers, worker_command()?, ship),
-            Model::Pool => pool::ngram(sources, options, workers),
-            Model::Async => async_pool::ngram(sources, options, workers),
-            Model::MapReduce => mapreduce::ngram(sources, options, &mapreduce::Engine { workers, ..engine }),
+        use Algorithm::{Merge, Partitioned};
+        let r = engine.partitions;
+        match (self, algorithm) {
+            (Model::Serial, Merge) => serial::ngram(sources, options),
+            (Model::Serial, Partitioned) => partitioned::ngram(&serial::Serial, sources, options, r),
+            (Model::Threads, Merge) => threads::ngram(sources, options, workers),
+            (Model::Threads, Partitioned) => {
+                partitioned::ngram(&threads::Threads::new(workers), sources, options, r)
+            }
+            (Model::Pool, Merge) => pool::ngram(sources, options, workers),
+            (Model::Pool, Partitioned) => {
+                partitioned::ngram(&pool::OnPool(&pool::build(workers)?), sources, options, r)
+            }
+            (Model::Async, Merge) => async_pool::ngram(sources, options, workers),
+            (Model::Async, Partitioned) => {
+                let pool = pool::build(workers)?;
+                let runtime = async_pool::runtime(1)?;
+                partitioned::ngram(&async_pool::OnEventLoop { runtime: &runtime, pool: &pool }, sources, options, r)
+            }
+            (Model::Process, Merge) => process::ngram(sources, options, workers, worker_command()?, ship),
+            // Child processes run the map phase (each its share of the chunk plan, shipping its
+            // partitions back); the reduce runs here. Today that is the engine's process
+            // executor, which keeps worker-process code of its own.
+            (Model::Process, Partitioned) => mapreduce::ngram(
+                sources,
+                options,
+                &mapreduce::Engine { workers, partitions: r, executor: mapreduce::Executor::Processes },
+            ),
+            (Model::MapReduce, Partitioned) => {
+                mapreduce::ngram(sources, options, &mapreduce::Engine { workers, ..engine })
+            }
+            (Model::MapReduce, Merge) if engine.executor == mapreduce::Executor::Processes => {
+                Err(WorkerFailure::setup(
+                    "the engine's process executor runs the partitioned algorithm only; the process model runs the merge algorithm in processes",
+                )
+                .into())
+            }
+            (Model::MapReduce, Merge) => {
+                let workers = mapreduce::Workers::start(&mapreduce::Engine { workers, ..engine })?;
+                merge::ngram(&workers, sources, options)
+            }
         }
     }
 }

@@ -11,7 +11,7 @@ use workload::input::{is_gzip, open_all, open_stream, InputFile};
 use workload::ngram::{Chunking, NgramOptions, NgramOutput, Source};
 
 use crate::cli::{EngineArg, NgramArgs};
-use crate::models::Model;
+use crate::models::{Algorithm, Model, ModelChoice};
 use crate::{human, machine, say, CliError};
 
 /// `{"word": total, ...}` in the order the words were asked for.
@@ -33,6 +33,8 @@ impl Serialize for WordTotals {
 pub struct NgramRecord {
     pub job: &'static str,
     pub model: &'static str,
+    /// `merge` (the article's) or `partitioned` (the MapReduce engine's).
+    pub algorithm: &'static str,
     pub workers: usize,
     pub lines: u64,
     pub bytes: u64,
@@ -99,7 +101,24 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
         },
         skip_malformed: args.skip_malformed,
     };
-    let models = args.model.models();
+    // The runs: each model with the algorithm asked for, its own by default, or (for
+    // `--model all` without `--algorithm`) both: the model x algorithm matrix.
+    let cells: Vec<(Model, Algorithm)> = args
+        .model
+        .models()
+        .into_iter()
+        .flat_map(|model| {
+            let algorithms = match (args.algorithm, args.model) {
+                (Some(algorithm), _) => vec![algorithm],
+                (None, ModelChoice::All) => Algorithm::ALL.to_vec(),
+                (None, ModelChoice::One(_)) => vec![model.default_algorithm()],
+            };
+            algorithms.into_iter().map(move |algorithm| (model, algorithm))
+        })
+        .collect();
+    // The engine's own streaming path: `.gz` input, the partitioned algorithm.
+    let engine_streams =
+        |model: Model, algorithm: Algorithm| model == Model::MapReduce && algorithm == Algorithm::Partitioned;
     let engine = mapreduce::Engine {
         workers,
         partitions: args.partitions.map_or(0, |p| p.get()),
@@ -114,18 +133,20 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
     // with parsing); the other models need one slice of bytes, so the files are decompressed
     // once, untimed, and every other model reads the same memory.
     let gzip = args.files.iter().any(|f| is_gzip(f));
-    let others: Vec<&Model> = models.iter().filter(|m| !(gzip && **m == Model::MapReduce)).collect();
+    let others: Vec<&(Model, Algorithm)> =
+        cells.iter().filter(|(m, a)| !(gzip && engine_streams(*m, *a))).collect();
     let opened = if gzip { others.len().min(1) } else { others.len() };
     let inputs: Vec<Vec<InputFile>> =
         (0..opened).map(|_| open_all(&args.files)).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
     let files: Vec<String> = args.files.iter().map(|p| p.display().to_string()).collect();
 
-    let mut reference: Option<(&'static str, NgramOutput<'_>)> = None;
+    let mut reference: Option<(String, NgramOutput<'_>)> = None;
     let mut header_done = false;
     let mut next_input = 0;
-    for model in &models {
+    for &(model, algorithm) in &cells {
+        let name = format!("{model}/{algorithm}");
         let started;
-        let timely = args.engine == EngineArg::Timely && *model == Model::MapReduce;
+        let timely = args.engine == EngineArg::Timely && engine_streams(model, algorithm);
         let output = if timely {
             let cluster = distributed::Cluster {
                 workers,
@@ -162,7 +183,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                 }),
                 phases: None,
             }
-        } else if gzip && *model == Model::MapReduce {
+        } else if gzip && engine_streams(model, algorithm) {
             let streams = args
                 .files
                 .iter()
@@ -179,18 +200,19 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
             let sources: Vec<Source<'_>> = input.iter().map(InputFile::source).collect();
             started = Instant::now();
             model
-                .ngram_with(&sources, &options, workers, args.ship.into(), engine)
+                .ngram_with(algorithm, &sources, &options, workers, args.ship.into(), engine)
                 .map_err(|e| e.to_string())?
         };
         let elapsed = started.elapsed().as_secs_f64();
 
         if let Some((ref_name, ref_out)) = &reference {
-            check_agreement(ref_name, ref_out, model.name(), &output)?;
+            check_agreement(ref_name, ref_out, &name, &output)?;
         }
         let (total_match_count, top) = output.summary(args.top);
         let record = NgramRecord {
             job: "ngram",
             model: model.name(),
+            algorithm: algorithm.name(),
             workers: model.effective_workers(workers),
             lines: output.lines,
             bytes: output.bytes,
@@ -250,8 +272,9 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                     machine::describe()
                 )?;
                 say!(
-                    "{:<10} {:>7} {:>11} {:>9} {:>12} {:>18}",
+                    "{:<10} {:<11} {:>7} {:>11} {:>9} {:>12} {:>18}",
                     "model",
+                    "algorithm",
                     "workers",
                     "elapsed",
                     "GB/s",
@@ -261,8 +284,9 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                 header_done = true;
             }
             say!(
-                "{:<10} {:>7} {:>11} {:>9.3} {:>12} {:>18}",
+                "{:<10} {:<11} {:>7} {:>11} {:>9.3} {:>12} {:>18}",
                 record.model,
+                record.algorithm,
                 record.workers,
                 human::seconds(elapsed),
                 output.bytes as f64 / elapsed / 1e9,
@@ -294,7 +318,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
             }
         }
         if reference.is_none() {
-            reference = Some((model.name(), output));
+            reference = Some((name, output));
         }
     }
 

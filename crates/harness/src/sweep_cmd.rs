@@ -55,7 +55,7 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
                 let sources: Vec<Source<'_>> = vec![input.source()];
                 let started = Instant::now();
                 let output = model
-                    .ngram_with(&sources, &options, workers, *ship, *engine)
+                    .ngram_with(model.default_algorithm(), &sources, &options, workers, *ship, *engine)
                     .map_err(|e| e.to_string())?;
                 runs.push(started.elapsed().as_secs_f64());
                 let got = (output.lines, output.distinct(), output.total_match_count());

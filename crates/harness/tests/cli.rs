@@ -138,10 +138,17 @@ fn ngram_json_tsv_and_agreement() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let records = json_lines(&out);
-    assert_eq!(
-        records.iter().map(|r| r["model"].as_str().unwrap()).collect::<Vec<_>>(),
-        ["serial", "threads", "process", "pool", "async", "mapreduce"]
-    );
+    // `--model all`: every model with both algorithms, each checked against serial's.
+    let cells: Vec<String> = records
+        .iter()
+        .map(|r| format!("{}/{}", r["model"].as_str().unwrap(), r["algorithm"].as_str().unwrap()))
+        .collect();
+    let want_cells: Vec<String> = ["serial", "threads", "process", "pool", "async", "mapreduce"]
+        .iter()
+        .flat_map(|m| [format!("{m}/merge"), format!("{m}/partitioned")])
+        .collect();
+    assert_eq!(cells, want_cells);
+    assert!(records.iter().all(|r| r["chunk_bytes"] == 4096), "the chunk size is recorded");
     let total: u64 = want.values().sum();
     let mut top: Vec<(&Vec<u8>, &u64)> = want.iter().collect();
     top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -162,8 +169,8 @@ fn ngram_json_tsv_and_agreement() {
         } else {
             assert!(r.get("shipping").is_none());
         }
-        // Only the MapReduce engine reports its phases.
-        if r["model"] == "mapreduce" {
+        // The partitioned algorithm reports its phases, on any model.
+        if r["algorithm"] == "partitioned" {
             assert_eq!(r["phases"]["partitions"], 4 * r["workers"].as_u64().unwrap());
             assert!(r["phases"]["map_s"].as_f64().unwrap() > 0.0);
         } else {
@@ -318,7 +325,8 @@ fn all_models_agree_on_shuffled_input() {
         expected.extend(format!("\t{v}\n").bytes());
     }
     assert_eq!(std::fs::read(&tsv).unwrap(), expected);
-    assert_eq!(stdout(&out).lines().filter(|l| l.contains("20,000") || l.contains(" 1,500 ")).count(), 7);
+    // The header line, then a row for each of 6 models x 2 algorithms.
+    assert_eq!(stdout(&out).lines().filter(|l| l.contains("20,000") || l.contains(" 1,500 ")).count(), 13);
 }
 
 #[test]

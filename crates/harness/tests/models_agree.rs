@@ -1,10 +1,10 @@
-//! Every model present gives the oracle's totals on random shards, for any chunking and
-//! worker count, and the same first error on malformed ones.
+//! Every model present, with each algorithm, gives the oracle's totals on random shards, for
+//! any chunking and worker count, and the same first error on malformed ones.
 
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
 
-use harness::models::Model;
+use harness::models::{Algorithm, Model};
 use proptest::prelude::*;
 use workload::input::InputFile;
 use workload::ngram::{Chunking, NgramOptions, NgramOutput, Source};
@@ -40,15 +40,28 @@ fn use_harness_workers() {
     );
 }
 
+/// The model x algorithm matrix, for inputs held in memory: all of it but the process model's
+/// partitioned run, whose child processes read their byte ranges from a file on disk (the
+/// mapreduce crate's own tests hold it to the oracle on files).
+fn cells() -> impl Iterator<Item = (Model, Algorithm)> {
+    Model::ALL
+        .iter()
+        .flat_map(|&m| Algorithm::ALL.iter().map(move |&a| (m, a)))
+        .filter(|cell| *cell != (Model::Process, Algorithm::Partitioned))
+}
+
 fn run(
-    model: Model,
+    (model, algorithm): (Model, Algorithm),
     files: &[InputFile],
     options: NgramOptions,
     workers: usize,
 ) -> Result<NgramOutput<'_>, String> {
     use_harness_workers();
     let sources: Vec<Source<'_>> = files.iter().map(InputFile::source).collect();
-    model.ngram(&sources, &options, workers).map_err(|e| e.to_string())
+    let engine = mapreduce::Engine::new(workers);
+    model
+        .ngram_with(algorithm, &sources, &options, workers, process::Ship::Auto, engine)
+        .map_err(|e| e.to_string())
 }
 
 proptest! {
@@ -58,10 +71,10 @@ proptest! {
     fn every_model_matches_the_oracle(data in shard(), chunking in chunking(), workers in 1usize..5) {
         let want = oracle::ngram_totals(&data).unwrap();
         let files = [InputFile::from_bytes("shard.tsv", data.clone())];
-        for &model in Model::ALL {
+        for cell in cells() {
             let options = NgramOptions { chunking, skip_malformed: false };
-            let output = run(model, &files, options, workers).unwrap();
-            prop_assert_eq!(&owned(&output), &want, "model {}", model);
+            let output = run(cell, &files, options, workers).unwrap();
+            prop_assert_eq!(&owned(&output), &want, "{:?}", cell);
             prop_assert_eq!(output.lines, oracle::line_count(&data));
             prop_assert_eq!(output.bytes, data.len() as u64);
         }
@@ -76,9 +89,9 @@ proptest! {
         joined.extend_from_slice(&b);
         let want = oracle::ngram_totals(&joined).unwrap();
         let files = [InputFile::from_bytes("a.tsv", a), InputFile::from_bytes("b.tsv", b)];
-        for &model in Model::ALL {
-            let output = run(model, &files, NgramOptions { chunking, skip_malformed: false }, workers).unwrap();
-            prop_assert_eq!(&owned(&output), &want, "model {}", model);
+        for cell in cells() {
+            let output = run(cell, &files, NgramOptions { chunking, skip_malformed: false }, workers).unwrap();
+            prop_assert_eq!(&owned(&output), &want, "{:?}", cell);
         }
     }
 
@@ -101,10 +114,10 @@ proptest! {
         let files = [InputFile::from_bytes("bad.tsv", corrupt.clone())];
 
         let strict = NgramOptions { chunking, skip_malformed: false };
-        for &model in Model::ALL {
-            let err = run(model, &files, strict, workers).unwrap_err();
+        for cell in cells() {
+            let err = run(cell, &files, strict, workers).unwrap_err();
             let prefix = format!("bad.tsv:{bad_line}: ");
-            prop_assert!(err.starts_with(&prefix), "model {}: {}", model, err);
+            prop_assert!(err.starts_with(&prefix), "{:?}: {}", cell, err);
         }
 
         // Skipping gives the totals of the file without that line, and counts it.
@@ -116,9 +129,9 @@ proptest! {
         }
         let want = oracle::ngram_totals(&clean).unwrap();
         let lenient = NgramOptions { chunking, skip_malformed: true };
-        for &model in Model::ALL {
-            let output = run(model, &files, lenient, workers).unwrap();
-            prop_assert_eq!(&owned(&output), &want, "model {}", model);
+        for cell in cells() {
+            let output = run(cell, &files, lenient, workers).unwrap();
+            prop_assert_eq!(&owned(&output), &want, "{:?}", cell);
             prop_assert_eq!(output.skipped, 1);
             prop_assert_eq!(output.first_skipped.as_ref().map(|s| s.line), Some(bad_line));
         }
@@ -148,10 +161,10 @@ fn an_overflowing_total_is_an_error_in_every_model() {
     // The two halves land in different chunks, so the overflow shows up while merging.
     let data = format!("big\t1900\t{max}\t1\nother\t1900\t1\t1\nbig\t1901\t1\t1\n").into_bytes();
     let files = [InputFile::from_bytes("big.tsv", data)];
-    for &model in Model::ALL {
+    for cell in cells() {
         for chunking in [Chunking::Auto, Chunking::Lines(NonZeroUsize::MIN)] {
-            let err = run(model, &files, NgramOptions { chunking, skip_malformed: true }, 2).unwrap_err();
-            assert!(err.contains("total match_count for \"big\" overflows u64"), "{model}: {err}");
+            let err = run(cell, &files, NgramOptions { chunking, skip_malformed: true }, 2).unwrap_err();
+            assert!(err.contains("total match_count for \"big\" overflows u64"), "{cell:?}: {err}");
         }
     }
 }

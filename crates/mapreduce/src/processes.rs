@@ -22,7 +22,7 @@ use workload::ngram::{
 };
 use workload::{FirstFailure, NgramError, WorkerFailure};
 
-use super::{combine, Mapped, Partial};
+use workload::ngram::partitioned::{combine, Mapped, Partial};
 
 /// The argument that makes a program a MapReduce worker (see [`serve_if_worker`]).
 pub const WORKER_ARG: &str = "__mapreduce_worker";

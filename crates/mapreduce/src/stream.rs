@@ -14,7 +14,10 @@ use workload::input::{gzip_error, LineChunks};
 use workload::ngram::{map_chunk_runs, NgramOptions, NgramOutput, Phases, SkippedLine, Totals};
 use workload::{FirstFailure, NgramError};
 
-use super::{combine, reduce_phase, shuffle, Engine, Mapped, Partial, Workers};
+use workload::ngram::partitioned::{combine, reduce_phase, shuffle, Mapped, Partial};
+use workload::run::Runner;
+
+use super::{Engine, Workers};
 
 /// One named input stream.
 pub struct Stream {
@@ -75,7 +78,7 @@ pub fn ngram_stream(
         // workers' receive loop ends.
         let reader =
             scope.spawn(move || read_chunks(streams, target, to_workers, returned, first_failed_ref));
-        let mapped = super::on_workers(&workers, usize::MAX, |_| {
+        let mapped = workers.run(usize::MAX, &|_| {
             map_stream_chunks(&chunks, &give_back, &first_failed, &seen, options, partitions)
         });
         // If every worker died, nobody is receiving: closing the channel unblocks the reader.

@@ -6,12 +6,13 @@
 //! Every job here runs on a dedicated [`rayon::ThreadPool`] built with an explicit
 //! `num_threads`, never on rayon's global pool, so `--workers` means what it says.
 
-use rayon::prelude::*;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Mutex, PoisonError};
+
 use rayon::{ThreadPool, ThreadPoolBuilder};
-use workload::ngram::{
-    map_chunk_ref_into, merge_counts, plan_chunks, Counts, NgramOptions, NgramOutput, Source, Tally,
-};
-use workload::{count_to, CountJob, FirstFailure, NgramError, WorkerFailure};
+use workload::ngram::{merge, NgramOptions, NgramOutput, Source};
+use workload::run::{self, workers_for, Claims, Runner};
+use workload::{panic_message, CountJob, NgramError, WorkerFailure};
 
 /// A pool of exactly `workers` threads (at least one).
 pub fn build(workers: usize) -> Result<ThreadPool, WorkerFailure> {
@@ -29,9 +30,42 @@ pub fn guarded<T: Send>(pool: &ThreadPool, f: impl FnOnce() -> T + Send) -> Resu
         .map_err(|payload| WorkerFailure::panicked(&*payload))
 }
 
+/// A rayon pool as a model of the contract ([`Runner`]): each worker loop of a job is one
+/// task spawned into a `scope` of the pool (so it may borrow the input), and rayon keeps
+/// every thread busy. A panic in one is reported with its worker's number.
+#[derive(Debug, Clone, Copy)]
+pub struct OnPool<'p>(pub &'p ThreadPool);
+
+impl Runner for OnPool<'_> {
+    fn workers(&self) -> usize {
+        self.0.current_num_threads()
+    }
+
+    fn run<T: Send>(
+        &self,
+        tasks: usize,
+        work: &(dyn Fn(&Claims) -> T + Sync),
+    ) -> Result<Vec<T>, WorkerFailure> {
+        let claims = Claims::new(tasks);
+        let loops = workers_for(self, tasks);
+        let results = Mutex::new(Vec::with_capacity(loops));
+        self.0.scope(|scope| {
+            for worker in 0..loops {
+                let (claims, results) = (&claims, &results);
+                scope.spawn(move |_| {
+                    let out = catch_unwind(AssertUnwindSafe(|| work(claims)))
+                        .map_err(|payload| WorkerFailure::of(worker, panic_message(&*payload)));
+                    results.lock().unwrap_or_else(PoisonError::into_inner).push(out);
+                });
+            }
+        });
+        results.into_inner().unwrap_or_else(PoisonError::into_inner).into_iter().collect()
+    }
+}
+
 /// K tasks of `count_to(N)` on the pool.
 pub fn count_on(pool: &ThreadPool, job: CountJob) -> Result<u64, WorkerFailure> {
-    guarded(pool, || (0..job.tasks).into_par_iter().map(|_| count_to(job.to)).sum())
+    run::count_on(&OnPool(pool), job)
 }
 
 /// The count job on a fresh pool of `workers` threads.
@@ -48,52 +82,12 @@ pub fn ngram<'a>(
     ngram_on(&build(workers)?, sources, options)
 }
 
-/// Ngram totals on `pool`: chunks are folded in parallel (each rayon task folds the chunks
-/// it is handed into one map), then the maps are reduced pairwise in parallel.
-///
-/// A bad line stops the job. rayon may hand chunks out in any order, so a failing chunk
-/// records its index and later chunks are skipped, while earlier ones still run: the error
-/// reported is the first in the input, as in the serial model ([`FirstFailure`]).
+/// Ngram totals on `pool`: the article's algorithm ([`merge`]), each pool task folding the
+/// chunks it claims into its own map.
 pub fn ngram_on<'a>(
     pool: &ThreadPool,
     sources: &[Source<'a>],
     options: &NgramOptions,
 ) -> Result<NgramOutput<'a>, NgramError> {
-    let plan = plan_chunks(sources, options.chunking);
-    let first_failure = FirstFailure::new();
-
-    let folded = guarded(pool, || {
-        plan.par_iter()
-            .enumerate()
-            .fold(
-                || (Counts::new(), Tally::default()),
-                |(mut counts, mut tally), (index, chunk)| {
-                    if first_failure.makes_moot(index) {
-                        return (counts, tally);
-                    }
-                    match map_chunk_ref_into(&mut counts, sources, chunk, options.skip_malformed) {
-                        Ok(t) => tally.absorb(t),
-                        Err(err) => first_failure.record(index, err),
-                    }
-                    (counts, tally)
-                },
-            )
-            .map(|(counts, tally)| (Ok::<_, NgramError>(counts), tally))
-            .reduce(
-                || (Ok(Counts::new()), Tally::default()),
-                |(a, mut ta), (b, tb)| {
-                    ta.absorb(tb);
-                    let merged = match (a, b) {
-                        (Ok(mut a), Ok(b)) => merge_counts(&mut a, b)
-                            .map(|()| a)
-                            .map_err(|e| NgramError::MergeOverflow { ngram: e.ngram }),
-                        (Err(e), _) | (_, Err(e)) => Err(e),
-                    };
-                    (merged, ta)
-                },
-            )
-    })?;
-    first_failure.or_ok(())?;
-    let (counts, tally) = folded;
-    Ok(NgramOutput::finish(sources, counts?, tally))
+    merge::ngram(&OnPool(pool), sources, options)
 }

@@ -3,20 +3,18 @@
 //! have no GIL: two threads counting run on two cores at once.
 //!
 //! Built from `std` alone (plus the shared `workload` kernels) so that every mechanism is
-//! visible: `thread::spawn` + `join` for the count job, `thread::scope` for the ngram job
-//! (scoped threads may borrow the memory-mapped input, so no `Arc` and no copy).
+//! visible: `thread::spawn` + `join` for the article's listing, and as a model of the
+//! contract ([`Threads`]) scoped threads that run any job's worker loop (they may borrow the
+//! memory-mapped input, so no `Arc` and no copy).
 
 pub mod futures;
 pub mod lesson;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::thread;
 
-use workload::ngram::{
-    map_chunk_ref_into, merge_all, plan_chunks, Counts, NgramOptions, NgramOutput, Source, Tally,
-};
-use workload::{count_to, panic_message, CountJob, FirstFailure, NgramError, WorkerFailure};
+use workload::ngram::{merge, NgramOptions, NgramOutput, Source};
+use workload::run::{count_on, workers_for, Claims, Runner};
+use workload::{count_to, panic_message, CountJob, NgramError, WorkerFailure};
 
 /// The article's listing, literally: one thread per task, start them all, join them all.
 /// Unlike Python's `join`, Rust's returns the thread's result.
@@ -25,25 +23,50 @@ pub fn count_thread_per_task(job: CountJob) -> Result<u64, WorkerFailure> {
     join_all(handles)
 }
 
-/// The count job on `workers` threads (`thread::spawn` + `join`): each thread takes task
-/// numbers from a shared counter until none are left, so K tasks spread over W threads
-/// whatever K and W are.
-pub fn count(job: CountJob, workers: usize) -> Result<u64, WorkerFailure> {
-    let threads = workers.clamp(1, job.tasks.max(1));
-    let next_task = Arc::new(AtomicUsize::new(0));
-    let handles: Vec<_> = (0..threads)
-        .map(|_| {
-            let next_task = Arc::clone(&next_task);
-            thread::spawn(move || {
-                let mut sum = 0u64;
-                while next_task.fetch_add(1, Ordering::Relaxed) < job.tasks {
-                    sum += count_to(job.to);
-                }
-                sum
+/// `workers` OS threads: the model in the contract's sense ([`Runner`]). Each job's worker
+/// loop runs on its own scoped thread (`thread::scope`, so the loop may borrow the
+/// memory-mapped input: no `Arc`, no copy), started for the job and joined at its end.
+#[derive(Debug, Clone, Copy)]
+pub struct Threads {
+    workers: usize,
+}
+
+impl Threads {
+    pub fn new(workers: usize) -> Threads {
+        Threads { workers: workers.max(1) }
+    }
+}
+
+impl Runner for Threads {
+    fn workers(&self) -> usize {
+        self.workers
+    }
+
+    fn run<T: Send>(
+        &self,
+        tasks: usize,
+        work: &(dyn Fn(&Claims) -> T + Sync),
+    ) -> Result<Vec<T>, WorkerFailure> {
+        let claims = Claims::new(tasks);
+        let threads = workers_for(self, tasks);
+        let joined: Vec<thread::Result<T>> = thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(|| work(&claims))).collect();
+            handles.into_iter().map(|h| h.join()).collect()
+        });
+        joined
+            .into_iter()
+            .enumerate()
+            .map(|(worker, result)| {
+                result.map_err(|payload| WorkerFailure::of(worker, panic_message(&*payload)))
             })
-        })
-        .collect();
-    join_all(handles)
+            .collect()
+    }
+}
+
+/// The count job on `workers` threads: each claims task numbers until none are left, so K
+/// tasks spread over W threads whatever K and W are.
+pub fn count(job: CountJob, workers: usize) -> Result<u64, WorkerFailure> {
+    count_on(&Threads::new(workers), job)
 }
 
 /// Joins every handle (even after one fails, so no thread is left running) and sums the
@@ -62,54 +85,14 @@ fn join_all(handles: Vec<thread::JoinHandle<u64>>) -> Result<u64, WorkerFailure>
     failure.map_or(Ok(total), Err)
 }
 
-/// Sums `match_count` per ngram on `workers` scoped threads.
-///
-/// The input is cut into newline-aligned chunks; each thread claims the next chunk from a
-/// shared counter and folds it into its own map (no locks on the hot path), then the
-/// per-thread maps are merged. A bad line is recorded and every thread stops claiming;
-/// chunks are claimed in order, so the error reported is the first in the input
-/// ([`FirstFailure`]).
+/// Sums `match_count` per ngram on `workers` threads: the article's algorithm ([`merge`]),
+/// each thread folding the chunks it claims into its own map.
 pub fn ngram<'a>(
     sources: &[Source<'a>],
     options: &NgramOptions,
     workers: usize,
 ) -> Result<NgramOutput<'a>, NgramError> {
-    let plan = plan_chunks(sources, options.chunking);
-    let threads = workers.clamp(1, plan.len().max(1));
-    let next_chunk = AtomicUsize::new(0);
-    let first_failure = FirstFailure::new();
-
-    let results: Vec<thread::Result<(Counts<'a>, Tally)>> = thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut counts = Counts::new();
-                    let mut tally = Tally::default();
-                    while !first_failure.any() {
-                        let index = next_chunk.fetch_add(1, Ordering::Relaxed);
-                        let Some(chunk) = plan.get(index) else { break };
-                        match map_chunk_ref_into(&mut counts, sources, chunk, options.skip_malformed) {
-                            Ok(t) => tally.absorb(t),
-                            Err(err) => first_failure.record(index, err),
-                        }
-                    }
-                    (counts, tally)
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join()).collect()
-    });
-
-    let mut parts = Vec::with_capacity(threads);
-    let mut tally = Tally::default();
-    for (worker, result) in results.into_iter().enumerate() {
-        let (counts, t) = result.map_err(|payload| WorkerFailure::of(worker, panic_message(&*payload)))?;
-        parts.push(counts);
-        tally.absorb(t);
-    }
-    first_failure.or_ok(())?;
-    let counts = merge_all(parts)?;
-    Ok(NgramOutput::finish(sources, counts, tally))
+    merge::ngram(&Threads::new(workers), sources, options)
 }
 
 #[cfg(test)]

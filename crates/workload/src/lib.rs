@@ -15,6 +15,7 @@ pub mod gen;
 pub mod input;
 pub mod ngram;
 pub mod oracle;
+pub mod run;
 pub mod testing;
 pub mod timing;
 pub mod toy;

@@ -30,3 +30,30 @@ pub fn run_example_with_stderr(manifest_dir: &str, name: &str, args: &[&str]) ->
     let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("examples print UTF-8");
     (text(output.stdout), text(output.stderr))
 }
+
+/// Two scoped threads: the smallest parallel model, for testing jobs without a model crate.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TwoThreads;
+
+impl crate::run::Runner for TwoThreads {
+    fn workers(&self) -> usize {
+        2
+    }
+
+    fn run<T: Send>(
+        &self,
+        tasks: usize,
+        work: &(dyn Fn(&crate::run::Claims) -> T + Sync),
+    ) -> Result<Vec<T>, crate::WorkerFailure> {
+        let claims = crate::run::Claims::new(tasks);
+        let n = crate::run::workers_for(self, tasks);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..n).map(|_| s.spawn(|| work(&claims))).collect();
+            handles
+                .into_iter()
+                .enumerate()
+                .map(|(i, h)| h.join().map_err(|p| crate::WorkerFailure::of(i, crate::panic_message(&*p))))
+                .collect()
+        })
+    }
+}

@@ -3,7 +3,9 @@
 mod fast;
 mod job;
 mod map;
+pub mod merge;
 mod parse;
+pub mod partitioned;
 mod table;
 
 pub use job::{
