@@ -35,19 +35,18 @@ fn gather_orders_as_completed_does_not() {
     let rt = runtime(2).unwrap();
     rt.block_on(async {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        // The first future waits until the second has finished: completion order 1, 0.
+        // The first future waits until the second has been yielded: completion order 1, 0
+        // (its gate opens only after that, so no race decides the order).
         let first = async move {
             rx.await.unwrap();
             "first"
         };
-        let second = async move {
-            tx.send(()).unwrap();
-            "second"
-        };
+        let second = async move { "second" };
         let futures: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = &str> + Send>>> =
             vec![Box::pin(first), Box::pin(second)];
         let mut completed = as_completed(futures);
         assert_eq!(completed.next().await, Some((1, "second")));
+        tx.send(()).unwrap();
         assert_eq!(completed.next().await, Some((0, "first")));
         assert_eq!(completed.next().await, None);
         assert_eq!(gather([1, 2].map(|v| async move { v })).await, [1, 2]);

@@ -192,10 +192,11 @@ pub struct NgramArgs {
     /// (what pickling does), or send the byte range and let the worker read the file.
     #[arg(long, value_enum, default_value_t = ShipArg::Auto)]
     pub ship: ShipArg,
-    /// What runs the MapReduce engine's phases: a rayon pool, std threads, or child processes
-    /// for the map phase (they read their byte ranges and send their partitions back).
-    #[arg(long, value_enum, default_value_t = ExecutorArg::Rayon)]
-    pub executor: ExecutorArg,
+    /// What runs the mapreduce model: the engine's rayon pool or std threads, or child
+    /// processes for the map phase (they read their byte ranges and send their partitions
+    /// back: the process model's run of the same algorithm).
+    #[arg(long, value_enum, default_value_t = crate::models::Executor::Rayon)]
+    pub executor: crate::models::Executor,
     /// Partitions of the key space for the partitioned algorithm, on any model (default: four
     /// per worker, more for big inputs: about one per 8 MiB).
     #[arg(long, value_parser = parse_nonzero)]
@@ -230,24 +231,6 @@ pub struct NgramArgs {
 pub enum EngineArg {
     Native,
     Timely,
-}
-
-/// `--executor`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ExecutorArg {
-    Rayon,
-    Threads,
-    Processes,
-}
-
-impl From<ExecutorArg> for mapreduce::Executor {
-    fn from(arg: ExecutorArg) -> Self {
-        match arg {
-            ExecutorArg::Rayon => mapreduce::Executor::Rayon,
-            ExecutorArg::Threads => mapreduce::Executor::Threads,
-            ExecutorArg::Processes => mapreduce::Executor::Processes,
-        }
-    }
 }
 
 /// `--ship`.

@@ -55,6 +55,39 @@ impl fmt::Display for Algorithm {
     }
 }
 
+/// What runs the mapreduce model (`--executor`): the engine's rayon pool or std threads, or
+/// child processes for its map phase (which is the process model's partitioned run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Executor {
+    #[default]
+    Rayon,
+    Threads,
+    Processes,
+}
+
+/// The settings of a run beyond the model and the algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Settings {
+    /// How the process model's merge run hands chunks to its workers (`--ship`).
+    pub ship: Ship,
+    /// What runs the mapreduce model (`--executor`).
+    pub executor: Executor,
+    /// R for every partitioned run (`--partitions`; 0: the default).
+    pub partitions: usize,
+}
+
+impl Settings {
+    /// The MapReduce engine these settings ask for, on `workers` threads (its own executors;
+    /// child processes are the process model's).
+    pub fn engine(&self, workers: usize) -> mapreduce::Engine {
+        let executor = match self.executor {
+            Executor::Threads => mapreduce::Executor::Threads,
+            Executor::Rayon | Executor::Processes => mapreduce::Executor::Rayon,
+        };
+        mapreduce::Engine { workers: workers.max(1), partitions: self.partitions, executor }
+    }
+}
+
 static WORKER: OnceLock<WorkerCommand> = OnceLock::new();
 
 /// Sets the program the process model starts as its workers (tests point it at the
@@ -151,30 +184,24 @@ impl Model {
         options: &NgramOptions,
         workers: usize,
     ) -> Result<NgramOutput<'a>, NgramError> {
-        self.ngram_with(
-            self.default_algorithm(),
-            sources,
-            options,
-            workers,
-            Ship::Auto,
-            mapreduce::Engine::new(workers),
-        )
+        self.ngram_with(self.default_algorithm(), sources, options, workers, Settings::default())
     }
 
-    /// The ngram job with `algorithm`, choosing how the process model ships chunks and how
-    /// the MapReduce engine runs (`engine.partitions` is R for every model's partitioned
-    /// run; the rest is the engine's own).
+    /// The ngram job with `algorithm` and `settings`.
     pub fn ngram_with<'a>(
         self,
         algorithm: Algorithm,
         sources: &[Source<'a>],
         options: &NgramOptions,
         workers: usize,
-        ship: Ship,
-        engine: mapreduce::Engine,
+        settings: Settings,
     ) -> Result<NgramOutput<'a>, NgramError> {
         use Algorithm::{Merge, Partitioned};
-        let r = engine.partitions;
+        let r = settings.partitions;
+        let engine = settings.engine(workers);
+        // Child processes run the map phase (each its share of the chunk plan, shipping its
+        // partitions back); the reduce runs here.
+        let in_processes = || process::ngram_partitioned(sources, options, workers, worker_command()?, r);
         match (self, algorithm) {
             (Model::Serial, Merge) => serial::ngram(sources, options),
             (Model::Serial, Partitioned) => partitioned::ngram(&serial::Serial, sources, options, r),
@@ -190,30 +217,24 @@ impl Model {
             (Model::Async, Partitioned) => {
                 let pool = pool::build(workers)?;
                 let runtime = async_pool::runtime(1)?;
-                partitioned::ngram(&async_pool::OnEventLoop { runtime: &runtime, pool: &pool }, sources, options, r)
-            }
-            (Model::Process, Merge) => process::ngram(sources, options, workers, worker_command()?, ship),
-            // Child processes run the map phase (each its share of the chunk plan, shipping its
-            // partitions back); the reduce runs here. Today that is the engine's process
-            // executor, which keeps worker-process code of its own.
-            (Model::Process, Partitioned) => mapreduce::ngram(
-                sources,
-                options,
-                &mapreduce::Engine { workers, partitions: r, executor: mapreduce::Executor::Processes },
-            ),
-            (Model::MapReduce, Partitioned) => {
-                mapreduce::ngram(sources, options, &mapreduce::Engine { workers, ..engine })
-            }
-            (Model::MapReduce, Merge) if engine.executor == mapreduce::Executor::Processes => {
-                Err(WorkerFailure::setup(
-                    "the engine's process executor runs the partitioned algorithm only; the process model runs the merge algorithm in processes",
+                partitioned::ngram(
+                    &async_pool::OnEventLoop { runtime: &runtime, pool: &pool },
+                    sources,
+                    options,
+                    r,
                 )
-                .into())
             }
-            (Model::MapReduce, Merge) => {
-                let workers = mapreduce::Workers::start(&mapreduce::Engine { workers, ..engine })?;
-                merge::ngram(&workers, sources, options)
+            (Model::Process, Merge) => {
+                process::ngram(sources, options, workers, worker_command()?, settings.ship)
             }
+            (Model::Process, Partitioned) => in_processes(),
+            // `--model mapreduce --executor processes` is the process model's run.
+            (Model::MapReduce, Merge) if settings.executor == Executor::Processes => {
+                process::ngram(sources, options, workers, worker_command()?, settings.ship)
+            }
+            (Model::MapReduce, Partitioned) if settings.executor == Executor::Processes => in_processes(),
+            (Model::MapReduce, Partitioned) => mapreduce::ngram(sources, options, &engine),
+            (Model::MapReduce, Merge) => merge::ngram(&mapreduce::Workers::start(&engine)?, sources, options),
         }
     }
 }

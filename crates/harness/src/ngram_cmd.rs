@@ -11,7 +11,7 @@ use workload::input::{is_gzip, open_all, open_stream, InputFile};
 use workload::ngram::{Chunking, NgramOptions, NgramOutput, Source};
 
 use crate::cli::{EngineArg, NgramArgs};
-use crate::models::{Algorithm, Model, ModelChoice};
+use crate::models::{Algorithm, Model, ModelChoice, Settings};
 use crate::{human, machine, say, CliError};
 
 /// `{"word": total, ...}` in the order the words were asked for.
@@ -119,11 +119,12 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
     // The engine's own streaming path: `.gz` input, the partitioned algorithm.
     let engine_streams =
         |model: Model, algorithm: Algorithm| model == Model::MapReduce && algorithm == Algorithm::Partitioned;
-    let engine = mapreduce::Engine {
-        workers,
+    let settings = Settings {
+        ship: args.ship.into(),
+        executor: args.executor,
         partitions: args.partitions.map_or(0, |p| p.get()),
-        executor: args.executor.into(),
     };
+    let engine = settings.engine(workers);
 
     // Each model gets its own fresh mapping of the files, so none finds pages already
     // mapped by another: the page faults (the reading) fall inside every model's time.
@@ -199,9 +200,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
             next_input += 1;
             let sources: Vec<Source<'_>> = input.iter().map(InputFile::source).collect();
             started = Instant::now();
-            model
-                .ngram_with(algorithm, &sources, &options, workers, args.ship.into(), engine)
-                .map_err(|e| e.to_string())?
+            model.ngram_with(algorithm, &sources, &options, workers, settings).map_err(|e| e.to_string())?
         };
         let elapsed = started.elapsed().as_secs_f64();
 

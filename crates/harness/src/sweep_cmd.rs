@@ -11,7 +11,7 @@ use workload::input::InputFile;
 use workload::ngram::{Chunking, NgramOptions, Source};
 
 use crate::cli::SweepArgs;
-use crate::models::Model;
+use crate::models::{Executor, Model, Settings};
 use crate::{machine, CliError};
 
 /// Chunk sizes: powers of four from `min` up to `max`, and never past the file itself.
@@ -31,18 +31,17 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
             args.min, args.max
         )));
     }
-    let threads = mapreduce::Engine::new(workers);
-    let processes = mapreduce::Engine { executor: mapreduce::Executor::Processes, ..threads };
-    let mut series: Vec<(&str, Model, process::Ship, mapreduce::Engine)> = vec![
-        ("mapreduce", Model::MapReduce, process::Ship::Auto, threads),
-        ("mapreduce, processes", Model::MapReduce, process::Ship::Auto, processes),
-    ];
+    let threads = Settings::default();
+    let processes = Settings { executor: Executor::Processes, ..threads };
+    let copied = Settings { ship: process::Ship::Bytes, ..threads };
+    let mut series: Vec<(&str, Model, Settings)> =
+        vec![("mapreduce", Model::MapReduce, threads), ("mapreduce, processes", Model::MapReduce, processes)];
     if !args.engine_only {
-        series.push(("process (chunks copied)", Model::Process, process::Ship::Bytes, threads));
+        series.push(("process (chunks copied)", Model::Process, copied));
     }
     let mut points = Vec::new();
     let mut answer: Option<(u64, usize, Option<u64>)> = None;
-    for (label, model, ship, engine) in &series {
+    for (label, model, settings) in &series {
         for &size in &sizes {
             let options = NgramOptions {
                 chunking: Chunking::Bytes(NonZeroUsize::new(size as usize).expect("sizes start at 1")),
@@ -55,7 +54,7 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
                 let sources: Vec<Source<'_>> = vec![input.source()];
                 let started = Instant::now();
                 let output = model
-                    .ngram_with(model.default_algorithm(), &sources, &options, workers, *ship, *engine)
+                    .ngram_with(model.default_algorithm(), &sources, &options, workers, *settings)
                     .map_err(|e| e.to_string())?;
                 runs.push(started.elapsed().as_secs_f64());
                 let got = (output.lines, output.distinct(), output.total_match_count());
@@ -77,7 +76,7 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
             points.push(json!({
                 "series": label,
                 "model": model.name(),
-                "executor": format!("{:?}", engine.executor).to_lowercase(),
+                "executor": format!("{:?}", settings.executor).to_lowercase(),
                 "chunk_bytes": size,
                 "chunks": chunks,
                 "elapsed_s": median,

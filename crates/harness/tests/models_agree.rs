@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
 
-use harness::models::{Algorithm, Model};
+use harness::models::{Algorithm, Model, Settings};
 use proptest::prelude::*;
 use workload::input::InputFile;
 use workload::ngram::{Chunking, NgramOptions, NgramOutput, Source};
@@ -42,7 +42,7 @@ fn use_harness_workers() {
 
 /// The model x algorithm matrix, for inputs held in memory: all of it but the process model's
 /// partitioned run, whose child processes read their byte ranges from a file on disk (the
-/// mapreduce crate's own tests hold it to the oracle on files).
+/// process crate's own tests hold it to the oracle on files).
 fn cells() -> impl Iterator<Item = (Model, Algorithm)> {
     Model::ALL
         .iter()
@@ -58,10 +58,7 @@ fn run(
 ) -> Result<NgramOutput<'_>, String> {
     use_harness_workers();
     let sources: Vec<Source<'_>> = files.iter().map(InputFile::source).collect();
-    let engine = mapreduce::Engine::new(workers);
-    model
-        .ngram_with(algorithm, &sources, &options, workers, process::Ship::Auto, engine)
-        .map_err(|e| e.to_string())
+    model.ngram_with(algorithm, &sources, &options, workers, Settings::default()).map_err(|e| e.to_string())
 }
 
 proptest! {

@@ -6,24 +6,21 @@
 //! [`workload::ngram::partitioned`] and runs on every model with `--algorithm partitioned`.
 //! What this crate adds is where it runs:
 //!
-//! - executors: a rayon pool (default), plain std threads, or child processes for the map
-//!   phase ([`Executor::Processes`]: each child maps its share of the chunk plan and ships its
-//!   partitions back);
+//! - executors: a rayon pool (default) or plain std threads (its map phase in child
+//!   processes is the process model's partitioned run, `process::ngram_partitioned`, which
+//!   `harness ngram --model mapreduce --executor processes` runs);
 //! - streams: `.gz` and other streams are cut into chunks by a reader thread while the
 //!   workers map ([`ngram_stream`]).
 //!
 //! `crates/distributed` runs the same job on timely-dataflow with a reduce of its own.
 
-mod processes;
 mod stream;
 
-pub use processes::{serve as serve_worker, serve_if_worker, set_worker_command, WORKER_ARG};
 pub use stream::{ngram_stream, Stream};
 
 use std::sync::Mutex;
-use std::time::Instant;
 
-use workload::ngram::{partitioned, plan_chunks, NgramOptions, NgramOutput, Phases, Source};
+use workload::ngram::{partitioned, NgramOptions, NgramOutput, Source};
 use workload::run::{workers_for, Claims, Runner};
 use workload::{NgramError, WorkerFailure};
 
@@ -35,10 +32,6 @@ pub enum Executor {
     Rayon,
     /// `std::thread::scope` threads.
     Threads,
-    /// Child processes for the map phase (each reads its byte ranges of the file itself and
-    /// sends its partitions back through a pipe); the reduce runs on a rayon pool in the
-    /// parent. The ngram job only, on files.
-    Processes,
 }
 
 /// How the engine runs.
@@ -73,13 +66,12 @@ pub struct Workers {
 }
 
 impl Workers {
-    /// The threads `engine` asks for (with the process executor, the rayon pool that runs
-    /// the phases after the map).
+    /// The threads `engine` asks for.
     pub fn start(engine: &Engine) -> Result<Workers, WorkerFailure> {
         let count = engine.workers.max(1);
         let pool = match engine.executor {
             Executor::Threads => None,
-            Executor::Rayon | Executor::Processes => Some(
+            Executor::Rayon => Some(
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(count)
                     .build()
@@ -131,36 +123,17 @@ impl Runner for Workers {
 
 /// Sums `match_count` per ngram through the five phases of
 /// [`workload::ngram::partitioned`] on the engine's executor; the output carries their
-/// timings. With child processes, the map phase runs in them and the rest here.
+/// timings.
 pub fn ngram<'a>(
     sources: &[Source<'a>],
     options: &NgramOptions,
     engine: &Engine,
 ) -> Result<NgramOutput<'a>, NgramError> {
-    let workers = Workers::start(engine)?;
-    if engine.executor != Executor::Processes {
-        return partitioned::ngram(&workers, sources, options, engine.partitions);
-    }
-    let partitions = engine.partition_count(sources.iter().map(|s| s.data.len()).sum());
-    let clock = Instant::now();
-    let plan = plan_chunks(sources, options.chunking);
-    let split_s = clock.elapsed().as_secs_f64();
-    let clock = Instant::now();
-    let (mapped, shipped) = processes::map_phase(engine.workers, sources, &plan, options, partitions)?;
-    let map_s = clock.elapsed().as_secs_f64();
-    let phases = Phases { split_s, map_s, partitions, ..Phases::default() };
-    let mut output = partitioned::reduce_and_collect(&workers, sources, mapped, phases)?;
-    output.shipping = Some(shipped);
-    Ok(output)
+    partitioned::ngram(&Workers::start(engine)?, sources, options, engine.partitions)
 }
 
 /// The count job through the engine: map = K `count_to(N)` tasks spread over the workers,
 /// reduce = their sum.
 pub fn count(job: workload::CountJob, engine: &Engine) -> Result<u64, WorkerFailure> {
-    if engine.executor == Executor::Processes {
-        return Err(WorkerFailure::setup(
-            "the engine's process executor runs the ngram job only (the process model counts)",
-        ));
-    }
     workload::run::count_on(&Workers::start(engine)?, job)
 }

@@ -24,7 +24,7 @@ pub enum Ship {
     Range,
 }
 
-fn failure(err: ProcessError) -> WorkerFailure {
+pub(crate) fn failure(err: ProcessError) -> WorkerFailure {
     let worker = match &err {
         ProcessError::Spawn { worker, .. }
         | ProcessError::Died { worker, .. }

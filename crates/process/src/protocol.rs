@@ -36,6 +36,43 @@ pub enum Task {
     /// Several tasks in one message, replied to with one `Reply::Batch` (what
     /// `ProcessPoolExecutor.map(chunksize=n)` sends).
     Batch(Vec<Task>),
+    /// The partitioned algorithm's map phase for one worker: map these chunks of these files
+    /// (read by the worker itself: only byte ranges cross the pipe), combining runs into
+    /// `partitions` partitions by key hash; the reply is `Reply::Partitioned`.
+    MapPartitioned { paths: Vec<String>, chunks: Vec<PlannedChunk>, partitions: u64, skip_malformed: bool },
+}
+
+/// A chunk of the plan, for a worker: its place in the plan (so the parent can tell which
+/// bad line comes first), its file (an index into the task's paths) and its byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlannedChunk {
+    pub index: u64,
+    pub source: u64,
+    pub start: u64,
+    pub end: u64,
+}
+
+/// Where in the input, and what: a bad or skipped line found by a worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineAt {
+    /// The chunk's place in the plan.
+    pub index: u64,
+    pub source: u64,
+    /// Byte offset of the line in its file.
+    pub offset: u64,
+    pub kind: LineErrorKind,
+}
+
+/// One worker's map output under the partitioned algorithm: per partition, its runs
+/// `(key, count)` (whatever it had folded into tables comes back as runs too), its line
+/// counts, and the first skipped and the first bad line it met, with their full error kinds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionedMap {
+    pub parts: Vec<workload::ngram::RunBuffer>,
+    pub lines: u64,
+    pub skipped: u64,
+    pub first_skipped: Option<LineAt>,
+    pub fault: Option<LineAt>,
 }
 
 /// Ways a worker can fail, on request.
@@ -87,6 +124,8 @@ pub enum Reply {
     Failed(String),
     /// The replies to a `Task::Batch`, in its order.
     Batch(Vec<Reply>),
+    /// The reply to a `Task::MapPartitioned`.
+    Partitioned(PartitionedMap),
 }
 
 /// Bytes that do not decode as a task or a reply.
@@ -268,6 +307,21 @@ impl Task {
                     out.bytes(&task.encode());
                 }
             }
+            Task::MapPartitioned { paths, chunks, partitions, skip_malformed } => {
+                out.u8(10);
+                out.u64(paths.len() as u64);
+                for path in paths {
+                    out.str(path);
+                }
+                out.u64(chunks.len() as u64);
+                for c in chunks {
+                    for v in [c.index, c.source, c.start, c.end] {
+                        out.u64(v);
+                    }
+                }
+                out.u64(*partitions);
+                out.u8(u8::from(*skip_malformed));
+            }
         }
         out.0
     }
@@ -316,6 +370,29 @@ impl Task {
                     tasks.push(Task::decode(input.bytes()?)?);
                 }
                 Task::Batch(tasks)
+            }
+            10 => {
+                let n = input.u64()?;
+                let mut paths = Vec::new();
+                for _ in 0..n {
+                    paths.push(input.string()?);
+                }
+                let n = input.u64()?;
+                if n > input.0.len() as u64 / 32 {
+                    return Err(DecodeError(format!("{n} chunks cannot fit in {} bytes", input.0.len())));
+                }
+                let mut chunks = Vec::with_capacity(n as usize);
+                for _ in 0..n {
+                    let (index, source, start, end) =
+                        (input.u64()?, input.u64()?, input.u64()?, input.u64()?);
+                    chunks.push(PlannedChunk { index, source, start, end });
+                }
+                Task::MapPartitioned {
+                    paths,
+                    chunks,
+                    partitions: input.u64()?,
+                    skip_malformed: input.u8()? != 0,
+                }
             }
             tag => return Err(DecodeError(format!("unknown task tag {tag}"))),
         };
@@ -373,6 +450,32 @@ impl Reply {
                     out.bytes(&reply.encode());
                 }
             }
+            Reply::Partitioned(map) => {
+                out.0.reserve(map.parts.iter().map(|p| p.key_bytes() + 16 * p.len() + 8).sum::<usize>() + 64);
+                out.u8(7);
+                out.u64(map.lines);
+                out.u64(map.skipped);
+                for at in [&map.first_skipped, &map.fault] {
+                    match at {
+                        None => out.u8(0),
+                        Some(at) => {
+                            out.u8(1);
+                            out.u64(at.index);
+                            out.u64(at.source);
+                            out.u64(at.offset);
+                            put_kind(&mut out, &at.kind);
+                        }
+                    }
+                }
+                out.u64(map.parts.len() as u64);
+                for part in &map.parts {
+                    out.u64(part.len() as u64);
+                    for (key, count) in part.iter() {
+                        out.u64(count);
+                        out.bytes(key);
+                    }
+                }
+            }
         }
         out.0
     }
@@ -410,6 +513,44 @@ impl Reply {
                     replies.push(Reply::decode(input.bytes()?)?);
                 }
                 Reply::Batch(replies)
+            }
+            7 => {
+                let (lines, skipped) = (input.u64()?, input.u64()?);
+                let line_at = |input: &mut In<'_>| -> Result<Option<LineAt>, DecodeError> {
+                    Ok(match input.u8()? {
+                        0 => None,
+                        _ => Some(LineAt {
+                            index: input.u64()?,
+                            source: input.u64()?,
+                            offset: input.u64()?,
+                            kind: get_kind(input)?,
+                        }),
+                    })
+                };
+                let first_skipped = line_at(&mut input)?;
+                let fault = line_at(&mut input)?;
+                let n = input.u64()?;
+                if n > input.0.len() as u64 / 8 {
+                    return Err(DecodeError(format!("{n} partitions cannot fit in {} bytes", input.0.len())));
+                }
+                let mut parts = Vec::with_capacity(n as usize);
+                for _ in 0..n {
+                    let runs = input.u64()?;
+                    if runs > input.0.len() as u64 / 16 {
+                        return Err(DecodeError(format!(
+                            "{runs} runs cannot fit in {} bytes",
+                            input.0.len()
+                        )));
+                    }
+                    let mut buffer = workload::ngram::RunBuffer::new();
+                    for _ in 0..runs {
+                        let count = input.u64()?;
+                        let key = input.bytes()?;
+                        buffer.push(key, workload::ngram::key_hash(key), count);
+                    }
+                    parts.push(buffer);
+                }
+                Reply::Partitioned(PartitionedMap { parts, lines, skipped, first_skipped, fault })
             }
             tag => return Err(DecodeError(format!("unknown reply tag {tag}"))),
         };

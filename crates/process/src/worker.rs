@@ -11,10 +11,11 @@ use std::time::Instant;
 
 use workload::count_to;
 use workload::input::InputFile;
-use workload::ngram::{map_chunk_into, Counts};
+use workload::ngram::partitioned::{combine, Mapped};
+use workload::ngram::{key_hash, map_chunk_into, map_chunk_runs, Counts, Source};
 
 use crate::frame::{read_frame, write_frame};
-use crate::protocol::{Entry, Fault, Partial, Reply, Task};
+use crate::protocol::{Entry, Fault, LineAt, Partial, PartitionedMap, PlannedChunk, Reply, Task};
 
 /// The argument that puts the `harness` binary into worker mode.
 pub const WORKER_ARG: &str = "__worker";
@@ -112,7 +113,73 @@ fn run(task: Task, decode_s: f64, files: &mut HashMap<String, InputFile>, stdout
         Task::Batch(tasks) => {
             Reply::Batch(tasks.into_iter().map(|task| run(task, decode_s, files, stdout)).collect())
         }
+        Task::MapPartitioned { paths, chunks, partitions, skip_malformed } => {
+            map_partitioned(&paths, &chunks, partitions as usize, skip_malformed)
+        }
     }
+}
+
+/// The partitioned algorithm's map phase over this worker's chunks, in plan order, with the
+/// same kernel and combiner as every other model; stops at the first bad line.
+fn map_partitioned(
+    paths: &[String],
+    chunks: &[PlannedChunk],
+    partitions: usize,
+    skip_malformed: bool,
+) -> Reply {
+    let mut opened = Vec::with_capacity(paths.len());
+    for path in paths {
+        match InputFile::open(Path::new(path)) {
+            Ok(file) => opened.push(file),
+            Err(err) => return Reply::Failed(err.to_string()),
+        }
+    }
+    let sources: Vec<Source<'_>> = opened.iter().map(InputFile::source).collect();
+    let mut mapped = Mapped::empty(partitions.max(1));
+    let (mut lines, mut skipped, mut first_skipped, mut fault) = (0, 0, None, None);
+    for chunk in chunks {
+        let (source, start, end) = (chunk.source as usize, chunk.start as usize, chunk.end as usize);
+        let Some(data) = sources.get(source).and_then(|s| s.data.get(start..end)) else {
+            return Reply::Failed(format!("chunk {}: no bytes {start}..{end} in file {source}", chunk.index));
+        };
+        let parts = &mut mapped.parts;
+        let result = map_chunk_runs(data, skip_malformed, |key, sum| combine(parts, key, sum));
+        sources[source].release(start..end);
+        let at = |offset: usize, kind| LineAt {
+            index: chunk.index,
+            source: chunk.source,
+            offset: (start + offset) as u64,
+            kind,
+        };
+        match result {
+            Ok(stats) => {
+                lines += stats.lines;
+                skipped += stats.skipped;
+                if first_skipped.is_none() {
+                    first_skipped = stats.first_skipped.map(|(offset, kind)| at(offset, kind));
+                }
+            }
+            Err(err) => {
+                fault = Some(at(err.offset, err.kind));
+                break;
+            }
+        }
+    }
+    // Whatever a partition had folded into a table goes back as runs too.
+    let parts = mapped
+        .parts
+        .into_iter()
+        .map(|part| {
+            let mut runs = part.runs;
+            if let Some(table) = part.table {
+                for (key, count) in table.iter() {
+                    runs.push(key, key_hash(key), count);
+                }
+            }
+            runs
+        })
+        .collect();
+    Reply::Partitioned(PartitionedMap { parts, lines, skipped, first_skipped, fault })
 }
 
 /// The article's `count(to)` with its timing print: counts, then says on stderr how long it

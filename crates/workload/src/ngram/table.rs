@@ -246,6 +246,13 @@ pub struct RunBuffer {
     runs: Vec<Slot>,
 }
 
+/// Two buffers are equal when they hold the same runs in the same order.
+impl PartialEq for RunBuffer {
+    fn eq(&self, other: &RunBuffer) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
 impl RunBuffer {
     pub fn new() -> RunBuffer {
         RunBuffer::default()
