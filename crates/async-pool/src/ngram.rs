@@ -9,7 +9,7 @@ use std::thread;
 
 use tokio::runtime::Runtime;
 use workload::ngram::{merge, NgramOptions, NgramOutput, Source};
-use workload::run::{workers_for, Claims, Runner};
+use workload::run::Runner;
 use workload::{panic_message, NgramError, WorkerFailure};
 
 use crate::runtime;
@@ -26,28 +26,25 @@ impl Runner for OnEventLoop<'_> {
         self.pool.current_num_threads()
     }
 
-    fn run<T: Send>(
+    /// Each loop offloaded to the rayon pool; the event loop awaits the results as they come.
+    fn run_loops<T: Send>(
         &self,
-        tasks: usize,
-        work: &(dyn Fn(&Claims) -> T + Sync),
+        loops: usize,
+        work: &(dyn Fn() -> T + Sync),
     ) -> Result<Vec<T>, WorkerFailure> {
-        let claims = Claims::new(tasks);
-        let loops = workers_for(self, tasks);
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, thread::Result<T>)>();
         thread::scope(|scope| {
-            let claims = &claims;
             scope.spawn(move || {
                 self.pool.scope(|s| {
                     for worker in 0..loops {
                         let tx = tx.clone();
                         s.spawn(move |_| {
-                            let _ = tx.send((worker, catch_unwind(AssertUnwindSafe(|| work(claims)))));
+                            let _ = tx.send((worker, catch_unwind(AssertUnwindSafe(work))));
                         });
                     }
                     drop(tx); // the channel closes when the last loop has reported
                 });
             });
-            // The event loop awaits each worker's result as it arrives.
             self.runtime.block_on(async {
                 let mut results = Vec::with_capacity(loops);
                 while let Some((worker, outcome)) = rx.recv().await {

@@ -21,7 +21,7 @@ pub use stream::{ngram_stream, Stream};
 use std::sync::Mutex;
 
 use workload::ngram::{partitioned, NgramOptions, NgramOutput, Source};
-use workload::run::{workers_for, Claims, Runner};
+use workload::run::Runner;
 use workload::{NgramError, WorkerFailure};
 
 /// Which threads run the phases.
@@ -89,26 +89,25 @@ impl Runner for Workers {
         self.count
     }
 
-    fn run<T: Send>(
+    /// Scoped threads, or tasks in a scope of the engine's rayon pool.
+    fn run_loops<T: Send>(
         &self,
-        tasks: usize,
-        work: &(dyn Fn(&Claims) -> T + Sync),
+        loops: usize,
+        work: &(dyn Fn() -> T + Sync),
     ) -> Result<Vec<T>, WorkerFailure> {
-        let claims = Claims::new(tasks);
-        let count = workers_for(self, tasks);
         let failure = |payload: Box<dyn std::any::Any + Send>| WorkerFailure::panicked(&*payload);
         match &self.pool {
             None => std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..count).map(|_| scope.spawn(|| work(&claims))).collect();
+                let handles: Vec<_> = (0..loops).map(|_| scope.spawn(work)).collect();
                 handles.into_iter().map(|h| h.join().map_err(failure)).collect()
             }),
             Some(pool) => {
-                let results = Mutex::new(Vec::with_capacity(count));
+                let results = Mutex::new(Vec::with_capacity(loops));
                 let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     pool.scope(|scope| {
-                        for _ in 0..count {
+                        for _ in 0..loops {
                             scope.spawn(|_| {
-                                let out = work(&claims);
+                                let out = work();
                                 results.lock().unwrap_or_else(|p| p.into_inner()).push(out);
                             });
                         }

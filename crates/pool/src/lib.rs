@@ -11,7 +11,7 @@ use std::sync::{Mutex, PoisonError};
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
 use workload::ngram::{merge, NgramOptions, NgramOutput, Source};
-use workload::run::{self, workers_for, Claims, Runner};
+use workload::run::{self, Runner};
 use workload::{panic_message, CountJob, NgramError, WorkerFailure};
 
 /// A pool of exactly `workers` threads (at least one).
@@ -41,19 +41,18 @@ impl Runner for OnPool<'_> {
         self.0.current_num_threads()
     }
 
-    fn run<T: Send>(
+    /// One task per loop, spawned into a scope of the pool.
+    fn run_loops<T: Send>(
         &self,
-        tasks: usize,
-        work: &(dyn Fn(&Claims) -> T + Sync),
+        loops: usize,
+        work: &(dyn Fn() -> T + Sync),
     ) -> Result<Vec<T>, WorkerFailure> {
-        let claims = Claims::new(tasks);
-        let loops = workers_for(self, tasks);
         let results = Mutex::new(Vec::with_capacity(loops));
         self.0.scope(|scope| {
             for worker in 0..loops {
-                let (claims, results) = (&claims, &results);
+                let results = &results;
                 scope.spawn(move |_| {
-                    let out = catch_unwind(AssertUnwindSafe(|| work(claims)))
+                    let out = catch_unwind(AssertUnwindSafe(work))
                         .map_err(|payload| WorkerFailure::of(worker, panic_message(&*payload)));
                     results.lock().unwrap_or_else(PoisonError::into_inner).push(out);
                 });

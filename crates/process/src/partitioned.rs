@@ -13,7 +13,7 @@ use std::time::Instant;
 use workload::chunk::line_number_at;
 use workload::ngram::partitioned::{self, Mapped, Partial};
 use workload::ngram::{plan_chunks, NgramOptions, NgramOutput, Phases, Shipping, SkippedAt, Source, Tally};
-use workload::run::{workers_for, Claims, Runner};
+use workload::run::Runner;
 use workload::{panic_message, FirstFailure, NgramError, WorkerFailure};
 
 use crate::child::WorkerCommand;
@@ -30,15 +30,13 @@ impl Runner for ParentThreads {
         self.0.max(1)
     }
 
-    fn run<T: Send>(
+    fn run_loops<T: Send>(
         &self,
-        tasks: usize,
-        work: &(dyn Fn(&Claims) -> T + Sync),
+        loops: usize,
+        work: &(dyn Fn() -> T + Sync),
     ) -> Result<Vec<T>, WorkerFailure> {
-        let claims = Claims::new(tasks);
-        let n = workers_for(self, tasks);
         std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..n).map(|_| scope.spawn(|| work(&claims))).collect();
+            let handles: Vec<_> = (0..loops).map(|_| scope.spawn(work)).collect();
             handles
                 .into_iter()
                 .enumerate()

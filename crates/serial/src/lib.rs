@@ -6,7 +6,7 @@
 //! runs the job's worker loop over every task.
 
 use workload::ngram::{merge, NgramOptions, NgramOutput, Source};
-use workload::run::{count_on, Claims, Runner};
+use workload::run::{count_on, Runner};
 use workload::{panic_message, CountJob, NgramError, WorkerFailure};
 
 /// One worker: the calling thread.
@@ -18,15 +18,18 @@ impl Runner for Serial {
         1
     }
 
-    fn run<T: Send>(
+    /// The one loop, on this thread.
+    fn run_loops<T: Send>(
         &self,
-        tasks: usize,
-        work: &(dyn Fn(&Claims) -> T + Sync),
+        loops: usize,
+        work: &(dyn Fn() -> T + Sync),
     ) -> Result<Vec<T>, WorkerFailure> {
-        let claims = Claims::new(tasks);
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&claims)))
-            .map(|result| vec![result])
-            .map_err(|payload| WorkerFailure::of(0, panic_message(&*payload)))
+        (0..loops.min(1))
+            .map(|_| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+                    .map_err(|payload| WorkerFailure::of(0, panic_message(&*payload)))
+            })
+            .collect()
     }
 }
 

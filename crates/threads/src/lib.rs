@@ -13,7 +13,7 @@ pub mod lesson;
 use std::thread;
 
 use workload::ngram::{merge, NgramOptions, NgramOutput, Source};
-use workload::run::{count_on, workers_for, Claims, Runner};
+use workload::run::{count_on, Runner};
 use workload::{count_to, panic_message, CountJob, NgramError, WorkerFailure};
 
 /// The article's listing, literally: one thread per task, start them all, join them all.
@@ -42,15 +42,14 @@ impl Runner for Threads {
         self.workers
     }
 
-    fn run<T: Send>(
+    /// One scoped thread per loop, all joined.
+    fn run_loops<T: Send>(
         &self,
-        tasks: usize,
-        work: &(dyn Fn(&Claims) -> T + Sync),
+        loops: usize,
+        work: &(dyn Fn() -> T + Sync),
     ) -> Result<Vec<T>, WorkerFailure> {
-        let claims = Claims::new(tasks);
-        let threads = workers_for(self, tasks);
         let joined: Vec<thread::Result<T>> = thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(|| work(&claims))).collect();
+            let handles: Vec<_> = (0..loops).map(|_| scope.spawn(work)).collect();
             handles.into_iter().map(|h| h.join()).collect()
         });
         joined

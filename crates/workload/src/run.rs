@@ -6,7 +6,8 @@
 //! key space, counts to run) and gives the loop that each worker runs: claim the next task
 //! ([`Claims::next`], in index order), run it, fold its result into the worker's own state.
 //! The job then puts the workers' states together. So a job is written once, and the whole
-//! difference between two models is their [`Runner::run`]: a dozen lines each.
+//! difference between two models is their [`Runner::run_loops`]: how they run N copies of a
+//! loop at once, a dozen lines each.
 //!
 //! Child processes cannot run a closure: the process model runs its jobs as tasks that are
 //! data (see `crates/process`).
@@ -39,20 +40,31 @@ impl Claims {
     }
 }
 
-/// How a model runs tasks.
+/// How a model runs tasks. A model says one thing, [`Runner::run_loops`]: how it runs N
+/// copies of a loop at once. [`Runner::run`] gives those loops a job's tasks to claim.
 pub trait Runner: Sync {
     /// How many workers run at once.
     fn workers(&self) -> usize;
 
-    /// Runs `work` on `min(workers, tasks)` workers at once (at least one), all claiming from
-    /// one [`Claims`] over `tasks` tasks, and returns what each worker returned, in no
-    /// particular order. A worker that panics is reported (after the others have finished),
-    /// never re-raised.
+    /// Runs `loops` copies of `work` at once, one per worker, and returns what each returned,
+    /// in no particular order. A loop that panics is reported with its worker's number (after
+    /// the others have finished), never re-raised.
+    fn run_loops<T: Send>(
+        &self,
+        loops: usize,
+        work: &(dyn Fn() -> T + Sync),
+    ) -> Result<Vec<T>, WorkerFailure>;
+
+    /// Runs a job's worker loop `work` on `min(workers, tasks)` workers (at least one), all
+    /// claiming from one [`Claims`] over `tasks` tasks.
     fn run<T: Send>(
         &self,
         tasks: usize,
         work: &(dyn Fn(&Claims) -> T + Sync),
-    ) -> Result<Vec<T>, WorkerFailure>;
+    ) -> Result<Vec<T>, WorkerFailure> {
+        let claims = Claims::new(tasks);
+        self.run_loops(self.workers().clamp(1, tasks.max(1)), &|| work(&claims))
+    }
 }
 
 /// How many workers to start for `tasks` tasks on `runner`.

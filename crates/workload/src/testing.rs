@@ -40,15 +40,13 @@ impl crate::run::Runner for TwoThreads {
         2
     }
 
-    fn run<T: Send>(
+    fn run_loops<T: Send>(
         &self,
-        tasks: usize,
-        work: &(dyn Fn(&crate::run::Claims) -> T + Sync),
+        loops: usize,
+        work: &(dyn Fn() -> T + Sync),
     ) -> Result<Vec<T>, crate::WorkerFailure> {
-        let claims = crate::run::Claims::new(tasks);
-        let n = crate::run::workers_for(self, tasks);
         std::thread::scope(|s| {
-            let handles: Vec<_> = (0..n).map(|_| s.spawn(|| work(&claims))).collect();
+            let handles: Vec<_> = (0..loops).map(|_| s.spawn(work)).collect();
             handles
                 .into_iter()
                 .enumerate()
