@@ -33,9 +33,10 @@ use timely::dataflow::operators::{Exchange as _, Inspect, Operator, Probe};
 use timely::dataflow::{InputHandleVec, ProbeHandle};
 use workload::chunk::{line_at, line_number_at};
 use workload::input::InputFile;
+use workload::ngram::partitioned::{reduce_partition, Partial};
 use workload::ngram::{
     key_hash, map_chunk_ref_runs, parse_line, plan_chunks, KeyTable, LineErrorKind, NgramOptions,
-    SkippedLine, Source,
+    NgramOutput, Shipping, SkippedLine, Source, Totals,
 };
 use workload::{NgramError, WorkerFailure};
 
@@ -91,19 +92,12 @@ impl Cluster {
 /// What a process learns from a run.
 #[derive(Debug)]
 pub struct Report {
-    /// The answer, in process 0 only (worker 0 gathers it).
-    pub totals: Option<KeyTable>,
-    /// Lines read by all processes (skipped ones included).
-    pub lines: u64,
-    /// Bytes of input (the files' sizes).
-    pub bytes: u64,
-    pub skipped: u64,
-    /// The first skipped line over all processes.
-    pub first_skipped: Option<SkippedLine>,
-    /// Records and bytes (ngram + 8-byte count) that the key-hash exchange sent from a
-    /// worker in one process to a worker in another, over all processes.
+    /// The answer, in process 0 only (worker 0 gathers it): the output every model gives,
+    /// with `shipping` saying what the key-hash exchange sent between processes (mode
+    /// `exchange`: ngram + 8-byte count per record).
+    pub output: Option<NgramOutput<'static>>,
+    /// Records that the exchange sent from a worker in one process to one in another.
     pub exchanged_records: u64,
-    pub exchanged_bytes: u64,
     /// Seconds spent waiting for every process to connect (not part of the job).
     pub connect_s: f64,
     /// Seconds from all connected to the answer.
@@ -140,6 +134,11 @@ fn read_note(note: &[u8]) -> Option<(String, &[u8], &[u8])> {
     let (name, next) = field(0)?;
     let (line, end) = field(next)?;
     Some((String::from_utf8_lossy(name).into_owned(), line, &note[end..]))
+}
+
+/// A total too big for u64 ends the run: the panic's message is what the process reports.
+fn overflow(message: &str) -> ! {
+    panic!("{message}")
 }
 
 /// What each worker hands back.
@@ -339,8 +338,8 @@ fn summarise(
             }),
         });
     }
-    Ok(Report {
-        totals,
+    let output = totals.map(|table| NgramOutput {
+        totals: Totals::Partitioned(vec![table]),
         lines: sum(TALLY, |m| m.2),
         bytes,
         skipped: sum(TALLY, |m| m.3),
@@ -348,8 +347,16 @@ fn summarise(
             let (file, line, _) = read_note(&m.1)?;
             Some(SkippedLine { file, line: m.3, kind: parse_line(line).err()? })
         }),
+        shipping: Some(Shipping {
+            mode: "exchange",
+            bytes_to_workers: sum(EXCHANGED, |m| m.3),
+            ..Shipping::default()
+        }),
+        phases: None,
+    });
+    Ok(Report {
+        output,
         exchanged_records: sum(EXCHANGED, |m| m.2),
-        exchanged_bytes: sum(EXCHANGED, |m| m.3),
         connect_s: 0.0,
         run_s: 0.0,
         cluster: cluster.clone(),
@@ -394,7 +401,9 @@ fn run_worker<A: timely::communication::Allocate>(
                 Exchange::new(|record: &(Vec<u8>, u64)| key_hash(&record.0)),
                 "Reduce",
                 |_capability, _info| {
-                    let mut table = KeyTable::new();
+                    // This worker's partition of the key space: the runs the exchange
+                    // delivers, reduced with the same code as every partitioned run.
+                    let mut partition = Partial::default();
                     let mut held = None;
                     move |(input, frontier), output| {
                         input.for_each_time(|time, data| {
@@ -403,13 +412,8 @@ fn run_worker<A: timely::communication::Allocate>(
                             }
                             for batch in data {
                                 for (key, count) in batch.drain(..) {
-                                    // A total too big for u64 ends the run (the panic's
-                                    // message is what the process reports).
-                                    if table.add(&key, key_hash(&key), count).is_err() {
-                                        panic!(
-                                            "total match_count for {:?} overflows u64 when partial results are merged",
-                                            String::from_utf8_lossy(&key)
-                                        );
+                                    if let Err(kind) = partition.add(&key, key_hash(&key), count) {
+                                        overflow(&kind.to_string());
                                     }
                                 }
                             }
@@ -417,8 +421,10 @@ fn run_worker<A: timely::communication::Allocate>(
                         // Input complete (the frontier has passed the time): emit the totals.
                         if held.as_ref().is_some_and(|c| !frontier.less_equal(c.time())) {
                             let capability = held.take().expect("checked");
+                            let table = reduce_partition(vec![std::mem::take(&mut partition)])
+                                .unwrap_or_else(|err| overflow(&err.to_string()));
                             let mut session = output.session(&capability);
-                            for (key, total) in std::mem::take(&mut table).iter() {
+                            for (key, total) in table.iter() {
                                 session.give((key.to_vec(), total));
                             }
                         }

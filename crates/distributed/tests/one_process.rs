@@ -39,12 +39,13 @@ fn matches_the_oracle_with_any_number_of_workers() {
         let report =
             distributed::ngram(std::slice::from_ref(&path), &options(700, false), &Cluster::local(workers))
                 .unwrap();
-        let totals = report.totals.expect("process 0 holds the answer");
-        let got: BTreeMap<Vec<u8>, u64> = totals.iter().map(|(k, v)| (k.to_vec(), v)).collect();
+        let output = report.output.expect("process 0 holds the answer");
+        let got: BTreeMap<Vec<u8>, u64> = output.totals.iter().map(|(k, v)| (k.to_vec(), v)).collect();
         assert_eq!(got, want, "{workers} workers");
-        assert_eq!((report.lines, report.bytes, report.skipped), (4000, data.len() as u64, 0));
+        assert_eq!((output.lines, output.bytes, output.skipped), (4000, data.len() as u64, 0));
         // One process: nothing crosses a process boundary.
-        assert_eq!(report.exchanged_bytes, 0);
+        assert_eq!(output.shipping.map(|s| (s.mode, s.bytes_to_workers)), Some(("exchange", 0)));
+        assert_eq!(report.exchanged_records, 0);
     }
 }
 
@@ -68,8 +69,9 @@ fn bad_and_skipped_lines_name_file_and_line() {
         let report =
             distributed::ngram(std::slice::from_ref(&path), &options(500, true), &Cluster::local(workers))
                 .unwrap();
-        assert_eq!((report.lines, report.skipped), (4002, 2));
-        let first = report.first_skipped.expect("reported");
+        let output = report.output.expect("process 0 holds the answer");
+        assert_eq!((output.lines, output.skipped), (4002, 2));
+        let first = output.first_skipped.expect("reported");
         assert_eq!((first.file, first.line), (name.clone(), 2501));
     }
 }

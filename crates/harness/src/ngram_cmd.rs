@@ -168,22 +168,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                 );
                 return Ok(());
             }
-            let table = report.totals.ok_or_else(|| "timely: worker 0 gathered no result".to_string())?;
-            NgramOutput {
-                totals: workload::ngram::Totals::Partitioned(vec![table]),
-                lines: report.lines,
-                bytes: report.bytes,
-                skipped: report.skipped,
-                first_skipped: report.first_skipped,
-                shipping: Some(workload::ngram::Shipping {
-                    mode: "exchange",
-                    bytes_to_workers: report.exchanged_bytes,
-                    bytes_from_workers: 0,
-                    encode_s: 0.0,
-                    decode_s: 0.0,
-                }),
-                phases: None,
-            }
+            report.output.ok_or_else(|| "timely: worker 0 gathered no result".to_string())?
         } else if gzip && engine_streams(model, algorithm) {
             let streams = args
                 .files

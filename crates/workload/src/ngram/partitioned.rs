@@ -208,8 +208,9 @@ pub fn shuffle(mapped: Vec<Mapped>, partitions: usize) -> (Vec<Vec<Partial>>, Ta
 }
 
 /// Reduces one partition: every worker's table merged into the largest one (so the fewest
-/// keys move), then every buffered run added, the table sized once for all of them.
-fn reduce_partition(partials: Vec<Partial>) -> Result<KeyTable, NgramError> {
+/// keys move), then every buffered run added, the table sized once for all of them. (The
+/// timely engine reduces what its exchange delivers with this too.)
+pub fn reduce_partition(partials: Vec<Partial>) -> Result<KeyTable, NgramError> {
     let overflow = |e: super::map::MergeOverflow| NgramError::MergeOverflow { ngram: e.ngram };
     let (mut tables, buffers): (Vec<_>, Vec<_>) = partials.into_iter().map(|p| (p.table, p.runs)).unzip();
     let mut tables: Vec<KeyTable> = tables.iter_mut().filter_map(Option::take).collect();
