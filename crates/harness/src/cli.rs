@@ -122,8 +122,8 @@ pub struct GenArgs {
     /// Seed: the same seed always gives the same bytes.
     #[arg(long, default_value_t = workload::gen::DEFAULT_SEED)]
     pub seed: u64,
-    /// Output file (written to FILE.partial, then renamed, so a stopped run never leaves a
-    /// file that looks complete).
+    /// Output file (written to a temporary file of its own beside it, then renamed, so a
+    /// stopped run never leaves a file that looks complete; a symlink or a device is refused).
     #[arg(long)]
     pub out: PathBuf,
 }

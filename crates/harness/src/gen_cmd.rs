@@ -1,14 +1,13 @@
 //! `harness gen`: write a synthetic shard, with a progress bar on a terminal.
 
-use std::fs::{self, File};
-use std::io::BufWriter;
+use std::fs;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use workload::gen::{generate, GenConfig};
 
 use crate::cli::GenArgs;
-use crate::human;
+use crate::{human, output};
 
 pub fn run(args: &GenArgs) -> Result<(), crate::CliError> {
     generate_file(args).map_err(crate::CliError::Message)
@@ -24,11 +23,8 @@ fn generate_file(args: &GenArgs) -> Result<(), String> {
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     }
-    let partial = out.with_file_name(format!(
-        "{}.partial",
-        out.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
-    ));
-    let file = File::create(&partial).map_err(|e| format!("{}: {e}", partial.display()))?;
+    output::check(out, &[])?;
+    let mut file = output::OutputFile::create(out)?;
 
     // indicatif draws only when stderr is a terminal, so logs and CI stay clean.
     let bar = ProgressBar::new(config.lines);
@@ -39,19 +35,14 @@ fn generate_file(args: &GenArgs) -> Result<(), String> {
         .expect("valid template"),
     );
     let started = Instant::now();
-    let summary = generate(&config, BufWriter::with_capacity(1 << 20, file), |lines, bytes| {
+    let summary = generate(&config, file.writer(), |lines, bytes| {
         bar.set_position(lines);
         bar.set_message(human::bytes(bytes));
     });
     bar.finish_and_clear();
-    let summary = match summary {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = fs::remove_file(&partial);
-            return Err(format!("{}: {e}", out.display()));
-        }
-    };
-    fs::rename(&partial, out).map_err(|e| format!("{}: {e}", out.display()))?;
+    // On an error the temporary file is removed when `file` is dropped.
+    let summary = summary.map_err(|e| format!("{}: {e}", out.display()))?;
+    file.commit()?;
     eprintln!(
         "wrote {}: {} lines, {}, {} distinct ngrams (seed {}) in {}",
         out.display(),

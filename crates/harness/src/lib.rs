@@ -8,6 +8,7 @@ pub mod human;
 pub mod machine;
 pub mod models;
 pub mod ngram_cmd;
+pub mod output;
 pub mod python_cmd;
 pub mod report;
 pub mod sweep_cmd;

@@ -1,8 +1,7 @@
 //! `harness ngram`: sum match_count per ngram under one model or all of them, check that
 //! they agree, and report words, top ngrams, a sorted TSV and JSON.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
@@ -12,7 +11,7 @@ use workload::ngram::{Chunking, NgramOptions, NgramOutput, Source};
 
 use crate::cli::{EngineArg, NgramArgs};
 use crate::models::{Algorithm, Model, ModelChoice, Settings};
-use crate::{human, machine, say, CliError};
+use crate::{human, machine, output, say, CliError};
 
 /// `{"word": total, ...}` in the order the words were asked for.
 #[derive(Debug)]
@@ -92,6 +91,10 @@ fn text(bytes: &[u8]) -> String {
 }
 
 pub fn run(args: &NgramArgs) -> Result<(), CliError> {
+    // A bad output is refused before any work, not after minutes of it.
+    if let Some(path) = &args.output {
+        output::check(path, &args.files)?;
+    }
     let workers = args.workers.unwrap_or_else(machine::cores).get();
     let options = NgramOptions {
         chunking: match (args.chunk_bytes, args.chunk_lines) {
@@ -361,25 +364,17 @@ fn check_agreement(
     }
 }
 
-/// Writes `ngram TAB total` lines sorted by ngram bytes, via a temporary file renamed at the
-/// end so a failed write never leaves a truncated file under the real name.
+/// Writes `ngram TAB total` lines sorted by ngram bytes ([`output`]: a file of its own,
+/// renamed into place only when complete).
 fn write_tsv(path: &Path, output: &NgramOutput<'_>) -> Result<(), String> {
-    let fail = |e: std::io::Error| format!("{}: {e}", path.display());
-    let partial = path.with_file_name(format!(
-        "{}.partial",
-        path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
-    ));
-    let mut out = BufWriter::with_capacity(1 << 20, File::create(&partial).map_err(fail)?);
+    let mut out = output::OutputFile::create(path)?;
     let written = (|| {
         for (ngram, total) in output.sorted() {
             out.write_all(ngram)?;
             writeln!(out, "\t{total}")?;
         }
-        out.flush()
+        Ok::<(), std::io::Error>(())
     })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&partial);
-        return Err(fail(e));
-    }
-    std::fs::rename(&partial, path).map_err(fail)
+    written.map_err(|e| format!("{}: {e}", path.display()))?;
+    out.commit()
 }

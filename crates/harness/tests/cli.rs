@@ -535,3 +535,112 @@ fn the_engine_runs_on_child_processes_of_harness_itself() {
     assert_eq!(r["total_match_count"], want.values().sum::<u64>());
     assert!(r["shipping"]["bytes_from_workers"].as_u64().unwrap() > 0, "{r}");
 }
+
+/// Outputs never replace what they must not: an input, the file behind a symlink, a device, a
+/// directory; each is refused with one line naming it, before any work, and leaves nothing.
+#[test]
+fn outputs_that_would_lose_data_are_refused_before_any_work() {
+    let dir = Scratch::new("outputs");
+    let shard = dir.path("s.tsv");
+    let data = gen(&shard, 2_000, 300, 5);
+    let link = dir.path("link.tsv");
+    std::os::unix::fs::symlink(&shard, &link).unwrap();
+    let hard = dir.path("hard.tsv");
+    std::fs::hard_link(&shard, &hard).unwrap();
+    let folder = dir.path("folder");
+    std::fs::create_dir(&folder).unwrap();
+    let cases: [(&Path, &str); 6] = [
+        (&shard, "is also an input"),
+        (&hard, "is also an input"),
+        (&link, "is a symbolic link"),
+        (Path::new("/dev/null"), "is not a regular file"),
+        (&folder, "is a directory"),
+        (&dir.path("missing/out.tsv"), "the folder"),
+    ];
+    for (target, why) in cases {
+        let out = harness(&[
+            "ngram",
+            shard.to_str().unwrap(),
+            "--model",
+            "serial",
+            "--output",
+            target.to_str().unwrap(),
+        ]);
+        assert!(!out.status.success(), "{} was accepted", target.display());
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with(&format!("{}: {why}", target.display())), "{err}");
+        assert!(stdout(&out).is_empty(), "nothing is printed as a result");
+    }
+    let out = harness(&["gen", "--lines", "100", "--unique", "50", "--out", link.to_str().unwrap()]);
+    assert!(stderr(&out).contains("is a symbolic link"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&shard).unwrap(), data, "the input is untouched");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is untouched");
+    let mut left: Vec<String> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["folder", "hard.tsv", "link.tsv", "s.tsv"], "no temporary file is left behind");
+}
+
+/// Two runs writing the same `--output` at once: each writes a file of its own and renames
+/// it whole, so the target ends as one run's complete answer, never a mix.
+#[test]
+fn two_runs_writing_one_output_leave_one_complete_answer() {
+    let dir = Scratch::new("racing");
+    let (big, small) = (dir.path("big.tsv"), dir.path("small.tsv"));
+    gen(&big, 300_000, 20_000, 6);
+    gen(&small, 1_000, 200, 7);
+    let (want_big, want_small) = (dir.path("want-big.tsv"), dir.path("want-small.tsv"));
+    for (input, want) in [(&big, &want_big), (&small, &want_small)] {
+        let out = harness(&[
+            "ngram",
+            input.to_str().unwrap(),
+            "--model",
+            "serial",
+            "--top",
+            "0",
+            "--output",
+            want.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let target = dir.path("o.tsv");
+    let run = |input: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_harness"))
+            .args([
+                "ngram",
+                input.to_str().unwrap(),
+                "--model",
+                "pool",
+                "--top",
+                "0",
+                "--output",
+                target.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap()
+    };
+    std::thread::scope(|s| {
+        let a = s.spawn(|| run(&big));
+        let b = s.spawn(|| run(&small));
+        for out in [a.join().unwrap(), b.join().unwrap()] {
+            assert!(out.status.success(), "{}", stderr(&out));
+        }
+    });
+    let got = std::fs::read(&target).unwrap();
+    assert!(
+        got == std::fs::read(&want_big).unwrap() || got == std::fs::read(&want_small).unwrap(),
+        "the output is neither run's whole answer ({} bytes)",
+        got.len()
+    );
+    assert!(
+        std::fs::read_dir(&dir.0).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".partial")),
+        "no temporary file is left behind"
+    );
+}
