@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use workload::input::{is_gzip, open_all, open_stream, InputFile};
+use workload::input::{is_gzip, is_rereadable, open_all, open_stream, InputFile};
 use workload::ngram::{Chunking, NgramOptions, NgramOutput, Source};
 
 use crate::cli::{EngineArg, NgramArgs};
@@ -135,11 +135,13 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
     //
     // Gzip input: the MapReduce engine streams it (decompression inside its time, overlapped
     // with parsing); the other models need one slice of bytes, so the files are decompressed
-    // once, untimed, and every other model reads the same memory.
+    // once, untimed, and every other model reads the same memory. A pipe or standard input
+    // can be read only once: it is read into memory once, and every model reads that.
     let gzip = args.files.iter().any(|f| is_gzip(f));
+    let once = gzip || !args.files.iter().all(|f| is_rereadable(f));
     let others: Vec<&(Model, Algorithm)> =
         cells.iter().filter(|(m, a)| !(gzip && engine_streams(*m, *a))).collect();
-    let opened = if gzip { others.len().min(1) } else { others.len() };
+    let opened = if once { others.len().min(1) } else { others.len() };
     let inputs: Vec<Vec<InputFile>> =
         (0..opened).map(|_| open_all(&args.files)).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
     let files: Vec<String> = args.files.iter().map(|p| p.display().to_string()).collect();

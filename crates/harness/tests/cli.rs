@@ -644,3 +644,48 @@ fn two_runs_writing_one_output_leave_one_complete_answer() {
         "no temporary file is left behind"
     );
 }
+
+/// A pipe is read as a stream, never as an empty file: `/dev/stdin` and `-` give the file's
+/// totals, on every model that can take bytes in memory; the process model's partitioned run,
+/// whose workers open the file themselves, refuses it with a message.
+#[test]
+fn a_pipe_is_read_as_a_stream_not_as_an_empty_file() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let dir = Scratch::new("pipe-input");
+    let shard = dir.path("s.tsv");
+    let data = gen(&shard, 5_000, 700, 8);
+    let want = dir.path("want.tsv");
+    let out =
+        harness(&["ngram", shard.to_str().unwrap(), "--model", "serial", "--output", want.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for (input, model) in [("/dev/stdin", "threads"), ("-", "pool"), ("-", "process")] {
+        let got = dir.path("got.tsv");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_harness"))
+            .args(["ngram", input, "--model", model, "--top", "0", "--output", got.to_str().unwrap()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&data).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{input} {model}: {}", stderr(&out));
+        assert_eq!(std::fs::read(&got).unwrap(), std::fs::read(&want).unwrap(), "{input} {model}");
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_harness"))
+        .args(["ngram", "-", "--model", "process", "--algorithm", "partitioned"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&data).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("standard input: the process model's partitioned run needs files on disk"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -32,10 +32,17 @@ enum Data {
 impl InputFile {
     /// Opens and maps `path`. A `.gz` file is decompressed into memory whole (the models that
     /// want one slice of bytes need that); the MapReduce engine streams it instead, see
-    /// [`open_stream`].
+    /// [`open_stream`]. What is not a regular file (a pipe, `/dev/stdin`, `<(zcat f.gz)`, or
+    /// `-` for standard input) is read as a stream, to its end, into memory: it can be read
+    /// only once, and it has no path a worker process could open again.
     pub fn open(path: &Path) -> Result<InputFile, NgramError> {
         let name = path.display().to_string();
         let io_err = |source| NgramError::Io { file: name.clone(), source };
+        if path.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            io::stdin().lock().read_to_end(&mut bytes).map_err(io_err)?;
+            return Ok(InputFile { name: "standard input".into(), path: None, data: Data::Owned(bytes) });
+        }
         if is_gzip(path) {
             let mut bytes = Vec::new();
             open_stream(path)?.read_to_end(&mut bytes).map_err(|e| io_err(gzip_error(e)))?;
@@ -45,6 +52,11 @@ impl InputFile {
         let meta = file.metadata().map_err(io_err)?;
         if meta.is_dir() {
             return Err(io_err(std::io::Error::other("is a directory")));
+        }
+        if !meta.is_file() {
+            let mut bytes = Vec::new();
+            (&file).read_to_end(&mut bytes).map_err(io_err)?;
+            return Ok(InputFile { name, path: None, data: Data::Owned(bytes) });
         }
         let data = if meta.len() == 0 {
             Data::Owned(Vec::new())
@@ -174,6 +186,12 @@ impl<R: Read> LineChunks<R> {
             }
         }
     }
+}
+
+/// Whether `path` can be read more than once: a regular file (or a `.gz` one), not a pipe, a
+/// device or standard input.
+pub fn is_rereadable(path: &Path) -> bool {
+    path.as_os_str() != "-" && std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
 /// Opens every path, failing on the first that cannot be opened.
