@@ -66,7 +66,7 @@ pub struct PythonArgs {
     #[arg(long, default_value = "100000000", value_parser = parse_u64)]
     pub to: u64,
     /// K for the count baselines.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value = "2", value_parser = parse_usize)]
     pub tasks: usize,
     /// Worker processes (default: the number of cores).
     #[arg(long)]
@@ -116,9 +116,10 @@ pub struct GenArgs {
     /// Lines to write, planted aardvark rows included.
     #[arg(long, default_value_t = workload::gen::DEFAULT_LINES, value_parser = parse_u64)]
     pub lines: u64,
-    /// Distinct ngrams.
-    #[arg(long, default_value_t = workload::gen::DEFAULT_UNIQUE, value_parser = parse_u64)]
-    pub unique: u64,
+    /// Distinct ngrams (default: as many as the real shard has for this many lines, about one
+    /// per 21.7 lines: 4,000,000 for the default 86,618,505).
+    #[arg(long, value_parser = parse_u64)]
+    pub unique: Option<u64>,
     /// Seed: the same seed always gives the same bytes.
     #[arg(long, default_value_t = workload::gen::DEFAULT_SEED)]
     pub seed: u64,
@@ -136,8 +137,8 @@ pub struct CountArgs {
     /// N: how far each task counts (accepts 100000000, 100_000_000 or 1e8).
     #[arg(long, default_value = "100000000", value_parser = parse_u64)]
     pub to: u64,
-    /// K: how many tasks.
-    #[arg(long, default_value_t = 2)]
+    /// K: how many tasks (accepts 2, 1_000 or 1e3).
+    #[arg(long, default_value = "2", value_parser = parse_usize)]
     pub tasks: usize,
     /// Worker threads/processes (default: the number of cores).
     #[arg(long)]
@@ -177,7 +178,7 @@ pub struct NgramArgs {
     #[arg(long = "word")]
     pub words: Vec<String>,
     /// Report the K ngrams with the largest totals (0: none).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value = "10", value_parser = parse_usize)]
     pub top: usize,
     /// Write every ngram and its total, `ngram TAB total`, sorted by ngram bytes.
     #[arg(long)]
@@ -190,13 +191,13 @@ pub struct NgramArgs {
     pub skip_malformed: bool,
     /// How the process model hands chunks to its workers: copy the bytes down the pipe
     /// (what pickling does), or send the byte range and let the worker read the file.
-    #[arg(long, value_enum, default_value_t = ShipArg::Auto)]
-    pub ship: ShipArg,
+    #[arg(long, value_enum)]
+    pub ship: Option<ShipArg>,
     /// What runs the mapreduce model: the engine's rayon pool or std threads, or child
     /// processes for the map phase (they read their byte ranges and send their partitions
     /// back: the process model's run of the same algorithm).
-    #[arg(long, value_enum, default_value_t = crate::models::Executor::Rayon)]
-    pub executor: crate::models::Executor,
+    #[arg(long, value_enum)]
+    pub executor: Option<crate::models::Executor>,
     /// Partitions of the key space for the partitioned algorithm, on any model (default: four
     /// per worker, more for big inputs: about one per 8 MiB).
     #[arg(long, value_parser = parse_nonzero)]
@@ -234,9 +235,10 @@ pub enum EngineArg {
 }
 
 /// `--ship`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ShipArg {
     /// range for files on disk
+    #[default]
     Auto,
     Bytes,
     Range,
@@ -267,6 +269,10 @@ pub fn parse_u64(text: &str) -> Result<u64, String> {
         }
     }
     Err(format!("'{text}' is not a non-negative whole number"))
+}
+
+fn parse_usize(text: &str) -> Result<usize, String> {
+    usize::try_from(parse_u64(text)?).map_err(|_| format!("'{text}' is too large"))
 }
 
 fn parse_nonzero(text: &str) -> Result<NonZeroUsize, String> {

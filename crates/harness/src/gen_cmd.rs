@@ -14,7 +14,8 @@ pub fn run(args: &GenArgs) -> Result<(), crate::CliError> {
 }
 
 fn generate_file(args: &GenArgs) -> Result<(), String> {
-    let config = GenConfig { lines: args.lines, unique: args.unique, seed: args.seed };
+    let unique = args.unique.unwrap_or_else(|| workload::gen::unique_for(args.lines));
+    let config = GenConfig { lines: args.lines, unique, seed: args.seed };
     config.validate().map_err(|e| format!("harness gen: {e}"))?;
     let out = &args.out;
     if out.extension().is_some_and(|e| e == "gz") {

@@ -122,9 +122,10 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
     // The engine's own streaming path: `.gz` input, the partitioned algorithm.
     let engine_streams =
         |model: Model, algorithm: Algorithm| model == Model::MapReduce && algorithm == Algorithm::Partitioned;
+    refuse_options_that_do_not_apply(args, &cells)?;
     let settings = Settings {
-        ship: args.ship.into(),
-        executor: args.executor,
+        ship: args.ship.unwrap_or_default().into(),
+        executor: args.executor.unwrap_or_default(),
         partitions: args.partitions.map_or(0, |p| p.get()),
     };
     let engine = settings.engine(workers);
@@ -329,6 +330,41 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
     // The command ends here, and the OS takes the memory back in one go at exit: freeing the
     // answer's hundreds of tables one by one first cost about 50 ms of wall time.
     std::mem::forget(output);
+    Ok(())
+}
+
+/// An option that changes nothing in the runs asked for is a mistake to say, not to ignore.
+fn refuse_options_that_do_not_apply(args: &NgramArgs, cells: &[(Model, Algorithm)]) -> Result<(), String> {
+    let any = |f: &dyn Fn(Model, Algorithm) -> bool| cells.iter().any(|&(m, a)| f(m, a));
+    let refuse = |option: &str, applies: &str| {
+        Err(format!("harness ngram: {option} applies to {applies}, and none of the runs asked for is one"))
+    };
+    if args.ship.is_some()
+        && !any(&|m, a| a == Algorithm::Merge && (m == Model::Process || m == Model::MapReduce))
+    {
+        return refuse("--ship", "the process model's merge runs (--model process)");
+    }
+    if args.executor.is_some() && !any(&|m, _| m == Model::MapReduce) {
+        return refuse("--executor", "--model mapreduce");
+    }
+    if args.partitions.is_some() && !any(&|_, a| a == Algorithm::Partitioned) {
+        return refuse("--partitions", "the partitioned algorithm");
+    }
+    let timely = args.engine == EngineArg::Timely;
+    if timely && !any(&|m, a| m == Model::MapReduce && a == Algorithm::Partitioned) {
+        return refuse("--engine timely", "--model mapreduce with the partitioned algorithm");
+    }
+    let cluster_options = args.processes.get() != 1
+        || args.process != 0
+        || args.hostfile.is_some()
+        || args.own_files
+        || args.connect_timeout != 30;
+    if cluster_options && !timely {
+        return refuse(
+            "--processes, --process, --hostfile, --own-files and --connect-timeout",
+            "--engine timely",
+        );
+    }
     Ok(())
 }
 

@@ -689,3 +689,52 @@ fn a_pipe_is_read_as_a_stream_not_as_an_empty_file() {
         stderr(&out)
     );
 }
+
+/// An option that changes nothing for the runs asked for is an error, not silently ignored;
+/// counts accept the same spellings everywhere; `gen`'s `--unique` follows `--lines`.
+#[test]
+fn options_that_do_not_apply_are_refused_and_defaults_follow_what_was_asked() {
+    let dir = Scratch::new("options");
+    let shard = dir.path("s.tsv");
+    let out = harness(&["gen", "--lines", "200000", "--out", shard.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("200,000 lines") && stderr(&out).contains("9,235 distinct"),
+        "{}",
+        stderr(&out)
+    );
+    let file = shard.to_str().unwrap();
+    for (extra, option) in [
+        (&["--model", "serial", "--executor", "threads"][..], "--executor applies to --model mapreduce"),
+        (&["--model", "threads", "--ship", "bytes"][..], "--ship applies to the process model's merge runs"),
+        (&["--model", "pool", "--partitions", "8"][..], "--partitions applies to the partitioned algorithm"),
+        (
+            &["--model", "mapreduce", "--algorithm", "merge", "--engine", "timely"][..],
+            "--engine timely applies",
+        ),
+        (&["--model", "mapreduce", "--processes", "2"][..], "--processes, --process, --hostfile"),
+    ] {
+        let out = harness(&[&["ngram", file][..], extra].concat());
+        assert!(!out.status.success(), "{extra:?} was accepted");
+        assert!(stderr(&out).starts_with(&format!("harness ngram: {option}")), "{extra:?}: {}", stderr(&out));
+    }
+    let out = harness(&[
+        "ngram",
+        file,
+        "--model",
+        "pool",
+        "--algorithm",
+        "partitioned",
+        "--partitions",
+        "8",
+        "--top",
+        "1e1",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json_lines(&out)[0]["top"].as_array().unwrap().len(), 10);
+    let out =
+        harness(&["count", "--model", "serial", "--to", "1e3", "--tasks", "1e1", "--repeat", "1", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json_lines(&out)[0]["result"], 10_000);
+}

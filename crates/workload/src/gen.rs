@@ -65,6 +65,14 @@ impl Default for GenConfig {
     }
 }
 
+/// Distinct ngrams for `lines` lines at the real shard's ratio (4,000,000 per 86,618,505
+/// lines), never fewer than the planted ones nor more than the lines can hold.
+pub fn unique_for(lines: u64) -> u64 {
+    let at_ratio = (lines as u128 * DEFAULT_UNIQUE as u128 / DEFAULT_LINES as u128) as u64;
+    let most = lines.saturating_sub(planted_lines()) + PLANTED.len() as u64;
+    at_ratio.max(PLANTED.len() as u64).min(most.max(PLANTED.len() as u64))
+}
+
 /// What was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GenSummary {
