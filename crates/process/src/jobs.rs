@@ -116,6 +116,7 @@ pub fn ngram<'a>(
             let frame = match mode {
                 Ship::Range => Task::MapRange {
                     path: paths[chunk.source].clone(),
+                    identity: sources[chunk.source].identity,
                     start: chunk.range.start as u64,
                     end: chunk.range.end as u64,
                     skip_malformed: options.skip_malformed,

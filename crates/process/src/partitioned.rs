@@ -81,8 +81,10 @@ pub fn ngram_partitioned<'a>(
     let mut mapped = Vec::new();
     if !plan.is_empty() {
         let count = workers.clamp(1, plan.len());
+        let identities: Vec<_> = sources.iter().map(|s| s.identity).collect();
         let tasks = (0..count).map(|w| Task::MapPartitioned {
             paths: paths.clone(),
+            identities: identities.clone(),
             chunks: plan
                 .iter()
                 .enumerate()

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use workload::input::FileIdentity;
 use workload::ngram::LineErrorKind;
 
 /// Work a worker knows how to do.
@@ -22,8 +23,8 @@ pub enum Task {
     /// the chunk's offset in its file, so replies can name keys by file offset.
     MapBytes { base: u64, skip_malformed: bool, data: Vec<u8> },
     /// Map bytes `start..end` of `path`, which the worker reads itself: only the range
-    /// crosses the pipe.
-    MapRange { path: String, start: u64, end: u64, skip_malformed: bool },
+    /// crosses the pipe. `identity` is the file the parent read: the worker refuses another.
+    MapRange { path: String, identity: Option<FileIdentity>, start: u64, end: u64, skip_malformed: bool },
     /// Misbehave on purpose, so tests can check that the parent copes.
     Fault(Fault),
     /// The article's `count(to)` that prints how long it took: counts, writes
@@ -39,7 +40,14 @@ pub enum Task {
     /// The partitioned algorithm's map phase for one worker: map these chunks of these files
     /// (read by the worker itself: only byte ranges cross the pipe), combining runs into
     /// `partitions` partitions by key hash; the reply is `Reply::Partitioned`.
-    MapPartitioned { paths: Vec<String>, chunks: Vec<PlannedChunk>, partitions: u64, skip_malformed: bool },
+    MapPartitioned {
+        paths: Vec<String>,
+        /// Per path, the file the parent read: the worker refuses another.
+        identities: Vec<Option<FileIdentity>>,
+        chunks: Vec<PlannedChunk>,
+        partitions: u64,
+        skip_malformed: bool,
+    },
 }
 
 /// A chunk of the plan, for a worker: its place in the plan (so the parent can tell which
@@ -203,6 +211,30 @@ impl<'a> In<'a> {
     }
 }
 
+fn put_identity(out: &mut Out, identity: &Option<FileIdentity>) {
+    match identity {
+        None => out.u8(0),
+        Some(id) => {
+            out.u8(1);
+            for v in [id.device, id.inode, id.len, id.modified_ns] {
+                out.u64(v);
+            }
+        }
+    }
+}
+
+fn get_identity(input: &mut In<'_>) -> Result<Option<FileIdentity>, DecodeError> {
+    Ok(match input.u8()? {
+        0 => None,
+        _ => Some(FileIdentity {
+            device: input.u64()?,
+            inode: input.u64()?,
+            len: input.u64()?,
+            modified_ns: input.u64()?,
+        }),
+    })
+}
+
 fn put_kind(out: &mut Out, kind: &LineErrorKind) {
     match kind {
         LineErrorKind::Blank => out.u8(0),
@@ -273,9 +305,10 @@ impl Task {
                 out.u8(u8::from(*skip_malformed));
                 out.bytes(data);
             }
-            Task::MapRange { path, start, end, skip_malformed } => {
+            Task::MapRange { path, identity, start, end, skip_malformed } => {
                 out.u8(5);
                 out.str(path);
+                put_identity(&mut out, identity);
                 out.u64(*start);
                 out.u64(*end);
                 out.u8(u8::from(*skip_malformed));
@@ -307,11 +340,12 @@ impl Task {
                     out.bytes(&task.encode());
                 }
             }
-            Task::MapPartitioned { paths, chunks, partitions, skip_malformed } => {
+            Task::MapPartitioned { paths, identities, chunks, partitions, skip_malformed } => {
                 out.u8(10);
                 out.u64(paths.len() as u64);
-                for path in paths {
+                for (path, identity) in paths.iter().zip(identities) {
                     out.str(path);
+                    put_identity(&mut out, identity);
                 }
                 out.u64(chunks.len() as u64);
                 for c in chunks {
@@ -350,6 +384,7 @@ impl Task {
             },
             5 => Task::MapRange {
                 path: input.string()?,
+                identity: get_identity(&mut input)?,
                 start: input.u64()?,
                 end: input.u64()?,
                 skip_malformed: input.u8()? != 0,
@@ -373,9 +408,10 @@ impl Task {
             }
             10 => {
                 let n = input.u64()?;
-                let mut paths = Vec::new();
+                let (mut paths, mut identities) = (Vec::new(), Vec::new());
                 for _ in 0..n {
                     paths.push(input.string()?);
+                    identities.push(get_identity(&mut input)?);
                 }
                 let n = input.u64()?;
                 if n > input.0.len() as u64 / 32 {
@@ -389,6 +425,7 @@ impl Task {
                 }
                 Task::MapPartitioned {
                     paths,
+                    identities,
                     chunks,
                     partitions: input.u64()?,
                     skip_malformed: input.u8()? != 0,
@@ -570,7 +607,20 @@ mod tests {
             Task::Hello { name: "satori".into() },
             Task::Sleep { millis: 5, value: 22 },
             Task::MapBytes { base: 10, skip_malformed: true, data: b"a\t1\t2\t3\n".to_vec() },
-            Task::MapRange { path: "/tmp/ä.tsv".into(), start: 1, end: 99, skip_malformed: false },
+            Task::MapRange {
+                path: "/tmp/ä.tsv".into(),
+                identity: None,
+                start: 1,
+                end: 99,
+                skip_malformed: false,
+            },
+            Task::MapRange {
+                path: "/tmp/b.tsv".into(),
+                identity: Some(FileIdentity { device: 1, inode: 2, len: 3, modified_ns: 4 }),
+                start: 0,
+                end: 1,
+                skip_malformed: true,
+            },
             Task::Fault(Fault::Exit(-3)),
             Task::Fault(Fault::Hang),
             Task::TimedCount { to: 22 },

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use workload::count_to;
-use workload::input::InputFile;
+use workload::input::{FileIdentity, InputFile};
 use workload::ngram::partitioned::{combine, Mapped};
 use workload::ngram::{key_hash, map_chunk_into, map_chunk_runs, Counts, Source};
 
@@ -82,7 +82,7 @@ fn run(task: Task, decode_s: f64, files: &mut HashMap<String, InputFile>, stdout
             Reply::Value(value)
         }
         Task::MapBytes { base, skip_malformed, data } => map(&data, base, skip_malformed, decode_s),
-        Task::MapRange { path, start, end, skip_malformed } => {
+        Task::MapRange { path, identity, start, end, skip_malformed } => {
             if !files.contains_key(&path) {
                 match InputFile::open(Path::new(&path)) {
                     Ok(file) => {
@@ -91,6 +91,9 @@ fn run(task: Task, decode_s: f64, files: &mut HashMap<String, InputFile>, stdout
                     }
                     Err(err) => return Reply::Failed(err.to_string()),
                 }
+            }
+            if let Err(changed) = same_file(&path, identity, &files[&path]) {
+                return Reply::Failed(changed);
             }
             let bytes = files[&path].bytes();
             let (Ok(start), Ok(end)) = (usize::try_from(start), usize::try_from(end)) else {
@@ -113,9 +116,21 @@ fn run(task: Task, decode_s: f64, files: &mut HashMap<String, InputFile>, stdout
         Task::Batch(tasks) => {
             Reply::Batch(tasks.into_iter().map(|task| run(task, decode_s, files, stdout)).collect())
         }
-        Task::MapPartitioned { paths, chunks, partitions, skip_malformed } => {
-            map_partitioned(&paths, &chunks, partitions as usize, skip_malformed)
+        Task::MapPartitioned { paths, identities, chunks, partitions, skip_malformed } => {
+            map_partitioned(&paths, &identities, &chunks, partitions as usize, skip_malformed)
         }
+    }
+}
+
+/// The file the parent read, or a failure saying it changed: a worker that opens the path
+/// again must not read another file (one replaced by a rename, or rewritten) and mix its
+/// bytes with the keys its parent read.
+fn same_file(path: &str, expected: Option<FileIdentity>, opened: &InputFile) -> Result<(), String> {
+    match expected {
+        Some(want) if opened.identity() != Some(want) => Err(format!(
+            "{path}: the file changed during the run (replaced or rewritten); run again on a file that stays put"
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -123,14 +138,20 @@ fn run(task: Task, decode_s: f64, files: &mut HashMap<String, InputFile>, stdout
 /// same kernel and combiner as every other model; stops at the first bad line.
 fn map_partitioned(
     paths: &[String],
+    identities: &[Option<FileIdentity>],
     chunks: &[PlannedChunk],
     partitions: usize,
     skip_malformed: bool,
 ) -> Reply {
     let mut opened = Vec::with_capacity(paths.len());
-    for path in paths {
+    for (path, identity) in paths.iter().zip(identities) {
         match InputFile::open(Path::new(path)) {
-            Ok(file) => opened.push(file),
+            Ok(file) => {
+                if let Err(changed) = same_file(path, *identity, &file) {
+                    return Reply::Failed(changed);
+                }
+                opened.push(file);
+            }
             Err(err) => return Reply::Failed(err.to_string()),
         }
     }

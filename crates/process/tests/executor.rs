@@ -145,8 +145,13 @@ fn shutdown_waits_and_cancels_the_queue_when_asked() {
 #[test]
 fn a_failed_call_fails_its_future_and_the_executor_carries_on() {
     let executor = executor(1);
-    let missing =
-        Task::MapRange { path: "/nonexistent/ngram.tsv".into(), start: 0, end: 1, skip_malformed: false };
+    let missing = Task::MapRange {
+        path: "/nonexistent/ngram.tsv".into(),
+        identity: None,
+        start: 0,
+        end: 1,
+        skip_malformed: false,
+    };
     let failed = executor.submit_task(missing).unwrap();
     let err = failed.exception().unwrap().expect("a failure");
     assert!(err.message().starts_with("/nonexistent/ngram.tsv"), "{err}");

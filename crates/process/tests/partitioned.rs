@@ -110,3 +110,29 @@ fn a_failing_worker_is_reported_not_waited_for() {
     let output = ngram_partitioned(&[file.source()], &options, 2, &worker(), 0).unwrap();
     assert_eq!((output.lines, output.distinct()), (2000, 37));
 }
+
+/// Workers open the input again by its path. A file replaced under that name during the run
+/// (as rsync and `harness gen` replace files: write another, rename it over) is not the file
+/// the parent read: both algorithms refuse it instead of mixing its counts with the parent's
+/// keys.
+#[test]
+fn a_file_replaced_during_the_run_is_an_error_not_a_mixed_answer() {
+    let data = shard();
+    let path = disk_file("replaced.tsv", &data);
+    let file = InputFile::open(&path).unwrap(); // what the parent reads
+    let other: Vec<u8> = data.iter().map(|&b| if b == b'a' { b'b' } else { b }).collect();
+    let replacement = disk_file("replaced.tsv.new", &other);
+    std::fs::rename(&replacement, &path).unwrap();
+    let options = NgramOptions::default();
+    let merged = process::ngram(&[file.source()], &options, 2, &worker(), process::Ship::Range).unwrap_err();
+    assert!(merged.to_string().contains("replaced.tsv: the file changed during the run"), "{merged}");
+    let partitioned = ngram_partitioned(&[file.source()], &options, 2, &worker(), 0).unwrap_err();
+    assert!(
+        partitioned.to_string().contains("replaced.tsv: the file changed during the run"),
+        "{partitioned}"
+    );
+    // Opened again, it is the file on disk now, and both run.
+    let now = InputFile::open(&path).unwrap();
+    let output = ngram_partitioned(&[now.source()], &options, 2, &worker(), 0).unwrap();
+    assert_eq!(output.lines, 3000);
+}

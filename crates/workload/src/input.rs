@@ -19,7 +19,38 @@ use crate::ngram::Source;
 pub struct InputFile {
     name: String,
     path: Option<std::path::PathBuf>,
+    identity: Option<FileIdentity>,
     data: Data,
+}
+
+/// Which file an open file is: its device and inode, size and modification time. A file
+/// replaced under the same name (by a rename, as rsync and `harness gen` do) or rewritten in
+/// place has another, so a worker process that opens the path again can tell that it is not
+/// reading the file its parent read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileIdentity {
+    pub device: u64,
+    pub inode: u64,
+    pub len: u64,
+    pub modified_ns: u64,
+}
+
+impl FileIdentity {
+    pub fn of(meta: &std::fs::Metadata) -> FileIdentity {
+        let modified_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as u64);
+        #[cfg(unix)]
+        let (device, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino())
+        };
+        #[cfg(not(unix))]
+        let (device, inode) = (0, 0);
+        FileIdentity { device, inode, len: meta.len(), modified_ns }
+    }
 }
 
 #[derive(Debug)]
@@ -41,12 +72,23 @@ impl InputFile {
         if path.as_os_str() == "-" {
             let mut bytes = Vec::new();
             io::stdin().lock().read_to_end(&mut bytes).map_err(io_err)?;
-            return Ok(InputFile { name: "standard input".into(), path: None, data: Data::Owned(bytes) });
+            return Ok(InputFile {
+                name: "standard input".into(),
+                path: None,
+                identity: None,
+                data: Data::Owned(bytes),
+            });
         }
         if is_gzip(path) {
+            let identity = std::fs::metadata(path).ok().map(|m| FileIdentity::of(&m));
             let mut bytes = Vec::new();
             open_stream(path)?.read_to_end(&mut bytes).map_err(|e| io_err(gzip_error(e)))?;
-            return Ok(InputFile { name, path: Some(path.to_path_buf()), data: Data::Owned(bytes) });
+            return Ok(InputFile {
+                name,
+                path: Some(path.to_path_buf()),
+                identity,
+                data: Data::Owned(bytes),
+            });
         }
         let file = File::open(path).map_err(io_err)?;
         let meta = file.metadata().map_err(io_err)?;
@@ -56,7 +98,7 @@ impl InputFile {
         if !meta.is_file() {
             let mut bytes = Vec::new();
             (&file).read_to_end(&mut bytes).map_err(io_err)?;
-            return Ok(InputFile { name, path: None, data: Data::Owned(bytes) });
+            return Ok(InputFile { name, path: None, identity: None, data: Data::Owned(bytes) });
         }
         let data = if meta.len() == 0 {
             Data::Owned(Vec::new())
@@ -67,16 +109,21 @@ impl InputFile {
             let map = unsafe { Mmap::map(&file) }.map_err(io_err)?;
             Data::Mapped(map)
         };
-        Ok(InputFile { name, path: Some(path.to_path_buf()), data })
+        Ok(InputFile { name, path: Some(path.to_path_buf()), identity: Some(FileIdentity::of(&meta)), data })
     }
 
     /// An in-memory input (tests, generated data).
     pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> InputFile {
-        InputFile { name: name.into(), path: None, data: Data::Owned(bytes) }
+        InputFile { name: name.into(), path: None, identity: None, data: Data::Owned(bytes) }
     }
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Which file was opened, for a file on disk.
+    pub fn identity(&self) -> Option<FileIdentity> {
+        self.identity
     }
 
     pub fn bytes(&self) -> &[u8] {
@@ -92,7 +139,13 @@ impl InputFile {
             Data::Mapped(map) => Some(map),
             Data::Owned(_) => None,
         };
-        Source { name: &self.name, data: self.bytes(), path: self.path.as_deref(), mapping }
+        Source {
+            name: &self.name,
+            data: self.bytes(),
+            path: self.path.as_deref(),
+            identity: self.identity,
+            mapping,
+        }
     }
 }
 

@@ -18,6 +18,8 @@ pub struct Source<'a> {
     pub data: &'a [u8],
     /// The file on disk, when there is one (a child process may then read it itself).
     pub path: Option<&'a Path>,
+    /// Which file that is: a child process that opens `path` checks it reads the same one.
+    pub identity: Option<crate::input::FileIdentity>,
     /// The memory map behind `data`, when it is one (see [`Source::release`]).
     pub mapping: Option<&'a memmap2::Mmap>,
 }
