@@ -57,6 +57,22 @@ fn gen(path: &Path, lines: u64, unique: u64, seed: u64) -> Vec<u8> {
     std::fs::read(path).unwrap()
 }
 
+/// `harness ngram INPUT --model serial --top 0 --output OUTPUT`, which must succeed: the
+/// reference answer as a TSV.
+fn serial_tsv(input: &Path, output: &Path) {
+    let out = harness(&[
+        "ngram",
+        input.to_str().unwrap(),
+        "--model",
+        "serial",
+        "--top",
+        "0",
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 fn json_lines(out: &Output) -> Vec<Value> {
     stdout(out).lines().map(|l| serde_json::from_str(l).expect("each stdout line is JSON")).collect()
 }
@@ -593,19 +609,8 @@ fn two_runs_writing_one_output_leave_one_complete_answer() {
     gen(&big, 300_000, 20_000, 6);
     gen(&small, 1_000, 200, 7);
     let (want_big, want_small) = (dir.path("want-big.tsv"), dir.path("want-small.tsv"));
-    for (input, want) in [(&big, &want_big), (&small, &want_small)] {
-        let out = harness(&[
-            "ngram",
-            input.to_str().unwrap(),
-            "--model",
-            "serial",
-            "--top",
-            "0",
-            "--output",
-            want.to_str().unwrap(),
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
-    }
+    serial_tsv(&big, &want_big);
+    serial_tsv(&small, &want_small);
     let target = dir.path("o.tsv");
     let run = |input: &Path| {
         Command::new(env!("CARGO_BIN_EXE_harness"))
@@ -656,9 +661,7 @@ fn a_pipe_is_read_as_a_stream_not_as_an_empty_file() {
     let shard = dir.path("s.tsv");
     let data = gen(&shard, 5_000, 700, 8);
     let want = dir.path("want.tsv");
-    let out =
-        harness(&["ngram", shard.to_str().unwrap(), "--model", "serial", "--output", want.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    serial_tsv(&shard, &want);
     for (input, model) in [("/dev/stdin", "threads"), ("-", "pool"), ("-", "process")] {
         let got = dir.path("got.tsv");
         let mut child = Command::new(env!("CARGO_BIN_EXE_harness"))
