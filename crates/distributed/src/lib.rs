@@ -35,8 +35,8 @@ use workload::chunk::{line_at, line_number_at};
 use workload::input::InputFile;
 use workload::ngram::partitioned::{reduce_partition, Partial};
 use workload::ngram::{
-    key_hash, map_chunk_ref_runs, parse_line, plan_chunks, KeyTable, LineErrorKind, NgramOptions,
-    NgramOutput, Shipping, SkippedLine, Source, Totals,
+    key_hash, map_chunk_ref_runs, parse_line, plan_chunks, ClusterPart, KeyTable, LineErrorKind,
+    NgramOptions, NgramOutput, Shipping, SkippedLine, Source, Totals,
 };
 use workload::{NgramError, WorkerFailure};
 
@@ -89,23 +89,6 @@ impl Cluster {
     }
 }
 
-/// What a process learns from a run.
-#[derive(Debug)]
-pub struct Report {
-    /// The answer, in process 0 only (worker 0 gathers it): the output every model gives,
-    /// with `shipping` saying what the key-hash exchange sent between processes (mode
-    /// `exchange`: ngram + 8-byte count per record).
-    pub output: Option<NgramOutput<'static>>,
-    /// Records that the exchange sent from a worker in one process to one in another.
-    pub exchanged_records: u64,
-    /// Seconds spent waiting for every process to connect (not part of the job).
-    pub connect_s: f64,
-    /// Seconds from all connected to the answer.
-    pub run_s: f64,
-    /// The cluster this ran on.
-    pub cluster: Cluster,
-}
-
 /// Side records, broadcast to every worker: (kind, text, a, b).
 type Meta = (u8, Vec<u8>, u64, u64);
 const TALLY: u8 = 0; // a = lines, b = skipped
@@ -113,6 +96,82 @@ const FAULT: u8 = 1; // text = `line_note` + message, a = order in the input, b 
 const SKIPPED: u8 = 2; // text = `line_note`, a and b as for FAULT
 const EXCHANGED: u8 = 3; // a = records, b = bytes
 const BYTES: u8 = 4; // a = bytes of input read by this process (own files)
+const INPUT: u8 = 5; // text = `describe_input`, a = process, b = 1 with own files
+
+/// What a process was given, sent to every other process: whether it reads its own files,
+/// and per file its name, length and a fingerprint of 64 samples of 4 KiB spread over it (a
+/// sample, not a checksum: cheap enough for every run, and it tells a truncated copy, another
+/// file or another order of files from the right one). Processes that read shares of the
+/// same files must agree on the lengths and fingerprints, in order; with `--own-files` they
+/// must all have said so.
+fn describe_input(inputs: &[InputFile]) -> Vec<u8> {
+    let mut text = String::new();
+    for file in inputs {
+        let data = file.bytes();
+        let sample = 4096.min(data.len());
+        let mut fingerprint = data.len() as u64;
+        for i in 0..64 {
+            let at = (data.len() - sample) / 63 * i;
+            fingerprint = fingerprint.rotate_left(7) ^ key_hash(&data[at..at + sample]);
+        }
+        text.push_str(&format!("{}\t{}\t{fingerprint:016x}\n", file.name(), data.len()));
+    }
+    text.into_bytes()
+}
+
+/// The same files in the same order, named as each process names them: (length, fingerprint).
+fn same_input(a: &[u8], b: &[u8]) -> bool {
+    let shape = |text: &[u8]| -> Vec<(Vec<u8>, Vec<u8>)> {
+        text.split(|&c| c == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let mut fields = l.rsplitn(3, |&c| c == b'\t');
+                let fingerprint = fields.next().unwrap_or_default().to_vec();
+                (fields.next().unwrap_or_default().to_vec(), fingerprint)
+            })
+            .collect()
+    };
+    shape(a) == shape(b)
+}
+
+/// Says, in the words of the first process that disagrees, how its input differs from
+/// process 0's; `None` when every process was given what the run needs.
+fn input_mismatch(meta: &[Meta], own_files: bool) -> Option<String> {
+    let mut inputs: Vec<&Meta> = meta.iter().filter(|m| m.0 == INPUT).collect();
+    inputs.sort_by_key(|m| m.2);
+    let first = inputs.first()?;
+    let list = |m: &Meta| {
+        String::from_utf8_lossy(&m.1)
+            .lines()
+            .map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                format!("{} ({} bytes, sample {})", f[0], f.get(1).unwrap_or(&"?"), f.get(2).unwrap_or(&"?"))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for other in &inputs[1..] {
+        if (other.3 == 1) != (first.3 == 1) {
+            let with = if first.3 == 1 { first.2 } else { other.2 };
+            let without = if first.3 == 1 { other.2 } else { first.2 };
+            return Some(format!(
+                "process {with} was started with --own-files and process {without} without it: \
+                 give every process the same options"
+            ));
+        }
+        if !own_files && !same_input(&first.1, &other.1) {
+            return Some(format!(
+                "the processes were not given the same input: process {} read [{}], process {} read [{}]; \
+                 every process needs the same files in the same order (or --own-files)",
+                first.2,
+                list(first),
+                other.2,
+                list(other)
+            ));
+        }
+    }
+    None
+}
 
 /// A bad or skipped line as it travels to the other processes: the file's name, then the
 /// line itself (any process can parse it again to say exactly what is wrong with it).
@@ -215,10 +274,20 @@ impl Drop for StdoutToStderr {
     }
 }
 
-/// Sums `match_count` per ngram over `paths` on a timely cluster (this process's part of it).
-pub fn ngram(paths: &[PathBuf], options: &NgramOptions, cluster: &Cluster) -> Result<Report, NgramError> {
-    let inputs: Arc<Vec<InputFile>> =
-        Arc::new(paths.iter().map(|p| InputFile::open(p)).collect::<Result<_, _>>()?);
+/// Sums `match_count` per ngram over `sources` on a timely cluster (this process's part of
+/// it): the same output as every model, with [`ClusterPart`] saying where this process stands.
+/// Only process 0 holds the totals; the others return the tallies and empty totals.
+///
+/// timely's workers outlive any borrow (they are `'static`), so this process opens its files
+/// again by path, as the process model's workers do, and checks that they are the files the
+/// caller read (`Source::identity`). A source with no path (a pipe, standard input) cannot be
+/// opened again, and is refused.
+pub fn ngram(
+    sources: &[Source<'_>],
+    options: &NgramOptions,
+    cluster: &Cluster,
+) -> Result<NgramOutput<'static>, NgramError> {
+    let inputs: Arc<Vec<InputFile>> = Arc::new(sources.iter().map(reopen).collect::<Result<_, _>>()?);
     let files = Arc::clone(&inputs);
     let options = *options;
     let workers_per_process = cluster.workers.max(1);
@@ -300,10 +369,26 @@ pub fn ngram(paths: &[PathBuf], options: &NgramOptions, cluster: &Cluster) -> Re
             Err(message) => return Err(explain(first_worker + index, lost().unwrap_or(message))),
         }
     }
-    let mut report = summarise(outcomes, &files, cluster)?;
-    report.connect_s = connect_s;
-    report.run_s = clock.elapsed().as_secs_f64() - connect_s;
-    Ok(report)
+    let mut output = summarise(outcomes, &files, cluster)?;
+    if let Some(part) = output.cluster.as_mut() {
+        part.connect_s = connect_s;
+    }
+    Ok(output)
+}
+
+/// `source`'s file, opened again by this process (see [`ngram`]).
+fn reopen(source: &Source<'_>) -> Result<InputFile, NgramError> {
+    let Some(path) = source.path else {
+        return Err(WorkerFailure::setup(format!(
+            "{}: the timely engine opens its input by path in every process, and this is not a file \
+             (a pipe or standard input); save it to a file first",
+            source.name
+        ))
+        .into());
+    };
+    let file = InputFile::open(path)?;
+    file.is_the_file(source.identity).map_err(WorkerFailure::setup)?;
+    Ok(file)
 }
 
 /// Puts the workers' results together (every worker saw every side record; take the first).
@@ -311,7 +396,7 @@ fn summarise(
     mut outcomes: Vec<WorkerResult>,
     files: &[InputFile],
     cluster: &Cluster,
-) -> Result<Report, NgramError> {
+) -> Result<NgramOutput<'static>, NgramError> {
     let totals = outcomes.iter_mut().find_map(|o| o.totals.take());
     let meta = outcomes.into_iter().next().map(|o| o.meta).unwrap_or_default();
     let sum = |kind: u8, pick: fn(&Meta) -> u64| meta.iter().filter(|m| m.0 == kind).map(pick).sum::<u64>();
@@ -323,6 +408,10 @@ fn summarise(
     // The earliest bad line (order: place in the chunk plan, then process), named as every
     // model names it; a line that parses (an overflowing total) keeps the finder's message.
     let first = |kind: u8| meta.iter().filter(|m| m.0 == kind).min_by_key(|m| m.2);
+    // Before any bad line: another file in another process makes its own bad lines.
+    if let Some(mismatch) = input_mismatch(&meta, cluster.own_files) {
+        return Err(WorkerFailure::setup(mismatch).into());
+    }
     if let Some(fault) = first(FAULT) {
         return Err(match read_note(&fault.1) {
             Some((file, line, message)) => match parse_line(line) {
@@ -338,8 +427,9 @@ fn summarise(
             }),
         });
     }
-    let output = totals.map(|table| NgramOutput {
-        totals: Totals::Partitioned(vec![table]),
+    let holds_answer = totals.is_some();
+    Ok(NgramOutput {
+        totals: Totals::Partitioned(totals.into_iter().collect()),
         lines: sum(TALLY, |m| m.2),
         bytes,
         skipped: sum(TALLY, |m| m.3),
@@ -353,13 +443,14 @@ fn summarise(
             ..Shipping::default()
         }),
         phases: None,
-    });
-    Ok(Report {
-        output,
-        exchanged_records: sum(EXCHANGED, |m| m.2),
-        connect_s: 0.0,
-        run_s: 0.0,
-        cluster: cluster.clone(),
+        cluster: Some(ClusterPart {
+            process: cluster.process,
+            processes: cluster.processes,
+            holds_answer,
+            connect_s: 0.0,
+            exchanged_records: sum(EXCHANGED, |m| m.2),
+        }),
+        reruns: Vec::new(),
     })
 }
 
@@ -489,6 +580,9 @@ fn run_worker<A: timely::communication::Allocate>(
             }
         }
         source.release(chunk.range.clone());
+    }
+    if local_index == 0 {
+        meta_in.send((INPUT, describe_input(inputs), my_process as u64, own_files as u64));
     }
     if own_files && local_index == 0 {
         meta_in.send((BYTES, Vec::new(), inputs.iter().map(|f| f.bytes().len() as u64).sum(), 0));

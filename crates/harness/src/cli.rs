@@ -49,8 +49,8 @@ pub struct SweepArgs {
     /// Runs per point (the median is kept).
     #[arg(long, default_value_t = 3)]
     pub repeat: usize,
-    /// Workers (default: the number of cores).
-    #[arg(long)]
+    /// Workers (default: the number of cores; at most 256).
+    #[arg(long, value_parser = parse_workers)]
     pub workers: Option<NonZeroUsize>,
     /// Only the engine (its rayon and process executors), not the process model.
     #[arg(long)]
@@ -68,8 +68,8 @@ pub struct PythonArgs {
     /// K for the count baselines.
     #[arg(long, default_value = "2", value_parser = parse_usize)]
     pub tasks: usize,
-    /// Worker processes (default: the number of cores).
-    #[arg(long)]
+    /// Worker processes (default: the number of cores; at most 256).
+    #[arg(long, value_parser = parse_workers)]
     pub workers: Option<NonZeroUsize>,
     /// Runs per count model (the median is reported).
     #[arg(long, default_value_t = 1)]
@@ -137,11 +137,11 @@ pub struct CountArgs {
     /// N: how far each task counts (accepts 100000000, 100_000_000 or 1e8).
     #[arg(long, default_value = "100000000", value_parser = parse_u64)]
     pub to: u64,
-    /// K: how many tasks (accepts 2, 1_000 or 1e3).
-    #[arg(long, default_value = "2", value_parser = parse_usize)]
+    /// K: how many tasks (accepts 2, 1_000 or 1e3; at most 1e9).
+    #[arg(long, default_value = "2", value_parser = parse_tasks)]
     pub tasks: usize,
-    /// Worker threads/processes (default: the number of cores).
-    #[arg(long)]
+    /// Worker threads/processes (default: the number of cores; at most 256).
+    #[arg(long, value_parser = parse_workers)]
     pub workers: Option<NonZeroUsize>,
     /// Run each model this many times and report the median (a single short run on a
     /// shared machine is noisy).
@@ -150,6 +150,10 @@ pub struct CountArgs {
     /// Print one JSON object per model run instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Seconds a busy worker process may send nothing, not even its heartbeat (every 0.5 s),
+    /// before it is taken for stopped or frozen, killed and reported (default 60).
+    #[arg(long, value_parser = parse_worker_timeout)]
+    pub worker_timeout: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -165,11 +169,12 @@ pub struct NgramArgs {
     /// engine's for mapreduce, the article's for the others; with `--model all`, both.
     #[arg(long, value_enum)]
     pub algorithm: Option<crate::models::Algorithm>,
-    /// Worker threads/processes (default: the number of cores).
-    #[arg(long)]
+    /// Worker threads/processes (default: the number of cores; at most 256).
+    #[arg(long, value_parser = parse_workers)]
     pub workers: Option<NonZeroUsize>,
-    /// Cut the input into chunks of about this many bytes, at newlines (accepts 64MiB, 1e6).
-    #[arg(long, value_parser = parse_bytes, conflicts_with = "chunk_lines")]
+    /// Cut the input into chunks of about this many bytes, at newlines (accepts 64MiB, 1e6;
+    /// from 1KiB to 1GiB).
+    #[arg(long, value_parser = parse_chunk_bytes, conflicts_with = "chunk_lines")]
     pub chunk_bytes: Option<NonZeroUsize>,
     /// Cut the input into chunks of this many lines (the article uses 4000000).
     #[arg(long, value_parser = parse_nonzero)]
@@ -199,8 +204,8 @@ pub struct NgramArgs {
     #[arg(long, value_enum)]
     pub executor: Option<crate::models::Executor>,
     /// Partitions of the key space for the partitioned algorithm, on any model (default: four
-    /// per worker, more for big inputs: about one per 8 MiB).
-    #[arg(long, value_parser = parse_nonzero)]
+    /// per worker, more for big inputs: about one per 8 MiB; at most 65536).
+    #[arg(long, value_parser = parse_partitions)]
     pub partitions: Option<NonZeroUsize>,
     /// Which engine runs the mapreduce model: this repository's own (native), or timely-dataflow,
     /// which can span processes and hosts (`--workers` is then threads per process).
@@ -225,6 +230,11 @@ pub struct NgramArgs {
     /// reads its share of their byte ranges.
     #[arg(long)]
     pub own_files: bool,
+    /// Seconds a busy worker process may send nothing, not even its heartbeat (every 0.5 s),
+    /// before it is taken for stopped or frozen and killed (default 60). The engine on
+    /// processes then runs that worker's share again on a new worker; the others fail.
+    #[arg(long, value_parser = parse_worker_timeout)]
+    pub worker_timeout: Option<u64>,
 }
 
 /// `--engine`.
@@ -278,6 +288,58 @@ fn parse_usize(text: &str) -> Result<usize, String> {
 fn parse_nonzero(text: &str) -> Result<NonZeroUsize, String> {
     let v = parse_u64(text)?;
     usize::try_from(v).ok().and_then(NonZeroUsize::new).ok_or_else(|| format!("'{text}' must be at least 1"))
+}
+
+/// The most worker threads or processes a run may ask for: far past any core count this
+/// workspace is for, and below the point where per-worker tables (W workers x R partitions)
+/// and thread stacks swamp the job.
+pub const MAX_WORKERS: usize = 256;
+/// The most partitions (R): each worker keeps a buffer per partition.
+pub const MAX_PARTITIONS: usize = 1 << 16;
+/// The most count tasks (K): a process worker is told its share as a 32-bit count.
+pub const MAX_TASKS: usize = 1_000_000_000;
+/// Chunk sizes: from 1 KiB (smaller makes the chunk plan larger than the data it describes)
+/// to 1 GiB (the largest frame a worker process accepts when chunks are shipped as bytes).
+pub const CHUNK_BYTES: std::ops::RangeInclusive<usize> = (1 << 10)..=(1 << 30);
+
+fn at_most(text: &str, value: usize, max: usize, what: &str) -> Result<usize, String> {
+    if value > max {
+        return Err(format!("'{text}' is more than the {max} {what} a run may use"));
+    }
+    Ok(value)
+}
+
+fn parse_workers(text: &str) -> Result<NonZeroUsize, String> {
+    let n = parse_nonzero(text)?;
+    at_most(text, n.get(), MAX_WORKERS, "workers")?;
+    Ok(n)
+}
+
+fn parse_partitions(text: &str) -> Result<NonZeroUsize, String> {
+    let n = parse_nonzero(text)?;
+    at_most(text, n.get(), MAX_PARTITIONS, "partitions")?;
+    Ok(n)
+}
+
+fn parse_tasks(text: &str) -> Result<usize, String> {
+    let n = parse_usize(text)?;
+    at_most(text, n, MAX_TASKS, "tasks")
+}
+
+fn parse_chunk_bytes(text: &str) -> Result<NonZeroUsize, String> {
+    let n = parse_bytes(text)?;
+    if !CHUNK_BYTES.contains(&n.get()) {
+        return Err(format!("'{text}' is outside 1KiB..=1GiB, the chunk sizes a run may use"));
+    }
+    Ok(n)
+}
+
+fn parse_worker_timeout(text: &str) -> Result<u64, String> {
+    let n = parse_nonzero(text)?.get() as u64;
+    if n > 86_400 {
+        return Err(format!("'{text}' seconds is more than a day"));
+    }
+    Ok(n)
 }
 
 /// A byte size: a whole number with an optional KiB/MiB/GiB (or K/M/G, KB/MB/GB) suffix.

@@ -31,6 +31,16 @@ pub fn run(args: &CountArgs) -> Result<(), CliError> {
         .ok_or_else(|| format!("harness count: {} tasks x {} overflows u64", job.tasks, job.to))?;
     let workers = args.workers.unwrap_or_else(machine::cores).get();
     let models = args.model.models();
+    if let Some(seconds) = args.worker_timeout {
+        if !models.contains(&Model::Process) {
+            return Err(
+                "harness count: --worker-timeout applies to the process model (--model process), and none of the runs asked for is one"
+                    .to_string()
+                    .into(),
+            );
+        }
+        crate::models::set_worker_timeout(std::time::Duration::from_secs(seconds));
+    }
 
     if !args.json {
         say!(

@@ -21,8 +21,10 @@ fn generate_file(args: &GenArgs) -> Result<(), String> {
     if out.extension().is_some_and(|e| e == "gz") {
         return Err(format!("{}: writing gzip is not supported; give a plain file name", out.display()));
     }
-    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+    // A missing folder is made (`gen --out data/a.tsv` in a fresh clone), and said.
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
         fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        eprintln!("harness gen: created the folder {}", parent.display());
     }
     output::check(out, &[])?;
     let mut file = output::OutputFile::create(out)?;

@@ -66,7 +66,7 @@ pub enum Executor {
 }
 
 /// The settings of a run beyond the model and the algorithm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Settings {
     /// How the process model's merge run hands chunks to its workers (`--ship`).
     pub ship: Ship,
@@ -74,6 +74,9 @@ pub struct Settings {
     pub executor: Executor,
     /// R for every partitioned run (`--partitions`; 0: the default).
     pub partitions: usize,
+    /// Run the mapreduce model's partitioned job on timely-dataflow, as this process's part
+    /// of this cluster (`--engine timely` and its options), instead of the native engine.
+    pub timely: Option<distributed::Cluster>,
 }
 
 impl Settings {
@@ -96,7 +99,20 @@ pub fn set_worker_command(command: WorkerCommand) {
     let _ = WORKER.set(command);
 }
 
-fn worker_command() -> Result<&'static WorkerCommand, WorkerFailure> {
+static WORKER_TIMEOUT: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(process::DEFAULT_WORKER_TIMEOUT.as_secs());
+
+/// How long a busy worker process may stay silent (`--worker-timeout`) in runs that follow.
+pub fn set_worker_timeout(timeout: std::time::Duration) {
+    WORKER_TIMEOUT.store(timeout.as_secs().max(1), std::sync::atomic::Ordering::Relaxed);
+}
+
+fn worker_command() -> Result<WorkerCommand, WorkerFailure> {
+    let timeout = std::time::Duration::from_secs(WORKER_TIMEOUT.load(std::sync::atomic::Ordering::Relaxed));
+    Ok(base_worker_command()?.clone().with_worker_timeout(timeout))
+}
+
+fn base_worker_command() -> Result<&'static WorkerCommand, WorkerFailure> {
     if let Some(command) = WORKER.get() {
         return Ok(command);
     }
@@ -161,7 +177,7 @@ impl Model {
         match self {
             Model::Serial => Ok(serial::count(job)),
             Model::Threads => threads::count(job, workers),
-            Model::Process => process::count(job, workers, worker_command()?),
+            Model::Process => process::count(job, workers, &worker_command()?),
             Model::Pool => pool::count(job, workers),
             Model::Async => async_pool::count(job, workers),
             Model::MapReduce => mapreduce::count(job, &mapreduce::Engine::new(workers)),
@@ -184,7 +200,7 @@ impl Model {
         options: &NgramOptions,
         workers: usize,
     ) -> Result<NgramOutput<'a>, NgramError> {
-        self.ngram_with(self.default_algorithm(), sources, options, workers, Settings::default())
+        self.ngram_with(self.default_algorithm(), sources, options, workers, &Settings::default())
     }
 
     /// The ngram job with `algorithm` and `settings`.
@@ -194,14 +210,14 @@ impl Model {
         sources: &[Source<'a>],
         options: &NgramOptions,
         workers: usize,
-        settings: Settings,
+        settings: &Settings,
     ) -> Result<NgramOutput<'a>, NgramError> {
         use Algorithm::{Merge, Partitioned};
         let r = settings.partitions;
         let engine = settings.engine(workers);
         // Child processes run the map phase (each its share of the chunk plan, shipping its
         // partitions back); the reduce runs here.
-        let in_processes = || process::ngram_partitioned(sources, options, workers, worker_command()?, r);
+        let in_processes = || process::ngram_partitioned(sources, options, workers, &worker_command()?, r);
         match (self, algorithm) {
             (Model::Serial, Merge) => serial::ngram(sources, options),
             (Model::Serial, Partitioned) => partitioned::ngram(&serial::Serial, sources, options, r),
@@ -225,14 +241,18 @@ impl Model {
                 )
             }
             (Model::Process, Merge) => {
-                process::ngram(sources, options, workers, worker_command()?, settings.ship)
+                process::ngram(sources, options, workers, &worker_command()?, settings.ship)
             }
             (Model::Process, Partitioned) => in_processes(),
             // `--model mapreduce --executor processes` is the process model's run.
             (Model::MapReduce, Merge) if settings.executor == Executor::Processes => {
-                process::ngram(sources, options, workers, worker_command()?, settings.ship)
+                process::ngram(sources, options, workers, &worker_command()?, settings.ship)
             }
             (Model::MapReduce, Partitioned) if settings.executor == Executor::Processes => in_processes(),
+            // On timely: only process 0 of a cluster holds the totals (`output.cluster` says).
+            (Model::MapReduce, Partitioned) if settings.timely.is_some() => {
+                distributed::ngram(sources, options, settings.timely.as_ref().expect("checked"))
+            }
             (Model::MapReduce, Partitioned) => mapreduce::ngram(sources, options, &engine),
             (Model::MapReduce, Merge) => merge::ngram(&mapreduce::Workers::start(&engine)?, sources, options),
         }

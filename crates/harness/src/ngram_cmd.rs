@@ -56,7 +56,13 @@ pub struct NgramRecord {
     /// Processes that took part (timely engine).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub processes: Option<usize>,
+    /// Seconds the processes took to connect, before the job's time started (timely engine).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect_s: Option<f64>,
     pub skipped_malformed: u64,
+    /// Map tasks run again on a new worker after theirs died or stopped (the engine on
+    /// processes; 0 almost always).
+    pub reran_tasks: u64,
     /// What crossing process boundaries cost (the process model only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping: Option<ShippingRecord>,
@@ -119,14 +125,27 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
             algorithms.into_iter().map(move |algorithm| (model, algorithm))
         })
         .collect();
-    // The engine's own streaming path: `.gz` input, the partitioned algorithm.
-    let engine_streams =
-        |model: Model, algorithm: Algorithm| model == Model::MapReduce && algorithm == Algorithm::Partitioned;
+    // The engine's own streaming path: `.gz` input, the partitioned algorithm (timely reads
+    // every file itself, in every process).
+    let engine_streams = |model: Model, algorithm: Algorithm| {
+        model == Model::MapReduce && algorithm == Algorithm::Partitioned && args.engine != EngineArg::Timely
+    };
     refuse_options_that_do_not_apply(args, &cells)?;
+    if let Some(seconds) = args.worker_timeout {
+        crate::models::set_worker_timeout(std::time::Duration::from_secs(seconds));
+    }
     let settings = Settings {
         ship: args.ship.unwrap_or_default().into(),
         executor: args.executor.unwrap_or_default(),
         partitions: args.partitions.map_or(0, |p| p.get()),
+        timely: (args.engine == EngineArg::Timely).then(|| distributed::Cluster {
+            workers,
+            processes: args.processes.get(),
+            process: args.process,
+            hostfile: args.hostfile.clone(),
+            connect_timeout: std::time::Duration::from_secs(args.connect_timeout),
+            own_files: args.own_files,
+        }),
     };
     let engine = settings.engine(workers);
 
@@ -153,29 +172,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
     for &(model, algorithm) in &cells {
         let name = format!("{model}/{algorithm}");
         let started;
-        let timely = args.engine == EngineArg::Timely && engine_streams(model, algorithm);
-        let output = if timely {
-            let cluster = distributed::Cluster {
-                workers,
-                processes: args.processes.get(),
-                process: args.process,
-                hostfile: args.hostfile.clone(),
-                connect_timeout: std::time::Duration::from_secs(args.connect_timeout),
-                own_files: args.own_files,
-            };
-            let report = distributed::ngram(&args.files, &options, &cluster).map_err(|e| e.to_string())?;
-            // The job's time starts once every process has connected.
-            started = Instant::now() - std::time::Duration::from_secs_f64(report.run_s);
-            if cluster.process != 0 {
-                // Only process 0 holds the answer and speaks on stdout.
-                eprintln!(
-                    "process {} of {}: done in {:.3} s (after {:.3} s connecting); process 0 has the result",
-                    cluster.process, cluster.processes, report.run_s, report.connect_s
-                );
-                return Ok(());
-            }
-            report.output.ok_or_else(|| "timely: worker 0 gathered no result".to_string())?
-        } else if gzip && engine_streams(model, algorithm) {
+        let output = if gzip && engine_streams(model, algorithm) {
             let streams = args
                 .files
                 .iter()
@@ -191,9 +188,19 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
             next_input += 1;
             let sources: Vec<Source<'_>> = input.iter().map(InputFile::source).collect();
             started = Instant::now();
-            model.ngram_with(algorithm, &sources, &options, workers, settings).map_err(|e| e.to_string())?
+            model.ngram_with(algorithm, &sources, &options, workers, &settings).map_err(|e| e.to_string())?
         };
-        let elapsed = started.elapsed().as_secs_f64();
+        // A cluster's job starts once every process has connected.
+        let connect_s = output.cluster.map_or(0.0, |part| part.connect_s);
+        let elapsed = started.elapsed().as_secs_f64() - connect_s;
+        if let Some(part) = output.cluster.filter(|part| !part.holds_answer) {
+            // Only process 0 holds the answer and speaks on stdout.
+            eprintln!(
+                "process {} of {}: done in {:.3} s (after {:.3} s connecting); process 0 has the result",
+                part.process, part.processes, elapsed, connect_s
+            );
+            return Ok(());
+        }
 
         if let Some((ref_name, ref_out)) = &reference {
             check_agreement(ref_name, ref_out, &name, &output)?;
@@ -220,8 +227,10 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                 _ => None,
             },
             skipped_malformed: output.skipped,
-            engine: timely.then_some("timely"),
-            processes: timely.then_some(args.processes.get()),
+            reran_tasks: output.reruns.iter().map(|r| r.tasks).sum(),
+            engine: output.cluster.map(|_| "timely"),
+            processes: output.cluster.map(|part| part.processes),
+            connect_s: output.cluster.map(|part| part.connect_s),
             shipping: output.shipping.map(|s| ShippingRecord {
                 mode: s.mode,
                 bytes_to_workers: s.bytes_to_workers,
@@ -238,6 +247,14 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                 partitions: p.partitions,
             }),
         };
+        for rerun in &output.reruns {
+            eprintln!(
+                "{}: {}; ran its {} map task(s) again on a new worker",
+                model.name(),
+                rerun.why,
+                rerun.tasks
+            );
+        }
         if output.skipped > 0 {
             if let Some(first) = &output.first_skipped {
                 eprintln!(
@@ -307,6 +324,16 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                 )?;
             }
         }
+        if let (false, Some(part)) = (args.json, output.cluster) {
+            say!(
+                "{:<10} on timely: {} process(es) x {} worker(s), connected in {} (not in the time); {} records crossed processes",
+                "",
+                part.processes,
+                workers,
+                human::seconds(part.connect_s),
+                human::thousands(part.exchanged_records)
+            )?;
+        }
         if reference.is_none() {
             reference = Some((name, output));
         }
@@ -353,6 +380,26 @@ fn refuse_options_that_do_not_apply(args: &NgramArgs, cells: &[(Model, Algorithm
     let timely = args.engine == EngineArg::Timely;
     if timely && !any(&|m, a| m == Model::MapReduce && a == Algorithm::Partitioned) {
         return refuse("--engine timely", "--model mapreduce with the partitioned algorithm");
+    }
+    let processes = |m: Model, a: Algorithm| {
+        m == Model::Process
+            || (m == Model::MapReduce
+                && args.executor == Some(crate::models::Executor::Processes)
+                && !(timely && a == Algorithm::Partitioned))
+    };
+    if args.worker_timeout.is_some() && !any(&processes) {
+        return refuse(
+            "--worker-timeout",
+            "runs on worker processes (--model process, --model mapreduce --executor processes)",
+        );
+    }
+    if timely && args.process >= args.processes.get() {
+        return Err(format!(
+            "harness ngram: --process {} is not one of the {} processes (--process counts from 0 to {})",
+            args.process,
+            args.processes,
+            args.processes.get() - 1
+        ));
     }
     let cluster_options = args.processes.get() != 1
         || args.process != 0

@@ -66,6 +66,8 @@ pub struct OutputFile {
     target: PathBuf,
     temporary: PathBuf,
     writer: Option<BufWriter<File>>,
+    /// Removes the temporary file if the run is interrupted (SIGINT, SIGTERM).
+    leftover: Option<workload::leftovers::Leftover>,
 }
 
 static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -82,6 +84,7 @@ impl OutputFile {
                 Ok(file) => {
                     return Ok(OutputFile {
                         target: target.to_path_buf(),
+                        leftover: Some(workload::leftovers::register(&temporary)),
                         temporary,
                         writer: Some(BufWriter::with_capacity(1 << 20, file)),
                     })
@@ -105,6 +108,9 @@ impl OutputFile {
         file.sync_all().map_err(fail)?;
         drop(file);
         fs::rename(&self.temporary, &self.target).map_err(fail)?;
+        if let Some(leftover) = self.leftover.take() {
+            leftover.keep();
+        }
         self.temporary = PathBuf::new();
         Ok(())
     }

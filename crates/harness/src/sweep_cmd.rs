@@ -32,8 +32,8 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
         )));
     }
     let threads = Settings::default();
-    let processes = Settings { executor: Executor::Processes, ..threads };
-    let copied = Settings { ship: process::Ship::Bytes, ..threads };
+    let processes = Settings { executor: Executor::Processes, ..Settings::default() };
+    let copied = Settings { ship: process::Ship::Bytes, ..Settings::default() };
     let mut series: Vec<(&str, Model, Settings)> =
         vec![("mapreduce", Model::MapReduce, threads), ("mapreduce, processes", Model::MapReduce, processes)];
     if !args.engine_only {
@@ -54,7 +54,7 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
                 let sources: Vec<Source<'_>> = vec![input.source()];
                 let started = Instant::now();
                 let output = model
-                    .ngram_with(model.default_algorithm(), &sources, &options, workers, *settings)
+                    .ngram_with(model.default_algorithm(), &sources, &options, workers, settings)
                     .map_err(|e| e.to_string())?;
                 runs.push(started.elapsed().as_secs_f64());
                 let got = (output.lines, output.distinct(), output.total_match_count());

@@ -716,6 +716,14 @@ fn options_that_do_not_apply_are_refused_and_defaults_follow_what_was_asked() {
             "--engine timely applies",
         ),
         (&["--model", "mapreduce", "--processes", "2"][..], "--processes, --process, --hostfile"),
+        (
+            &["--model", "threads", "--worker-timeout", "5"][..],
+            "--worker-timeout applies to runs on worker processes",
+        ),
+        (
+            &["--model", "mapreduce", "--engine", "timely", "--processes", "1", "--process", "3"][..],
+            "--process 3 is not one of the 1 processes",
+        ),
     ] {
         let out = harness(&[&["ngram", file][..], extra].concat());
         assert!(!out.status.success(), "{extra:?} was accepted");
@@ -740,4 +748,117 @@ fn options_that_do_not_apply_are_refused_and_defaults_follow_what_was_asked() {
         harness(&["count", "--model", "serial", "--to", "1e3", "--tasks", "1e1", "--repeat", "1", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(json_lines(&out)[0]["result"], 10_000);
+}
+
+/// Every size option has a stated upper bound, refused at once with the option's words
+/// (before: `--partitions 1e9` aborted on a 104 GB allocation, `--workers 10000` ran for
+/// minutes, `--tasks 1e9` with async allocated 8 GB).
+#[test]
+fn sizes_past_their_limits_are_refused_before_any_work() {
+    let dir = Scratch::new("limits");
+    let shard = dir.path("s.tsv");
+    gen(&shard, 2000, 100, 3);
+    let file = shard.to_str().unwrap();
+    for (args, want) in [
+        (
+            &["ngram", file, "--model", "mapreduce", "--workers", "257"][..],
+            "'257' is more than the 256 workers",
+        ),
+        (
+            &["ngram", file, "--model", "mapreduce", "--partitions", "1e9"][..],
+            "'1e9' is more than the 65536 partitions",
+        ),
+        (&["ngram", file, "--model", "serial", "--chunk-bytes", "100"][..], "'100' is outside 1KiB..=1GiB"),
+        (&["ngram", file, "--model", "serial", "--chunk-bytes", "2GiB"][..], "'2GiB' is outside 1KiB..=1GiB"),
+        (&["count", "--model", "async", "--tasks", "2e9"][..], "'2e9' is more than the 1000000000 tasks"),
+        (
+            &["count", "--model", "threads", "--worker-timeout", "5"][..],
+            "harness count: --worker-timeout applies",
+        ),
+    ] {
+        let out = harness(args);
+        assert!(!out.status.success(), "{args:?} was accepted");
+        assert!(stderr(&out).contains(want), "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{args:?}: refused before any work");
+    }
+}
+
+/// The engine on processes survives a worker that dies or stops mid-map: it runs that
+/// worker's share again and still writes the serial model's output, saying so on stderr and
+/// in `--json` (the test hook `PROCESS_WORKER_FAULT_ONCE` makes exactly one worker fail).
+#[test]
+fn the_engine_on_processes_reruns_a_lost_worker_s_share_and_stays_exact() {
+    let dir = Scratch::new("rerun");
+    let shard = dir.path("s.tsv");
+    gen(&shard, 40_000, 3000, 5);
+    let file = shard.to_str().unwrap();
+    let serial = dir.path("serial.tsv");
+    serial_tsv(&shard, &serial);
+    for fault in ["die", "stop"] {
+        let marker = dir.path(fault);
+        let tsv = dir.path(&format!("{fault}.tsv"));
+        let out = Command::new(env!("CARGO_BIN_EXE_harness"))
+            .args([
+                "ngram",
+                file,
+                "--model",
+                "mapreduce",
+                "--executor",
+                "processes",
+                "--chunk-bytes",
+                "16KiB",
+            ])
+            .args(["--worker-timeout", "1", "--json", "--output", tsv.to_str().unwrap()])
+            .env("PROCESS_WORKER_FAULT_ONCE", format!("{fault}:{}", marker.display()))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{fault}: {}", stderr(&out));
+        assert!(marker.exists(), "the hook fired");
+        assert_eq!(std::fs::read(&tsv).unwrap(), std::fs::read(&serial).unwrap(), "{fault}");
+        let record = &json_lines(&out)[0];
+        assert!(record["reran_tasks"].as_u64().unwrap() > 0, "{fault}: {record}");
+        let err = stderr(&out);
+        assert!(
+            err.starts_with("mapreduce: worker ") && err.contains("map task(s) again on a new worker"),
+            "{err}"
+        );
+    }
+}
+
+/// A `.gz` corrupted in the middle decodes into made-up bytes until the checksum at its end
+/// says it is corrupt. The engine streams it and meets a "bad line" in those bytes long before
+/// the end: it must still report the corrupt file, as every other model does.
+#[test]
+fn a_corrupt_gzip_file_is_reported_as_corrupt_not_as_a_bad_line() {
+    use std::io::{Read, Write};
+    let dir = Scratch::new("corrupt-gz");
+    let plain = dir.path("a.tsv");
+    let data = gen(&plain, 100_000, 5000, 9);
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&data).unwrap();
+    let mut gz = enc.finish().unwrap();
+    // Flip bits a fifth of the way in until the decoded bytes hold a malformed line before
+    // the stream ends (most flips do at once).
+    let decoded_has_a_bad_line = |gz: &[u8]| {
+        let mut bytes = Vec::new();
+        let _ = flate2::read::MultiGzDecoder::new(gz).read_to_end(&mut bytes);
+        bytes.split(|&b| b == b'\n').any(|l| !l.is_empty() && workload::ngram::parse_line(l).is_err())
+    };
+    let mut at = gz.len() / 5;
+    loop {
+        gz[at] ^= 0x10;
+        if decoded_has_a_bad_line(&gz) {
+            break;
+        }
+        gz[at] ^= 0x10;
+        at += 1;
+    }
+    let path = dir.path("corrupt.tsv.gz");
+    std::fs::write(&path, &gz).unwrap();
+    for model in ["mapreduce", "serial", "threads"] {
+        let out = harness(&["ngram", path.to_str().unwrap(), "--model", model, "--chunk-bytes", "16KiB"]);
+        assert!(!out.status.success(), "{model}");
+        let err = stderr(&out);
+        assert!(err.starts_with(&format!("{}: not valid gzip data", path.display())), "{model}: {err}");
+    }
 }

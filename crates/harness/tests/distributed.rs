@@ -116,6 +116,7 @@ fn two_and_three_processes_write_the_serial_output() {
             (Some("timely"), Some(n as u64))
         );
         assert!(record["shipping"]["bytes_to_workers"].as_u64().unwrap() > 0, "keys crossed processes");
+        assert!(record["connect_s"].as_f64().is_some(), "the wait to connect is reported apart");
         for out in &outputs[1..] {
             assert!(out.stdout.is_empty(), "only process 0 prints results");
         }
@@ -227,5 +228,34 @@ fn a_bad_line_fails_every_process_with_the_same_message() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.lines().any(|l| l.starts_with(&want)), "process {i}: {err}");
         assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn processes_given_different_input_or_options_fail_instead_of_answering() {
+    let _cluster = one_cluster_at_a_time();
+    let dir = scratch("differ");
+    let shard = dir.join("a.tsv");
+    gen(&shard);
+    // A copy cut short at a newline: every line in it is good, so only the check can tell.
+    let data = std::fs::read(&shard).unwrap();
+    let cut = data[..data.len() * 3 / 4].iter().rposition(|&b| b == b'\n').unwrap() + 1;
+    let short = dir.join("short.tsv");
+    std::fs::write(&short, &data[..cut]).unwrap();
+    let cases: [(&Path, &[&str], &str); 2] = [
+        (&short, &[], "the processes were not given the same input: process 0 read ["),
+        (&shard, &["--own-files"], "process 1 was started with --own-files and process 0 without it"),
+    ];
+    for (second, extra, want) in cases {
+        let hosts = hostfile(&dir, 2);
+        let children =
+            vec![process(&shard, &hosts, 2, 0, &[], None), process(second, &hosts, 2, 1, extra, None)];
+        let outputs: Vec<Output> = children.into_iter().map(|c| finish(c, Duration::from_secs(60))).collect();
+        for (i, out) in outputs.iter().enumerate() {
+            assert!(!out.status.success(), "process {i} ({want})");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains(want), "process {i}: {err}");
+            assert!(out.stdout.is_empty());
+        }
     }
 }

@@ -58,7 +58,7 @@ fn run(
 ) -> Result<NgramOutput<'_>, String> {
     use_harness_workers();
     let sources: Vec<Source<'_>> = files.iter().map(InputFile::source).collect();
-    model.ngram_with(algorithm, &sources, &options, workers, Settings::default()).map_err(|e| e.to_string())
+    model.ngram_with(algorithm, &sources, &options, workers, &Settings::default()).map_err(|e| e.to_string())
 }
 
 proptest! {

@@ -91,9 +91,11 @@ pub fn ngram_stream(
     let seen = seen.into_inner().unwrap_or_else(|p| p.into_inner());
     match read_result {
         Ok(bytes) => total_bytes += bytes,
-        Err((source, e)) => {
+        // A bad line in an earlier stream (read whole, its checksum good) comes first.
+        Err((source, e)) if !seen.iter().any(|c| c.failed && c.source < source) => {
             return Err(NgramError::Io { file: names[source].clone(), source: gzip_error(e) });
         }
+        Err(_) => {}
     }
 
     // Line numbers: each chunk's first line follows all earlier chunks of its source.
@@ -132,6 +134,8 @@ pub fn ngram_stream(
         first_skipped,
         shipping: None,
         phases: Some(Phases { split_s: 0.0, map_s, shuffle_s, reduce_s, collect_s: 0.0, partitions }),
+        cluster: None,
+        reruns: Vec::new(),
     })
 }
 
@@ -158,7 +162,16 @@ fn read_chunks(
                 chunks.recycle(buffer);
             }
             if first_failed.any() {
-                return Ok(bytes);
+                // A bad line in a gzip stream may be corruption that the checksum at the
+                // stream's end names: read this stream to its end (discarding it), so that a
+                // corrupt file is reported as corrupt, not as a bad line in made-up bytes.
+                loop {
+                    match chunks.next_chunk() {
+                        None => return Ok(bytes),
+                        Some(Err(e)) => return Err((source, e)),
+                        Some(Ok(buffer)) => chunks.recycle(buffer),
+                    }
+                }
             }
             match chunks.next_chunk() {
                 None => break,

@@ -26,11 +26,33 @@ pub struct WorkerCommand {
     /// (a Python child shares its parent's terminal; what the worker prints is seen). Off by
     /// default: the last lines are always kept for error messages either way.
     pub echo_stderr: bool,
+    /// How long a busy worker may stay silent before it is taken for stopped or stuck,
+    /// killed, and reported: a busy worker sends a heartbeat every [`HEARTBEAT`], so only a
+    /// stopped (SIGSTOP), frozen or unscheduled process stays silent this long.
+    pub worker_timeout: Duration,
 }
+
+/// How often a busy worker says it is alive (an empty frame on its reply pipe).
+pub const HEARTBEAT: Duration = Duration::from_millis(500);
+
+/// The default [`WorkerCommand::worker_timeout`]: 120 heartbeats, long enough for a loaded
+/// machine, short enough that a stopped worker does not hold a run for long.
+pub const DEFAULT_WORKER_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl WorkerCommand {
     pub fn new(program: impl Into<PathBuf>) -> WorkerCommand {
-        WorkerCommand { program: program.into(), args: Vec::new(), echo_stderr: false }
+        WorkerCommand {
+            program: program.into(),
+            args: Vec::new(),
+            echo_stderr: false,
+            worker_timeout: DEFAULT_WORKER_TIMEOUT,
+        }
+    }
+
+    /// With [`WorkerCommand::worker_timeout`] set.
+    pub fn with_worker_timeout(mut self, timeout: Duration) -> WorkerCommand {
+        self.worker_timeout = timeout;
+        self
     }
 
     pub fn arg(mut self, arg: impl Into<OsString>) -> WorkerCommand {
@@ -63,6 +85,9 @@ pub enum ProcessError {
     Protocol { worker: usize, pid: u32, message: String },
     /// The worker did not reply in time; it was killed.
     Timeout { worker: usize, pid: u32, after: Duration },
+    /// The worker sent nothing, not even a heartbeat, for `after` while it was `doing` a
+    /// task: stopped (SIGSTOP), frozen or never scheduled. It was killed.
+    Silent { worker: usize, pid: u32, after: Duration, doing: &'static str },
     /// The worker replied that it could not do the task.
     TaskFailed { worker: usize, pid: u32, message: String },
     /// `get(timeout)` ran out of time; the task is still running and may yet succeed.
@@ -94,6 +119,12 @@ impl fmt::Display for ProcessError {
             ProcessError::Timeout { worker, pid, after } => {
                 write!(f, "worker {worker} (pid {pid}) did not reply within {after:?}; killed it")
             }
+            ProcessError::Silent { worker, pid, after, doing } => write!(
+                f,
+                "worker {worker} (pid {pid}) sent nothing, not even a heartbeat, for {} s while running {doing} \
+                 (stopped or frozen); killed it",
+                after.as_secs_f64()
+            ),
             ProcessError::TaskFailed { worker, pid, message } => {
                 write!(f, "worker {worker} (pid {pid}): {message}")
             }
@@ -167,6 +198,9 @@ pub struct WorkerProcess {
     stderr_reader: Option<JoinHandle<()>>,
     /// Set once the child has been waited for; nothing may be asked of it after.
     exited: Option<String>,
+    /// What the last task sent was, for messages.
+    doing: &'static str,
+    worker_timeout: Duration,
     pub bytes_sent: u64,
     pub bytes_received: u64,
     /// Seconds spent decoding replies (the parent's half of unpickling).
@@ -251,6 +285,8 @@ impl WorkerProcess {
             stderr,
             stderr_reader: Some(stderr_reader),
             exited: None,
+            doing: "no task",
+            worker_timeout: command.worker_timeout,
             bytes_sent: 0,
             bytes_received: 0,
             decode_s: 0.0,
@@ -283,6 +319,7 @@ impl WorkerProcess {
     /// Queues an already encoded task.
     pub fn send_encoded(&mut self, frame: Vec<u8>) {
         self.bytes_sent += frame.len() as u64 + 4;
+        self.doing = Task::describe_frame(&frame);
         if let Some(out) = &self.frames_out {
             // A send error means the writer stopped because the child is gone: the next
             // receive reports that.
@@ -296,16 +333,36 @@ impl WorkerProcess {
         if let Some(status) = &self.exited {
             return Err(self.died(status.clone()));
         }
-        let frame = match timeout {
-            None => self.frames_in.recv().ok(),
-            Some(timeout) => match self.frames_in.recv_timeout(timeout) {
-                Ok(frame) => Some(frame),
+        // Heartbeats (empty frames) say the worker is alive; anything else is its reply.
+        let asked = Instant::now();
+        let mut heard = Instant::now();
+        let frame = loop {
+            let silence_left = self.worker_timeout.saturating_sub(heard.elapsed());
+            let wait = match timeout {
+                Some(timeout) => silence_left.min(timeout.saturating_sub(asked.elapsed())),
+                None => silence_left,
+            };
+            match self.frames_in.recv_timeout(wait) {
+                Ok(Ok(frame)) if frame.is_empty() => heard = Instant::now(),
+                Ok(frame) => break Some(frame),
                 Err(RecvTimeoutError::Timeout) => {
                     self.kill();
-                    return Err(ProcessError::Timeout { worker: self.index, pid: self.pid, after: timeout });
+                    if let Some(timeout) = timeout.filter(|t| asked.elapsed() >= *t) {
+                        return Err(ProcessError::Timeout {
+                            worker: self.index,
+                            pid: self.pid,
+                            after: timeout,
+                        });
+                    }
+                    return Err(ProcessError::Silent {
+                        worker: self.index,
+                        pid: self.pid,
+                        after: self.worker_timeout,
+                        doing: self.doing,
+                    });
                 }
-                Err(RecvTimeoutError::Disconnected) => None,
-            },
+                Err(RecvTimeoutError::Disconnected) => break None,
+            }
         };
         match frame {
             Some(Ok(frame)) => {

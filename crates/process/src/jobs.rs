@@ -30,6 +30,7 @@ pub(crate) fn failure(err: ProcessError) -> WorkerFailure {
         | ProcessError::Died { worker, .. }
         | ProcessError::Protocol { worker, .. }
         | ProcessError::Timeout { worker, .. }
+        | ProcessError::Silent { worker, .. }
         | ProcessError::TaskFailed { worker, .. } => Some(*worker),
         _ => None,
     };

@@ -22,7 +22,7 @@ mod pool;
 pub mod protocol;
 pub mod worker;
 
-pub use child::{KillHandle, ProcessError, WorkerCommand, WorkerProcess};
+pub use child::{KillHandle, ProcessError, WorkerCommand, WorkerProcess, DEFAULT_WORKER_TIMEOUT, HEARTBEAT};
 pub use executor::ProcessPoolExecutor;
 pub use functions::RemoteFunction;
 pub use jobs::{count, ngram, Ship};

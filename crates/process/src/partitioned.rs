@@ -12,13 +12,15 @@ use std::time::Instant;
 
 use workload::chunk::line_number_at;
 use workload::ngram::partitioned::{self, Mapped, Partial};
-use workload::ngram::{plan_chunks, NgramOptions, NgramOutput, Phases, Shipping, SkippedAt, Source, Tally};
+use workload::ngram::{
+    plan_chunks, NgramOptions, NgramOutput, Phases, Rerun, Shipping, SkippedAt, Source, Tally,
+};
 use workload::run::Runner;
 use workload::{panic_message, FirstFailure, NgramError, WorkerFailure};
 
-use crate::child::WorkerCommand;
+use crate::child::{ProcessError, WorkerCommand, WorkerProcess};
 use crate::jobs::failure;
-use crate::pool::ProcessPool;
+use crate::pool::Traffic;
 use crate::protocol::{PlannedChunk, Reply, Task};
 
 /// The parent's threads, for the phases after the map (shuffle and reduce need no process of
@@ -78,6 +80,7 @@ pub fn ngram_partitioned<'a>(
 
     let clock = Instant::now();
     let mut shipping = Shipping { mode: "range", ..Shipping::default() };
+    let mut reruns = Vec::new();
     let mut mapped = Vec::new();
     if !plan.is_empty() {
         let count = workers.clamp(1, plan.len());
@@ -100,13 +103,23 @@ pub fn ngram_partitioned<'a>(
             partitions: partitions as u64,
             skip_malformed: options.skip_malformed,
         });
-        let pool = ProcessPool::new(count, command).map_err(failure)?;
-        let replies = pool.map(tasks);
-        let traffic = pool.traffic();
-        pool.close_and_join();
-        shipping.bytes_to_workers = traffic.bytes_sent;
-        shipping.bytes_from_workers = traffic.bytes_received;
-        shipping.decode_s = traffic.decode_s;
+        let tasks: Vec<Task> = tasks.collect();
+        let runs: Vec<Share> = std::thread::scope(|scope| {
+            let handles: Vec<_> = tasks
+                .iter()
+                .enumerate()
+                .map(|(index, task)| scope.spawn(move || run_share(command, index, task)))
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("a share's thread does not panic")).collect()
+        });
+        let mut replies = Vec::with_capacity(runs.len());
+        for share in runs {
+            shipping.bytes_to_workers += share.traffic.bytes_sent;
+            shipping.bytes_from_workers += share.traffic.bytes_received;
+            shipping.decode_s += share.traffic.decode_s;
+            reruns.extend(share.reruns);
+            replies.push(share.reply);
+        }
 
         let first_failure = FirstFailure::new();
         for reply in replies {
@@ -147,5 +160,63 @@ pub fn ngram_partitioned<'a>(
     let phases = Phases { split_s, map_s, partitions, ..Phases::default() };
     let mut output = partitioned::reduce_and_collect(&ParentThreads(workers), sources, mapped, phases)?;
     output.shipping = Some(shipping);
+    output.reruns = reruns;
     Ok(output)
+}
+
+/// How many times one worker's share is run again after its worker failed.
+pub const MAX_RERUNS: usize = 2;
+
+/// How long a finished worker may take to exit after its stdin closes.
+const EXIT_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// One worker's share of the map phase, as it went.
+struct Share {
+    reply: Result<Reply, ProcessError>,
+    traffic: Traffic,
+    reruns: Vec<Rerun>,
+}
+
+/// Runs one share (one `MapPartitioned` task) on a worker of its own. A worker that dies,
+/// stops (silent past its `worker_timeout`) or speaks garbage is killed and its share run
+/// again on a new worker, up to [`MAX_RERUNS`] times, as MapReduce reruns a lost worker's map
+/// tasks: the share is a pure function of the file, so the answer stays exact. A share that
+/// fails as a task (a bad line is not a failure; a file that changed is) is not rerun.
+fn run_share(command: &WorkerCommand, index: usize, task: &Task) -> Share {
+    let frame = task.encode();
+    let chunks = match task {
+        Task::MapPartitioned { chunks, .. } => chunks.len() as u64,
+        _ => 1,
+    };
+    let mut share = Share { reply: Err(ProcessError::Lost), traffic: Traffic::default(), reruns: Vec::new() };
+    loop {
+        let mut worker = match WorkerProcess::spawn(command, index) {
+            Ok(worker) => worker,
+            Err(err) => {
+                share.reply = Err(err);
+                return share;
+            }
+        };
+        worker.send_encoded(frame.clone());
+        let reply = worker.receive(None);
+        share.traffic.bytes_sent += worker.bytes_sent;
+        share.traffic.bytes_received += worker.bytes_received;
+        share.traffic.decode_s += worker.decode_s;
+        let lost = matches!(
+            reply,
+            Err(ProcessError::Died { .. } | ProcessError::Silent { .. } | ProcessError::Protocol { .. })
+        );
+        match reply {
+            Err(err) if lost && share.reruns.len() < MAX_RERUNS => {
+                share.reruns.push(Rerun { tasks: chunks, why: err.to_string() });
+            }
+            reply => {
+                if reply.is_ok() {
+                    worker.finish(EXIT_GRACE);
+                }
+                share.reply = reply;
+                return share;
+            }
+        }
+    }
 }

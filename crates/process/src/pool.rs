@@ -262,7 +262,10 @@ fn drive(mut worker: WorkerProcess, shared: &Shared) {
         if let Err(err) = &reply {
             let fatal = matches!(
                 err,
-                ProcessError::Died { .. } | ProcessError::Protocol { .. } | ProcessError::Timeout { .. }
+                ProcessError::Died { .. }
+                    | ProcessError::Protocol { .. }
+                    | ProcessError::Timeout { .. }
+                    | ProcessError::Silent { .. }
             );
             let mut state = shared.state();
             if state.terminated {

@@ -92,8 +92,10 @@ pub enum Fault {
     Exit(i32),
     /// Write bytes that are not a frame.
     Garbage,
-    /// Never reply.
+    /// Never reply (but stay alive: heartbeats go on).
     Hang,
+    /// Stop this process with SIGSTOP, as `kill -STOP` would: no reply, no heartbeat.
+    Stop,
 }
 
 /// One entry of a partial result: the key is named by its position in the file (the parent
@@ -323,6 +325,7 @@ impl Task {
                     }
                     Fault::Garbage => out.u8(2),
                     Fault::Hang => out.u8(3),
+                    Fault::Stop => out.u8(4),
                 }
             }
             Task::TimedCount { to } => {
@@ -371,6 +374,23 @@ impl Task {
         out.0
     }
 
+    /// What an encoded task asks for, in words (for messages about the worker running it).
+    pub fn describe_frame(frame: &[u8]) -> &'static str {
+        match frame.first() {
+            Some(1) => "a count task",
+            Some(2) => "a hello task",
+            Some(3) => "a sleep task",
+            Some(4) => "a map task (a chunk shipped as bytes)",
+            Some(5) => "a map task (a byte range of a file)",
+            Some(6) => "a fault task",
+            Some(7) => "a timed count task",
+            Some(8) => "a gate task",
+            Some(9) => "a batch of tasks",
+            Some(10) => "its map + combine task (its share of the chunks)",
+            _ => "an unknown task",
+        }
+    }
+
     pub fn decode(bytes: &[u8]) -> Result<Task, DecodeError> {
         let mut input = In(bytes);
         let task = match input.u8()? {
@@ -394,6 +414,7 @@ impl Task {
                 1 => Fault::Exit(input.u32()? as i32),
                 2 => Fault::Garbage,
                 3 => Fault::Hang,
+                4 => Fault::Stop,
                 tag => return Err(DecodeError(format!("unknown fault {tag}"))),
             }),
             7 => Task::TimedCount { to: input.u64()? },

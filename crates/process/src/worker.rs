@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use workload::count_to;
@@ -14,6 +15,7 @@ use workload::input::{FileIdentity, InputFile};
 use workload::ngram::partitioned::{combine, Mapped};
 use workload::ngram::{key_hash, map_chunk_into, map_chunk_runs, Counts, Source};
 
+use crate::child::HEARTBEAT;
 use crate::frame::{read_frame, write_frame};
 use crate::protocol::{Entry, Fault, LineAt, Partial, PartitionedMap, PlannedChunk, Reply, Task};
 
@@ -38,8 +40,8 @@ pub fn serve() -> ExitCode {
         eprintln!("panicked: {}{place}", info.payload_as_str().unwrap_or("(no message)"));
     }));
     let mut stdin = io::stdin().lock();
-    let mut stdout = io::stdout().lock();
     let mut files: HashMap<String, InputFile> = HashMap::new();
+    start_heartbeat();
     loop {
         let frame = match read_frame(&mut stdin) {
             Ok(Some(frame)) => frame,
@@ -59,7 +61,8 @@ pub fn serve() -> ExitCode {
         };
         drop(frame);
         let decode_s = started.elapsed().as_secs_f64();
-        let reply = run(task, decode_s, &mut files, &mut stdout);
+        BUSY.store(true, Ordering::Relaxed);
+        let reply = run(task, decode_s, &mut files, &mut io::stdout());
         let encoded = Instant::now();
         let mut bytes = reply.encode();
         if let Reply::Partial(mut partial) = reply {
@@ -67,9 +70,54 @@ pub fn serve() -> ExitCode {
             partial.worker_codec_s += encoded.elapsed().as_secs_f64();
             bytes = Reply::Partial(partial).encode();
         }
-        if write_frame(&mut stdout, &bytes).is_err() {
+        // One lock for the whole frame, so a heartbeat never lands inside it.
+        let written = write_frame(&mut io::stdout().lock(), &bytes);
+        BUSY.store(false, Ordering::Relaxed);
+        if written.is_err() {
             return ExitCode::from(4); // the parent went away
         }
+    }
+}
+
+/// Whether a task is running (heartbeats are sent only then: an idle worker's would pile up
+/// unread in the pipe).
+static BUSY: AtomicBool = AtomicBool::new(false);
+
+/// Every [`HEARTBEAT`] while a task runs, an empty frame on stdout: the parent takes a busy
+/// worker that sends nothing for its `worker_timeout` for stopped or frozen. The thread runs
+/// beside the task, so a long task (or a stuck one, which the task timeout catches) still
+/// says the process is alive; a stopped process says nothing.
+fn start_heartbeat() {
+    let _ = std::thread::Builder::new().name("heartbeat".into()).spawn(|| loop {
+        std::thread::sleep(HEARTBEAT);
+        if BUSY.load(Ordering::Relaxed) && write_frame(&mut io::stdout().lock(), &[]).is_err() {
+            return;
+        }
+    });
+}
+
+/// A test hook: with `PROCESS_WORKER_FAULT_ONCE=die:MARKER` (or `stop:MARKER`) in the
+/// environment, the first worker to start a map + combine task creates MARKER and dies
+/// (or stops itself); every later one finds MARKER and works. So a test can kill or stop
+/// exactly one engine worker at a controlled point, without timing.
+fn fault_once_for_tests() {
+    let Ok(spec) = std::env::var("PROCESS_WORKER_FAULT_ONCE") else { return };
+    let Some((what, marker)) = spec.split_once(':') else { return };
+    if std::fs::OpenOptions::new().write(true).create_new(true).open(marker).is_err() {
+        return;
+    }
+    match what {
+        "die" => std::process::abort(),
+        "stop" => stop_this_process(),
+        _ => {}
+    }
+}
+
+/// SIGSTOP to this process (returns when someone sends SIGCONT, if anyone does).
+fn stop_this_process() {
+    // SAFETY: kill(2) with our own pid and a valid signal number has no memory effects.
+    unsafe {
+        libc::kill(libc::getpid(), libc::SIGSTOP);
     }
 }
 
@@ -92,7 +140,7 @@ fn run(task: Task, decode_s: f64, files: &mut HashMap<String, InputFile>, stdout
                     Err(err) => return Reply::Failed(err.to_string()),
                 }
             }
-            if let Err(changed) = same_file(&path, identity, &files[&path]) {
+            if let Err(changed) = files[&path].is_the_file(identity) {
                 return Reply::Failed(changed);
             }
             let bytes = files[&path].bytes();
@@ -117,20 +165,9 @@ fn run(task: Task, decode_s: f64, files: &mut HashMap<String, InputFile>, stdout
             Reply::Batch(tasks.into_iter().map(|task| run(task, decode_s, files, stdout)).collect())
         }
         Task::MapPartitioned { paths, identities, chunks, partitions, skip_malformed } => {
+            fault_once_for_tests();
             map_partitioned(&paths, &identities, &chunks, partitions as usize, skip_malformed)
         }
-    }
-}
-
-/// The file the parent read, or a failure saying it changed: a worker that opens the path
-/// again must not read another file (one replaced by a rename, or rewritten) and mix its
-/// bytes with the keys its parent read.
-fn same_file(path: &str, expected: Option<FileIdentity>, opened: &InputFile) -> Result<(), String> {
-    match expected {
-        Some(want) if opened.identity() != Some(want) => Err(format!(
-            "{path}: the file changed during the run (replaced or rewritten); run again on a file that stays put"
-        )),
-        _ => Ok(()),
     }
 }
 
@@ -147,7 +184,7 @@ fn map_partitioned(
     for (path, identity) in paths.iter().zip(identities) {
         match InputFile::open(Path::new(path)) {
             Ok(file) => {
-                if let Err(changed) = same_file(path, *identity, &file) {
+                if let Err(changed) = file.is_the_file(*identity) {
                     return Reply::Failed(changed);
                 }
                 opened.push(file);
@@ -259,5 +296,9 @@ fn misbehave(fault: Fault, stdout: &mut impl Write) -> Reply {
         Fault::Hang => loop {
             std::thread::park();
         },
+        Fault::Stop => {
+            stop_this_process();
+            Reply::Failed("continued after SIGSTOP".into())
+        }
     }
 }

@@ -136,3 +136,42 @@ fn a_file_replaced_during_the_run_is_an_error_not_a_mixed_answer() {
     let output = ngram_partitioned(&[now.source()], &options, 2, &worker(), 0).unwrap();
     assert_eq!(output.lines, 3000);
 }
+
+/// What MapReduce is known for: a worker lost during the map phase (killed, or stopped and
+/// silent past its worker timeout) is replaced, its share of the chunks is mapped again on a
+/// new worker, and the totals are still exact. The test hook makes exactly the first worker
+/// to start its share die (or stop itself), whichever that is.
+#[test]
+fn a_lost_worker_s_share_is_mapped_again_and_the_totals_are_exact() {
+    let data = shard();
+    let want = oracle::ngram_totals(&data).unwrap();
+    let path = disk_file("rerun.tsv", &data);
+    let file = InputFile::open(&path).unwrap();
+    let options =
+        NgramOptions { chunking: Chunking::Bytes(NonZeroUsize::new(900).unwrap()), skip_malformed: false };
+    for (fault, why) in
+        [("die", "died before replying: killed by signal 6 (SIGABRT)"), ("stop", "sent nothing")]
+    {
+        let marker = path.with_extension(fault);
+        let _ = std::fs::remove_file(&marker);
+        let hooked = WorkerCommand::new("sh")
+            .arg("-c")
+            .arg(format!("PROCESS_WORKER_FAULT_ONCE={fault}:{} exec \"$0\"", marker.display()))
+            .arg(env!("CARGO_BIN_EXE_process-worker"))
+            .with_worker_timeout(std::time::Duration::from_secs(1));
+        let output = ngram_partitioned(&[file.source()], &options, 2, &hooked, 0).unwrap();
+        assert!(marker.exists(), "the hook fired");
+        let got: BTreeMap<Vec<u8>, u64> = output.totals.iter().map(|(k, v)| (k.to_vec(), v)).collect();
+        assert_eq!(got, want, "exact after a worker was lost ({fault})");
+        assert_eq!(output.reruns.len(), 1, "{:?}", output.reruns);
+        let rerun = &output.reruns[0];
+        assert!(rerun.why.contains(why), "{fault}: {}", rerun.why);
+        // Chunk i belongs to worker i mod 2: either share is about half the plan.
+        let plan = workload::ngram::plan_chunks(&[file.source()], options.chunking).len() as u64;
+        assert!(rerun.tasks == plan / 2 || rerun.tasks == plan.div_ceil(2), "{} of {plan}", rerun.tasks);
+    }
+    // A worker that dies every time is rerun a bounded number of times, then reported.
+    let always = WorkerCommand::new("sh").arg("-c").arg("kill -9 $$");
+    let err = ngram_partitioned(&[file.source()], &options, 2, &always, 0).unwrap_err();
+    assert!(err.to_string().contains("killed by signal 9"), "{err}");
+}

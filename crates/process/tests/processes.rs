@@ -210,3 +210,40 @@ fn ngram_on_processes_ships_bytes_or_ranges() {
     assert_eq!(err.to_string(), "memory: range shipping needs a file on disk");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_stopped_worker_is_reported_with_its_task_and_killed() {
+    let command = worker().with_worker_timeout(Duration::from_secs(1));
+    let pool = ProcessPool::new(1, &command).unwrap();
+    let pid = pool.pids()[0];
+    // SIGSTOP, as `kill -STOP` would: no reply and no heartbeat, ever.
+    let err = pool.apply(&Task::Fault(Fault::Stop)).unwrap_err();
+    assert_eq!(
+        err,
+        ProcessError::Silent { worker: 0, pid, after: Duration::from_secs(1), doing: "a fault task" }
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "worker 0 (pid {pid}) sent nothing, not even a heartbeat, for 1 s while running a fault task \
+             (stopped or frozen); killed it"
+        )
+    );
+    assert!(matches!(pool.apply(&hello("after")), Err(ProcessError::Broken(_))), "the pool is broken");
+    drop(pool);
+    assert!(gone(pid), "killed and reaped, though stopped");
+}
+
+#[test]
+fn a_busy_worker_that_is_alive_keeps_sending_heartbeats() {
+    // A task that never ends, in a process that runs: its heartbeats keep it from being
+    // taken for stopped (the task timeout, not the worker timeout, is what ends a hang).
+    let command = worker().with_worker_timeout(Duration::from_secs(2));
+    let pool = ProcessPool::new(1, &command).unwrap();
+    let mut hung = pool.apply_async(&Task::Fault(Fault::Hang));
+    assert_eq!(
+        hung.get(Some(Duration::from_secs(5))),
+        Err(ProcessError::NotReady { after: Duration::from_secs(5) }),
+        "still running after more than twice the worker timeout"
+    );
+}

@@ -20,6 +20,9 @@ pub struct InputFile {
     name: String,
     path: Option<std::path::PathBuf>,
     identity: Option<FileIdentity>,
+    /// For a mapped file: a SIGBUS in the mapping (the file shrank) is reported by name.
+    /// Declared before `data`, so it is dropped before the mapping goes.
+    _watch: Option<crate::shrunk::Watch>,
     data: Data,
 }
 
@@ -76,6 +79,7 @@ impl InputFile {
                 name: "standard input".into(),
                 path: None,
                 identity: None,
+                _watch: None,
                 data: Data::Owned(bytes),
             });
         }
@@ -87,6 +91,7 @@ impl InputFile {
                 name,
                 path: Some(path.to_path_buf()),
                 identity,
+                _watch: None,
                 data: Data::Owned(bytes),
             });
         }
@@ -98,23 +103,33 @@ impl InputFile {
         if !meta.is_file() {
             let mut bytes = Vec::new();
             (&file).read_to_end(&mut bytes).map_err(io_err)?;
-            return Ok(InputFile { name, path: None, identity: None, data: Data::Owned(bytes) });
+            return Ok(InputFile { name, path: None, identity: None, _watch: None, data: Data::Owned(bytes) });
         }
         let data = if meta.len() == 0 {
             Data::Owned(Vec::new())
         } else {
             // SAFETY: the map is read-only. If another process truncates the file while we
-            // read it, the kernel may deliver SIGBUS; that is the documented cost of mmap and
-            // the same trade every mmap-based tool (ripgrep, polars) makes.
+            // read it, the kernel delivers SIGBUS: `shrunk` turns that into an error line
+            // naming the file (see there).
             let map = unsafe { Mmap::map(&file) }.map_err(io_err)?;
             Data::Mapped(map)
         };
-        Ok(InputFile { name, path: Some(path.to_path_buf()), identity: Some(FileIdentity::of(&meta)), data })
+        let watch = match &data {
+            Data::Mapped(map) => Some(crate::shrunk::watch(map, &name)),
+            Data::Owned(_) => None,
+        };
+        Ok(InputFile {
+            name,
+            path: Some(path.to_path_buf()),
+            identity: Some(FileIdentity::of(&meta)),
+            _watch: watch,
+            data,
+        })
     }
 
     /// An in-memory input (tests, generated data).
     pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> InputFile {
-        InputFile { name: name.into(), path: None, identity: None, data: Data::Owned(bytes) }
+        InputFile { name: name.into(), path: None, identity: None, _watch: None, data: Data::Owned(bytes) }
     }
 
     pub fn name(&self) -> &str {
@@ -124,6 +139,20 @@ impl InputFile {
     /// Which file was opened, for a file on disk.
     pub fn identity(&self) -> Option<FileIdentity> {
         self.identity
+    }
+
+    /// Checks that this is the file another reader opened (`expected`, from that reader's
+    /// [`Source::identity`]): a process that opens the path again must not read another file
+    /// (one replaced by a rename, as rsync and `harness gen` replace files, or one rewritten)
+    /// and mix its bytes with what the first reader read.
+    pub fn is_the_file(&self, expected: Option<FileIdentity>) -> Result<(), String> {
+        match expected {
+            Some(want) if self.identity != Some(want) => Err(format!(
+                "{}: the file changed during the run (replaced or rewritten); run again on a file that stays put",
+                self.name
+            )),
+            _ => Ok(()),
+        }
     }
 
     pub fn bytes(&self) -> &[u8] {

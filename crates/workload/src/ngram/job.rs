@@ -266,6 +266,36 @@ pub struct NgramOutput<'a> {
     pub shipping: Option<Shipping>,
     /// Seconds per MapReduce phase, for the engine (`None` elsewhere).
     pub phases: Option<Phases>,
+    /// This process's part in a run spread over several processes that each started on
+    /// their own (the timely engine; `None` elsewhere).
+    pub cluster: Option<ClusterPart>,
+    /// Workers that failed (died, or stopped and were killed) and whose tasks were run again
+    /// on a new worker, as MapReduce does: the answer is still exact. Empty almost always.
+    pub reruns: Vec<Rerun>,
+}
+
+/// One worker's tasks run again on a new worker after it failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rerun {
+    /// Map tasks (chunks) that were run again.
+    pub tasks: u64,
+    /// What happened to the worker that had them.
+    pub why: String,
+}
+
+/// One process's part in a run of several processes (the timely engine): only process 0
+/// holds the answer; the others know the tallies (lines, bytes, bad lines) but not the totals.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClusterPart {
+    /// This process, `0..processes`.
+    pub process: usize,
+    pub processes: usize,
+    /// Whether this process holds the answer; where it does not, `totals` is empty.
+    pub holds_answer: bool,
+    /// Seconds spent waiting for every process to connect: inside the call, not the job.
+    pub connect_s: f64,
+    /// Records the exchange sent from a worker in one process to one in another.
+    pub exchanged_records: u64,
 }
 
 /// Where the MapReduce engine's time went.
@@ -323,6 +353,8 @@ impl<'a> NgramOutput<'a> {
             first_skipped,
             shipping: None,
             phases: None,
+            cluster: None,
+            reruns: Vec::new(),
         }
     }
 
