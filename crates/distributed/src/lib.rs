@@ -20,6 +20,10 @@
 //! the others down within moments (timely's network threads panic on a lost connection);
 //! one that never connects is reported after [`Cluster::connect_timeout`].
 
+mod fingerprint;
+mod hostfile;
+mod liveness;
+
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -31,6 +35,8 @@ use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::vec::Broadcast;
 use timely::dataflow::operators::{Exchange as _, Inspect, Operator, Probe};
 use timely::dataflow::{InputHandleVec, ProbeHandle};
+
+use liveness::Liveness;
 use workload::chunk::{line_at, line_number_at};
 use workload::input::InputFile;
 use workload::ngram::partitioned::{reduce_partition, Partial};
@@ -57,6 +63,9 @@ pub struct Cluster {
     /// Every process reads only its own files (each process was given different ones),
     /// instead of its share of byte ranges of files all of them were given.
     pub own_files: bool,
+    /// How long a process may send nothing, not even its heartbeat, before the others take
+    /// it for stopped or frozen and fail (with more than one process).
+    pub worker_timeout: Duration,
 }
 
 impl Cluster {
@@ -69,109 +78,48 @@ impl Cluster {
             hostfile: None,
             connect_timeout: Duration::from_secs(30),
             own_files: false,
+            worker_timeout: workload::run::DEFAULT_WORKER_TIMEOUT,
         }
     }
 
-    fn timely_args(&self) -> Vec<String> {
-        let mut args = vec![
-            "distributed".to_string(),
-            "-w".into(),
-            self.workers.max(1).to_string(),
-            "-n".into(),
-            self.processes.max(1).to_string(),
-            "-p".into(),
-            self.process.to_string(),
-        ];
-        if let Some(hostfile) = &self.hostfile {
-            args.extend(["-h".to_string(), hostfile.display().to_string()]);
+    /// Every process's address: the hostfile's (checked, see [`hostfile`]), or localhost
+    /// from port 2101 as timely's own default.
+    fn addresses(&self) -> Result<Vec<String>, String> {
+        match &self.hostfile {
+            Some(path) => hostfile::addresses(path, self.processes),
+            None => Ok((0..self.processes).map(|i| format!("localhost:{}", 2101 + i)).collect()),
         }
-        args
+    }
+
+    /// timely's configuration for this cluster.
+    fn timely_config(&self, addresses: &[String]) -> timely::Config {
+        let threads = self.workers.max(1);
+        let communication = if self.processes > 1 {
+            timely::CommunicationConfig::Cluster {
+                threads,
+                process: self.process,
+                addresses: addresses.to_vec(),
+                report: false,
+                zerocopy: false,
+                log_fn: Arc::new(|_| None),
+            }
+        } else if threads > 1 {
+            timely::CommunicationConfig::Process(threads)
+        } else {
+            timely::CommunicationConfig::Thread
+        };
+        timely::Config { communication, worker: timely::WorkerConfig::default() }
     }
 }
 
 /// Side records, broadcast to every worker: (kind, text, a, b).
-type Meta = (u8, Vec<u8>, u64, u64);
+pub(crate) type Meta = (u8, Vec<u8>, u64, u64);
 const TALLY: u8 = 0; // a = lines, b = skipped
 const FAULT: u8 = 1; // text = `line_note` + message, a = order in the input, b = line number
 const SKIPPED: u8 = 2; // text = `line_note`, a and b as for FAULT
 const EXCHANGED: u8 = 3; // a = records, b = bytes
 const BYTES: u8 = 4; // a = bytes of input read by this process (own files)
-const INPUT: u8 = 5; // text = `describe_input`, a = process, b = 1 with own files
-
-/// What a process was given, sent to every other process: whether it reads its own files,
-/// and per file its name, length and a fingerprint of 64 samples of 4 KiB spread over it (a
-/// sample, not a checksum: cheap enough for every run, and it tells a truncated copy, another
-/// file or another order of files from the right one). Processes that read shares of the
-/// same files must agree on the lengths and fingerprints, in order; with `--own-files` they
-/// must all have said so.
-fn describe_input(inputs: &[InputFile]) -> Vec<u8> {
-    let mut text = String::new();
-    for file in inputs {
-        let data = file.bytes();
-        let sample = 4096.min(data.len());
-        let mut fingerprint = data.len() as u64;
-        for i in 0..64 {
-            let at = (data.len() - sample) / 63 * i;
-            fingerprint = fingerprint.rotate_left(7) ^ key_hash(&data[at..at + sample]);
-        }
-        text.push_str(&format!("{}\t{}\t{fingerprint:016x}\n", file.name(), data.len()));
-    }
-    text.into_bytes()
-}
-
-/// The same files in the same order, named as each process names them: (length, fingerprint).
-fn same_input(a: &[u8], b: &[u8]) -> bool {
-    let shape = |text: &[u8]| -> Vec<(Vec<u8>, Vec<u8>)> {
-        text.split(|&c| c == b'\n')
-            .filter(|l| !l.is_empty())
-            .map(|l| {
-                let mut fields = l.rsplitn(3, |&c| c == b'\t');
-                let fingerprint = fields.next().unwrap_or_default().to_vec();
-                (fields.next().unwrap_or_default().to_vec(), fingerprint)
-            })
-            .collect()
-    };
-    shape(a) == shape(b)
-}
-
-/// Says, in the words of the first process that disagrees, how its input differs from
-/// process 0's; `None` when every process was given what the run needs.
-fn input_mismatch(meta: &[Meta], own_files: bool) -> Option<String> {
-    let mut inputs: Vec<&Meta> = meta.iter().filter(|m| m.0 == INPUT).collect();
-    inputs.sort_by_key(|m| m.2);
-    let first = inputs.first()?;
-    let list = |m: &Meta| {
-        String::from_utf8_lossy(&m.1)
-            .lines()
-            .map(|l| {
-                let f: Vec<&str> = l.split('\t').collect();
-                format!("{} ({} bytes, sample {})", f[0], f.get(1).unwrap_or(&"?"), f.get(2).unwrap_or(&"?"))
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    for other in &inputs[1..] {
-        if (other.3 == 1) != (first.3 == 1) {
-            let with = if first.3 == 1 { first.2 } else { other.2 };
-            let without = if first.3 == 1 { other.2 } else { first.2 };
-            return Some(format!(
-                "process {with} was started with --own-files and process {without} without it: \
-                 give every process the same options"
-            ));
-        }
-        if !own_files && !same_input(&first.1, &other.1) {
-            return Some(format!(
-                "the processes were not given the same input: process {} read [{}], process {} read [{}]; \
-                 every process needs the same files in the same order (or --own-files)",
-                first.2,
-                list(first),
-                other.2,
-                list(other)
-            ));
-        }
-    }
-    None
-}
+pub(crate) const INPUT: u8 = 5; // text = `describe_input`, a = process, b = 1 with own files
 
 /// A bad or skipped line as it travels to the other processes: the file's name, then the
 /// line itself (any process can parse it again to say exactly what is wrong with it).
@@ -201,6 +149,7 @@ fn overflow(message: &str) -> ! {
 }
 
 /// What each worker hands back.
+#[derive(Default)]
 struct WorkerResult {
     totals: Option<KeyTable>,
     meta: Vec<Meta>,
@@ -298,16 +247,29 @@ pub fn ngram(
     install_panic_hook();
     *FIRST_PANIC.lock().unwrap_or_else(|p| p.into_inner()) = None;
     QUIET_PANICS.store(true, Ordering::Relaxed);
-    let args = cluster.timely_args();
+    let addresses = cluster.addresses().map_err(WorkerFailure::setup)?;
+    let config = cluster.timely_config(&addresses);
+    let watch = (cluster.processes > 1).then_some((addresses, cluster.worker_timeout));
+    // The run's end, or a worker's report that a process went silent (which ends the wait
+    // at once: timely would wait for that process forever).
+    let (events_tx, events) = mpsc::channel::<Event>();
+    let silent_tx = Mutex::new(events_tx.clone());
     let quiet = StdoutToStderr::start();
     let run = std::thread::Builder::new()
         .name("timely-main".into())
         .spawn(move || {
-            let guards = timely::execute_from_args(args.into_iter(), move |worker| {
+            let joined = timely::execute(config, move |worker| {
                 let _ = started_tx.lock().unwrap_or_else(|p| p.into_inner()).send(());
-                run_worker(worker, &inputs, &options, workers_per_process, own_files)
-            })?;
-            Ok::<_, String>(guards.join())
+                let liveness = watch.clone().map(|(addresses, timeout)| {
+                    Liveness::new(worker.index() / workers_per_process, addresses, timeout)
+                });
+                let report = |why: String| {
+                    let _ = silent_tx.lock().unwrap_or_else(|p| p.into_inner()).send(Event::Silent(why));
+                };
+                run_worker(worker, &inputs, &options, workers_per_process, own_files, liveness, &report)
+            })
+            .map(|guards| guards.join());
+            let _ = events_tx.send(Event::Finished(joined));
         })
         .map_err(|e| WorkerFailure::setup(format!("cannot start timely: {e}")))?;
 
@@ -329,6 +291,12 @@ pub fn ngram(
         eprintln!("process {}: crashing on purpose (DISTRIBUTED_CRASH_PROCESS)", cluster.process);
         std::process::abort();
     }
+    // Another: this process stops itself (SIGSTOP) right after connecting, as `kill -STOP`
+    // or a frozen host would; the others must notice within the worker timeout.
+    if std::env::var("DISTRIBUTED_STOP_PROCESS").is_ok_and(|p| p == cluster.process.to_string()) {
+        eprintln!("process {}: stopping on purpose (DISTRIBUTED_STOP_PROCESS)", cluster.process);
+        let _ = std::process::Command::new("kill").args(["-STOP", &std::process::id().to_string()]).status();
+    }
     if connected.is_err() && !run.is_finished() {
         QUIET_PANICS.store(false, Ordering::Relaxed);
         return Err(WorkerFailure {
@@ -343,7 +311,18 @@ pub fn ngram(
         }
         .into());
     }
-    let joined = run.join();
+    let joined = match events.recv() {
+        Ok(Event::Finished(joined)) => {
+            let _ = run.join();
+            Ok(joined)
+        }
+        Ok(Event::Silent(why)) => {
+            // timely's threads stay blocked on the silent process until this one exits.
+            QUIET_PANICS.store(false, Ordering::Relaxed);
+            return Err(WorkerFailure::setup(why).into());
+        }
+        Err(_) => Err(()),
+    };
     QUIET_PANICS.store(false, Ordering::Relaxed);
     let lost = || FIRST_PANIC.lock().unwrap_or_else(|p| p.into_inner()).clone();
     // A lost peer shows up as timely's network threads panicking ("timely communication
@@ -351,6 +330,12 @@ pub fn ngram(
     let explain = |worker: usize, why: String| {
         let why = if why.contains("timely communication error") || why.contains("poisoned") {
             format!("lost the connection to another process ({why})")
+        } else if why.contains("index out of bounds") {
+            // timely's own failure when processes disagree on threads per process.
+            format!(
+                "{why}; timely fails this way when the processes were started with different --workers: \
+                 give every process the same --workers"
+            )
         } else {
             why
         };
@@ -391,6 +376,14 @@ fn reopen(source: &Source<'_>) -> Result<InputFile, NgramError> {
     Ok(file)
 }
 
+/// What the thread running timely tells [`ngram`].
+enum Event {
+    /// Every worker of this process returned (or timely could not start).
+    Finished(Result<Vec<Result<WorkerResult, String>>, String>),
+    /// A worker heard nothing from some process for the worker timeout.
+    Silent(String),
+}
+
 /// Puts the workers' results together (every worker saw every side record; take the first).
 fn summarise(
     mut outcomes: Vec<WorkerResult>,
@@ -409,7 +402,7 @@ fn summarise(
     // model names it; a line that parses (an overflowing total) keeps the finder's message.
     let first = |kind: u8| meta.iter().filter(|m| m.0 == kind).min_by_key(|m| m.2);
     // Before any bad line: another file in another process makes its own bad lines.
-    if let Some(mismatch) = input_mismatch(&meta, cluster.own_files) {
+    if let Some(mismatch) = fingerprint::input_mismatch(&meta, cluster.own_files) {
         return Err(WorkerFailure::setup(mismatch).into());
     }
     if let Some(fault) = first(FAULT) {
@@ -473,10 +466,14 @@ fn run_worker<A: timely::communication::Allocate>(
     options: &NgramOptions,
     workers_per_process: usize,
     own_files: bool,
+    mut liveness: Option<Liveness>,
+    report: &dyn Fn(String),
 ) -> WorkerResult {
     let index = worker.index();
     let peers = worker.peers();
     let my_process = index / workers_per_process;
+    let mut beats_in: InputHandleVec<u64, u64> = InputHandleVec::new();
+    let watching = liveness.is_some();
 
     let mut counts_in: InputHandleVec<u64, (Vec<u8>, u64)> = InputHandleVec::new();
     let mut meta_in: InputHandleVec<u64, Meta> = InputHandleVec::new();
@@ -530,6 +527,15 @@ fn run_worker<A: timely::communication::Allocate>(
                 }
             })
             .probe_with(&probe);
+        if let Some(live) = &liveness {
+            // Heartbeats: not probed, so they never hold the job's frontier back.
+            let heard = Rc::clone(&live.last_heard);
+            beats_in.to_stream(scope).broadcast().inspect(move |process: &u64| {
+                if let Some(at) = heard.borrow_mut().get_mut(*process as usize) {
+                    *at = std::time::Instant::now();
+                }
+            });
+        }
         let seen = Rc::clone(&meta_seen);
         meta_in
             .to_stream(scope)
@@ -537,6 +543,23 @@ fn run_worker<A: timely::communication::Allocate>(
             .inspect(move |record: &Meta| seen.borrow_mut().push(record.clone()))
             .probe_with(&probe);
     });
+
+    // With several processes: say this one is alive (when due) and check that the others
+    // are; true when one went silent (reported).
+    let mut silent = |beats: &mut InputHandleVec<u64, u64>| -> bool {
+        let Some(live) = liveness.as_mut() else { return false };
+        if live.beat_due() {
+            beats.send(my_process as u64);
+            beats.flush();
+        }
+        match live.silent() {
+            Some(why) => {
+                report(why);
+                true
+            }
+            None => false,
+        }
+    };
 
     // Map and combine this worker's chunks.
     let sources: Vec<Source<'_>> = inputs.iter().map(InputFile::source).collect();
@@ -580,9 +603,15 @@ fn run_worker<A: timely::communication::Allocate>(
             }
         }
         source.release(chunk.range.clone());
+        if watching {
+            if silent(&mut beats_in) {
+                return WorkerResult::default();
+            }
+            worker.step();
+        }
     }
     if local_index == 0 {
-        meta_in.send((INPUT, describe_input(inputs), my_process as u64, own_files as u64));
+        meta_in.send((INPUT, fingerprint::describe_input(inputs), my_process as u64, own_files as u64));
     }
     if own_files && local_index == 0 {
         meta_in.send((BYTES, Vec::new(), inputs.iter().map(|f| f.bytes().len() as u64).sum(), 0));
@@ -601,7 +630,13 @@ fn run_worker<A: timely::communication::Allocate>(
     meta_in.send((EXCHANGED, Vec::new(), crossing, crossing_bytes));
     counts_in.close();
     meta_in.close();
-    worker.step_while(|| !probe.done());
+    while !probe.done() {
+        worker.step();
+        if silent(&mut beats_in) {
+            return WorkerResult::default();
+        }
+    }
+    beats_in.close();
 
     let totals = answer.borrow_mut().take();
     let meta = std::mem::take(&mut *meta_seen.borrow_mut());

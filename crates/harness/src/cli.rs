@@ -219,7 +219,8 @@ pub struct NgramArgs {
     #[arg(long, default_value_t = 0)]
     pub process: usize,
     /// With `--engine timely`: `host:port` per process, one per line, in process order
-    /// (timely's `-h`; default: localhost from port 2101).
+    /// (timely's `-h`; `#` comments and blank lines allowed; default: localhost from port
+    /// 2101).
     #[arg(long)]
     pub hostfile: Option<PathBuf>,
     /// With `--engine timely`: seconds to wait for every process to connect.
@@ -232,7 +233,8 @@ pub struct NgramArgs {
     pub own_files: bool,
     /// Seconds a busy worker process may send nothing, not even its heartbeat (every 0.5 s),
     /// before it is taken for stopped or frozen and killed (default 60). The engine on
-    /// processes then runs that worker's share again on a new worker; the others fail.
+    /// processes then runs that worker's share again on a new worker; the others fail. With
+    /// `--engine timely` and several processes: how long a silent process is waited for.
     #[arg(long, value_parser = parse_worker_timeout)]
     pub worker_timeout: Option<u64>,
 }

@@ -145,6 +145,9 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
             hostfile: args.hostfile.clone(),
             connect_timeout: std::time::Duration::from_secs(args.connect_timeout),
             own_files: args.own_files,
+            worker_timeout: args
+                .worker_timeout
+                .map_or(workload::run::DEFAULT_WORKER_TIMEOUT, std::time::Duration::from_secs),
         }),
     };
     let engine = settings.engine(workers);
@@ -382,15 +385,18 @@ fn refuse_options_that_do_not_apply(args: &NgramArgs, cells: &[(Model, Algorithm
         return refuse("--engine timely", "--model mapreduce with the partitioned algorithm");
     }
     let processes = |m: Model, a: Algorithm| {
+        let on_timely = timely && m == Model::MapReduce && a == Algorithm::Partitioned;
         m == Model::Process
+            || (on_timely && args.processes.get() > 1)
             || (m == Model::MapReduce
                 && args.executor == Some(crate::models::Executor::Processes)
-                && !(timely && a == Algorithm::Partitioned))
+                && !on_timely)
     };
     if args.worker_timeout.is_some() && !any(&processes) {
         return refuse(
             "--worker-timeout",
-            "runs on worker processes (--model process, --model mapreduce --executor processes)",
+            "runs on worker processes (--model process, --model mapreduce --executor processes) \
+             and timely runs of several processes",
         );
     }
     if timely && args.process >= args.processes.get() {

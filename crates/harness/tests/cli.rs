@@ -862,3 +862,21 @@ fn a_corrupt_gzip_file_is_reported_as_corrupt_not_as_a_bad_line() {
         assert!(err.starts_with(&format!("{}: not valid gzip data", path.display())), "{model}: {err}");
     }
 }
+
+/// `gen --out` into a folder that does not exist makes it, and says so (it used to do it
+/// silently, even at `/`).
+#[test]
+fn gen_says_when_it_makes_a_folder() {
+    let dir = Scratch::new("gen-folder");
+    let target = dir.path("new/deeper/a.tsv");
+    let out = harness(&["gen", "--lines", "1000", "--out", target.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let made = target.parent().unwrap().display().to_string();
+    assert!(
+        stderr(&out).starts_with(&format!("harness gen: created the folder {made}\n")),
+        "{}",
+        stderr(&out)
+    );
+    let again = harness(&["gen", "--lines", "1000", "--out", target.to_str().unwrap()]);
+    assert!(!stderr(&again).contains("created the folder"), "{}", stderr(&again));
+}

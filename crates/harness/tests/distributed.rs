@@ -45,6 +45,15 @@ fn hostfile(dir: &Path, n: usize) -> PathBuf {
 }
 
 fn process(shard: &Path, hosts: &Path, n: usize, i: usize, extra: &[&str], crash: Option<usize>) -> Child {
+    let mut command = harness_process(shard, hosts, n, i, extra);
+    if let Some(p) = crash {
+        command.env("DISTRIBUTED_CRASH_PROCESS", p.to_string());
+    }
+    command.spawn().unwrap()
+}
+
+/// Process `i` of `n` on `shard`, ready to start.
+fn harness_process(shard: &Path, hosts: &Path, n: usize, i: usize, extra: &[&str]) -> Command {
     let mut command = harness();
     command
         .args([
@@ -69,10 +78,7 @@ fn process(shard: &Path, hosts: &Path, n: usize, i: usize, extra: &[&str], crash
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    if let Some(p) = crash {
-        command.env("DISTRIBUTED_CRASH_PROCESS", p.to_string());
-    }
-    command.spawn().unwrap()
+    command
 }
 
 /// Waits for `child`, killing it (and failing) if it takes longer than `limit`.
@@ -258,4 +264,107 @@ fn processes_given_different_input_or_options_fail_instead_of_answering() {
             assert!(out.stdout.is_empty());
         }
     }
+}
+
+#[test]
+fn a_stopped_process_is_noticed_within_the_worker_timeout() {
+    let _cluster = one_cluster_at_a_time();
+    let dir = scratch("stopped");
+    let shard = dir.join("a.tsv");
+    gen(&shard);
+    let hosts = hostfile(&dir, 2);
+    let timeout = ["--worker-timeout", "2"];
+    let first = process(&shard, &hosts, 2, 0, &timeout, None);
+    let mut second = harness_process(&shard, &hosts, 2, 1, &timeout);
+    second.env("DISTRIBUTED_STOP_PROCESS", "1");
+    let second = second.spawn().unwrap();
+    let pid = second.id();
+    let out = finish(first, Duration::from_secs(60));
+    let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    let _ = finish(second, Duration::from_secs(10));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("process 0: process 1 (127.0.0.1:")
+            && err.contains("sent nothing, not even a heartbeat, for 2 s"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+/// A hostfile entry where something else answers (an SSH server's banner) used to make the
+/// process spin at 100% CPU forever; now it fails within the worker timeout.
+#[test]
+fn a_peer_that_is_not_timely_is_an_error_not_a_spin() {
+    use std::io::Write;
+    let _cluster = one_cluster_at_a_time();
+    let dir = scratch("banner");
+    let shard = dir.join("a.tsv");
+    gen(&shard);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let banner_at = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        for mut stream in listener.incoming().flatten() {
+            let _ = stream.write_all(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
+            kept.push(stream);
+        }
+    });
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hosts = dir.join("hosts.txt");
+    std::fs::write(
+        &hosts,
+        format!("# process 0 is not timely\n{banner_at}\n{}\n", free.local_addr().unwrap()),
+    )
+    .unwrap();
+    drop(free);
+    let out = finish(
+        harness_process(&shard, &hosts, 2, 1, &["--worker-timeout", "2"]).spawn().unwrap(),
+        Duration::from_secs(60),
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("process 1: process 0 ({banner_at}) sent nothing")), "{err}");
+}
+
+#[test]
+fn hostfile_mistakes_name_their_line() {
+    let dir = scratch("hostfile");
+    let shard = dir.join("a.tsv");
+    gen(&shard);
+    let hosts = dir.join("hosts.txt");
+    std::fs::write(&hosts, "127.0.0.1:24301\n127.0.0.1:24301\n").unwrap();
+    let out = harness_process(&shard, &hosts, 2, 0, &[]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{}:2: 127.0.0.1:24301 is also on line 1; every process needs its own port",
+            hosts.display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn processes_started_with_different_workers_are_told_so() {
+    let _cluster = one_cluster_at_a_time();
+    let dir = scratch("workers");
+    let shard = dir.join("a.tsv");
+    gen(&shard);
+    let hosts = hostfile(&dir, 2);
+    // `harness_process` starts each with --workers 1; process 1's is changed to 2.
+    let mut second = harness_process(&shard, &hosts, 2, 1, &["--worker-timeout", "10"]);
+    let args: Vec<String> = second.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+    let at = args.iter().position(|a| a == "--workers").unwrap();
+    let mut other = harness();
+    other.args(&args[..at]).args(["--workers", "2"]).args(&args[at + 2..]);
+    other.stdout(Stdio::piped()).stderr(Stdio::piped());
+    second = other;
+    let children =
+        vec![process(&shard, &hosts, 2, 0, &["--worker-timeout", "10"], None), second.spawn().unwrap()];
+    let outputs: Vec<Output> = children.into_iter().map(|c| finish(c, Duration::from_secs(60))).collect();
+    assert!(outputs.iter().all(|o| !o.status.success()), "neither process answers");
+    let all: String = outputs.iter().map(|o| String::from_utf8_lossy(&o.stderr).into_owned()).collect();
+    assert!(all.contains("give every process the same --workers"), "{all}");
 }

@@ -35,9 +35,8 @@ pub struct WorkerCommand {
 /// How often a busy worker says it is alive (an empty frame on its reply pipe).
 pub const HEARTBEAT: Duration = Duration::from_millis(500);
 
-/// The default [`WorkerCommand::worker_timeout`]: 120 heartbeats, long enough for a loaded
-/// machine, short enough that a stopped worker does not hold a run for long.
-pub const DEFAULT_WORKER_TIMEOUT: Duration = Duration::from_secs(60);
+/// The default [`WorkerCommand::worker_timeout`] (120 heartbeats).
+pub use workload::run::DEFAULT_WORKER_TIMEOUT;
 
 impl WorkerCommand {
     pub fn new(program: impl Into<PathBuf>) -> WorkerCommand {

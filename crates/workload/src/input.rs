@@ -103,7 +103,13 @@ impl InputFile {
         if !meta.is_file() {
             let mut bytes = Vec::new();
             (&file).read_to_end(&mut bytes).map_err(io_err)?;
-            return Ok(InputFile { name, path: None, identity: None, _watch: None, data: Data::Owned(bytes) });
+            return Ok(InputFile {
+                name,
+                path: None,
+                identity: None,
+                _watch: None,
+                data: Data::Owned(bytes),
+            });
         }
         let data = if meta.len() == 0 {
             Data::Owned(Vec::new())

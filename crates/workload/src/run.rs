@@ -12,6 +12,11 @@
 //! Child processes cannot run a closure: the process model runs its jobs as tasks that are
 //! data (see `crates/process`).
 
+/// How long a busy worker process (or a timely peer) may send nothing, not even its
+/// heartbeat, before it is taken for stopped or frozen: long enough for a loaded machine,
+/// short enough that a stopped worker does not hold a run for long (`--worker-timeout`).
+pub const DEFAULT_WORKER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::count::{count_to, CountJob};
