@@ -5,7 +5,7 @@
 //! with a message saying what differs.
 
 use workload::input::InputFile;
-use workload::ngram::key_hash;
+use workload::ngram::{key_hash, NgramOptions};
 
 use crate::{Meta, INPUT};
 
@@ -15,8 +15,9 @@ use crate::{Meta, INPUT};
 /// file or another order of files from the right one). Processes that read shares of the
 /// same files must agree on the lengths and fingerprints, in order; with `--own-files` they
 /// must all have said so.
-pub(crate) fn describe_input(inputs: &[InputFile]) -> Vec<u8> {
-    let mut text = String::new();
+pub(crate) fn describe_input(inputs: &[InputFile], options: &NgramOptions) -> Vec<u8> {
+    // The options that shape the chunk plan and the answer come first, as a line of their own.
+    let mut text = format!("options\t{:?}, skip_malformed {}\t-\n", options.chunking, options.skip_malformed);
     for file in inputs {
         let data = file.bytes();
         let sample = 4096.min(data.len());
@@ -30,30 +31,32 @@ pub(crate) fn describe_input(inputs: &[InputFile]) -> Vec<u8> {
     text.into_bytes()
 }
 
-/// The same files in the same order, named as each process names them: (length, fingerprint).
-fn same_input(a: &[u8], b: &[u8]) -> bool {
-    let shape = |text: &[u8]| -> Vec<(Vec<u8>, Vec<u8>)> {
-        text.split(|&c| c == b'\n')
-            .filter(|l| !l.is_empty())
-            .map(|l| {
-                let mut fields = l.rsplitn(3, |&c| c == b'\t');
-                let fingerprint = fields.next().unwrap_or_default().to_vec();
-                (fields.next().unwrap_or_default().to_vec(), fingerprint)
-            })
-            .collect()
+/// A process's description: its options line, and its file lines.
+fn split(text: &[u8]) -> (String, Vec<String>) {
+    let text = String::from_utf8_lossy(text);
+    let mut lines = text.lines();
+    let options = lines.next().unwrap_or_default().to_string();
+    (options, lines.map(str::to_string).collect())
+}
+
+/// The same files in the same order, whatever each process calls them: (length, fingerprint).
+fn same_files(a: &[String], b: &[String]) -> bool {
+    let shape = |lines: &[String]| -> Vec<String> {
+        lines.iter().map(|l| l.split_once('\t').map_or(l.as_str(), |(_, rest)| rest).to_string()).collect()
     };
     shape(a) == shape(b)
 }
 
-/// Says, in the words of the first process that disagrees, how its input differs from
-/// process 0's; `None` when every process was given what the run needs.
+/// Says how the first process that disagrees differs from process 0; `None` when every
+/// process was given what the run needs.
 pub(crate) fn input_mismatch(meta: &[Meta], own_files: bool) -> Option<String> {
-    let mut inputs: Vec<&Meta> = meta.iter().filter(|m| m.0 == INPUT).collect();
-    inputs.sort_by_key(|m| m.2);
-    let first = inputs.first()?;
-    let list = |m: &Meta| {
-        String::from_utf8_lossy(&m.1)
-            .lines()
+    let mut given: Vec<&Meta> = meta.iter().filter(|m| m.0 == INPUT).collect();
+    given.sort_by_key(|m| m.2);
+    let first = given.first()?;
+    let (first_options, first_files) = split(&first.1);
+    let list = |files: &[String]| {
+        files
+            .iter()
             .map(|l| {
                 let f: Vec<&str> = l.split('\t').collect();
                 format!("{} ({} bytes, sample {})", f[0], f.get(1).unwrap_or(&"?"), f.get(2).unwrap_or(&"?"))
@@ -61,7 +64,8 @@ pub(crate) fn input_mismatch(meta: &[Meta], own_files: bool) -> Option<String> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    for other in &inputs[1..] {
+    for other in &given[1..] {
+        let (options, files) = split(&other.1);
         if (other.3 == 1) != (first.3 == 1) {
             let with = if first.3 == 1 { first.2 } else { other.2 };
             let without = if first.3 == 1 { other.2 } else { first.2 };
@@ -70,14 +74,25 @@ pub(crate) fn input_mismatch(meta: &[Meta], own_files: bool) -> Option<String> {
                  give every process the same options"
             ));
         }
-        if !own_files && !same_input(&first.1, &other.1) {
+        if options != first_options {
+            let show = |o: &str| o.split('\t').nth(1).unwrap_or_default().to_string();
+            return Some(format!(
+                "the processes were not started with the same options: process {} has {}, process {} has {}; \
+                 give every process the same --chunk-bytes, --chunk-lines and --skip-malformed",
+                first.2,
+                show(&first_options),
+                other.2,
+                show(&options)
+            ));
+        }
+        if !own_files && !same_files(&first_files, &files) {
             return Some(format!(
                 "the processes were not given the same input: process {} read [{}], process {} read [{}]; \
                  every process needs the same files in the same order (or --own-files)",
                 first.2,
-                list(first),
+                list(&first_files),
                 other.2,
-                list(other)
+                list(&files)
             ));
         }
     }

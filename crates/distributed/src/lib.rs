@@ -264,7 +264,7 @@ pub fn ngram(
                     Liveness::new(worker.index() / workers_per_process, addresses, timeout)
                 });
                 let report = |why: String| {
-                    let _ = silent_tx.lock().unwrap_or_else(|p| p.into_inner()).send(Event::Silent(why));
+                    let _ = silent_tx.lock().unwrap_or_else(|p| p.into_inner()).send(Event::Failed(why));
                 };
                 run_worker(worker, &inputs, &options, workers_per_process, own_files, liveness, &report)
             })
@@ -316,8 +316,8 @@ pub fn ngram(
             let _ = run.join();
             Ok(joined)
         }
-        Ok(Event::Silent(why)) => {
-            // timely's threads stay blocked on the silent process until this one exits.
+        Ok(Event::Failed(why)) => {
+            // timely's threads may stay blocked on another process until this one exits.
             QUIET_PANICS.store(false, Ordering::Relaxed);
             return Err(WorkerFailure::setup(why).into());
         }
@@ -329,7 +329,7 @@ pub fn ngram(
     // error") and then as poisoned queues in the workers: say it in those words.
     let explain = |worker: usize, why: String| {
         let why = if why.contains("timely communication error") || why.contains("poisoned") {
-            format!("lost the connection to another process ({why})")
+            format!("lost the connection to another process ({why}); that process's own message says why")
         } else if why.contains("index out of bounds") {
             // timely's own failure when processes disagree on threads per process.
             format!(
@@ -380,8 +380,9 @@ fn reopen(source: &Source<'_>) -> Result<InputFile, NgramError> {
 enum Event {
     /// Every worker of this process returned (or timely could not start).
     Finished(Result<Vec<Result<WorkerResult, String>>, String>),
-    /// A worker heard nothing from some process for the worker timeout.
-    Silent(String),
+    /// A worker found the run cannot go on: some process was silent for the worker timeout,
+    /// or the processes were not given the same input and options.
+    Failed(String),
 }
 
 /// Puts the workers' results together (every worker saw every side record; take the first).
@@ -401,10 +402,6 @@ fn summarise(
     // The earliest bad line (order: place in the chunk plan, then process), named as every
     // model names it; a line that parses (an overflowing total) keeps the finder's message.
     let first = |kind: u8| meta.iter().filter(|m| m.0 == kind).min_by_key(|m| m.2);
-    // Before any bad line: another file in another process makes its own bad lines.
-    if let Some(mismatch) = fingerprint::input_mismatch(&meta, cluster.own_files) {
-        return Err(WorkerFailure::setup(mismatch).into());
-    }
     if let Some(fault) = first(FAULT) {
         return Err(match read_note(&fault.1) {
             Some((file, line, message)) => match parse_line(line) {
@@ -561,6 +558,28 @@ fn run_worker<A: timely::communication::Allocate>(
         }
     };
 
+    // Before any work: what this process was given, to every process; with several, wait
+    // until every process has said what it was given, and stop at once if they differ.
+    let local_index = index % workers_per_process;
+    if local_index == 0 {
+        let given = fingerprint::describe_input(inputs, options);
+        meta_in.send((INPUT, given, my_process as u64, own_files as u64));
+    }
+    meta_in.flush();
+    if watching {
+        let processes = peers / workers_per_process;
+        while meta_seen.borrow().iter().filter(|m| m.0 == INPUT).count() < processes {
+            worker.step();
+            if silent(&mut beats_in) {
+                return WorkerResult::default();
+            }
+        }
+        if let Some(mismatch) = fingerprint::input_mismatch(&meta_seen.borrow(), own_files) {
+            report(mismatch);
+            return WorkerResult::default();
+        }
+    }
+
     // Map and combine this worker's chunks.
     let sources: Vec<Source<'_>> = inputs.iter().map(InputFile::source).collect();
     let plan = plan_chunks(&sources, options.chunking);
@@ -568,7 +587,6 @@ fn run_worker<A: timely::communication::Allocate>(
     let (mut lines, mut skipped) = (0u64, 0u64);
     // Shared files: chunk i is worker i % peers's, over all processes. Own files: each
     // process's chunks are shared among its own workers only.
-    let local_index = index % workers_per_process;
     let mine = |i: usize| if own_files { i % workers_per_process == local_index } else { i % peers == index };
     // Where a chunk stands in the whole input, for "the earliest" bad line.
     let order = |i: usize| if own_files { ((my_process as u64) << 40) | i as u64 } else { i as u64 };
@@ -609,9 +627,6 @@ fn run_worker<A: timely::communication::Allocate>(
             }
             worker.step();
         }
-    }
-    if local_index == 0 {
-        meta_in.send((INPUT, fingerprint::describe_input(inputs), my_process as u64, own_files as u64));
     }
     if own_files && local_index == 0 {
         meta_in.send((BYTES, Vec::new(), inputs.iter().map(|f| f.bytes().len() as u64).sum(), 0));
