@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import os
 import statistics
+import sys
 import threading
 import time
 
@@ -87,7 +88,7 @@ def timed(fn, repeat):
         start = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - start)
-    return result, statistics.median(times), min(times)
+    return result, statistics.median(times), min(times), max(times)
 
 
 def main():
@@ -99,7 +100,10 @@ def main():
     args = parser.parse_args()
     n, k, w = args.to, args.tasks, args.workers
 
-    def emit(model, variant, workers, result, elapsed, fastest, start_s=0.0):
+    # A free-threaded CPython (3.13t, 3.14t) runs threads without the GIL.
+    gil = sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
+
+    def emit(model, variant, workers, result, elapsed, fastest, slowest, start_s=0.0):
         record = {
             "lang": "python",
             "job": "count",
@@ -111,7 +115,10 @@ def main():
             "result": result,
             "elapsed_s": elapsed,
             "elapsed_min_s": fastest,
+            "elapsed_max_s": slowest,
             "runs": args.repeat,
+            "gil": gil,
+            "python": sys.version.split()[0],
             "start_s": start_s,
         }
         if result != n * k:

@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 
 mode=${1:-default}
 case "$mode" in
-    quick)   lines=2000000;  unique=100000;  to=10000000;  chunk_lines=500000;  sweep_repeat=1; polars=; export BENCH_QUICK=1 BENCH_CHUNK_MIN=262144 ;;
-    default) lines=20000000; unique=1000000; to=100000000; chunk_lines=4000000; sweep_repeat=3; polars=--polars ;;
-    full)    lines=86618505; unique=4000000; to=100000000; chunk_lines=4000000; sweep_repeat=3; polars=--polars ;;
+    quick)   lines=2000000;  unique=100000;  to=10000000;  chunk_lines=500000;  sweep_repeat=1; python_repeat=1; polars=; export BENCH_QUICK=1 BENCH_CHUNK_MIN=262144 ;;
+    default) lines=20000000; unique=1000000; to=100000000; chunk_lines=4000000; sweep_repeat=3; python_repeat=3; polars=--polars ;;
+    full)    lines=86618505; unique=4000000; to=100000000; chunk_lines=4000000; sweep_repeat=3; python_repeat=3; polars=--polars ;;
     *) echo "usage: scripts/bench.sh [quick|default|full]" >&2; exit 2 ;;
 esac
 seed=2012
@@ -37,7 +37,7 @@ for group in count ngram overhead chunk_size; do
 done
 
 step "Python baselines (same N, K and shard)"
-"$harness" python --to "$to" --tasks 2 --shard "$shard" --chunk-lines "$chunk_lines" $polars
+"$harness" python --to "$to" --tasks 2 --repeat "$python_repeat" --shard "$shard" --chunk-lines "$chunk_lines" $polars
 
 step "sweep: chunk sizes from 4 KiB to 256 MiB"
 "$harness" sweep "$shard" --repeat "$sweep_repeat" --out reports/sweep.json

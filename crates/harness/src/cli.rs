@@ -109,6 +109,10 @@ pub struct ReportArgs {
     /// `harness sweep`'s output, drawn on the chunk-size chart when present.
     #[arg(long, default_value = "reports/sweep.json")]
     pub sweep: PathBuf,
+    /// Exit non-zero when one of the article's claims that should hold on this machine does
+    /// not (the page is written either way).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 
 mod charts;
 mod collect;
+mod findings;
 mod page;
 
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use crate::machine;
 use crate::models::Model;
 use charts::{model_colour, python_colour, seconds, Bar, Line};
 use collect::Bench;
+use findings::{Claim, CountFigures, Figure, Setup, Verdict};
 
 pub use page::Section;
 
@@ -70,12 +72,49 @@ fn find<'b>(benches: &'b [Bench], group: &str, function: &str, param: Option<&st
     })
 }
 
+/// A criterion benchmark as a figure: its median and 95% interval.
+fn bench_figure(b: &Bench) -> Figure {
+    Figure { median: b.median_s, low: b.lower_s, high: b.upper_s, runs: None }
+}
+
+/// A Python record as a figure: its median, and the min and max of its repeats.
+fn python_figure(p: &Value) -> Option<Figure> {
+    let median = p["elapsed_s"].as_f64()?;
+    Some(Figure {
+        median,
+        low: p["elapsed_min_s"].as_f64().unwrap_or(median),
+        high: p["elapsed_max_s"].as_f64().unwrap_or(median),
+        runs: p["runs"].as_u64().or(Some(1)),
+    })
+}
+
+/// The Python count records at K = 2.
+fn python_count(python: &[Value]) -> Vec<&Value> {
+    python.iter().filter(|p| p["job"] == "count" && p["tasks"] == 2).collect()
+}
+
 fn python_label(p: &Value) -> String {
     format!("Python {}", p["variant"].as_str().or(p["model"].as_str()).unwrap_or("?"))
 }
 
 /// Chart 1: count, K = 2, every Rust model and every Python one.
-fn count_chart(benches: &[Bench], python: &[Value]) -> Result<Option<String>, String> {
+fn count_chart(benches: &[Bench], python: &[Value]) -> Result<page::Drawn, String> {
+    let rust: Vec<(&str, Figure)> = Model::ALL
+        .iter()
+        .filter_map(|m| find(benches, "count", m.name(), Some("2")).map(|b| (m.name(), bench_figure(b))))
+        .collect();
+    let py: Vec<(String, Figure)> = python_count(python)
+        .iter()
+        .filter_map(|p| {
+            let name = if p["model"] == "serial" { "serial".to_string() } else { python_label(p) };
+            Some((name.trim_start_matches("Python ").to_string(), python_figure(p)?))
+        })
+        .collect();
+    let findings = findings::count_findings(&rust, &py);
+    Ok((count_bars(benches, python)?, findings))
+}
+
+fn count_bars(benches: &[Bench], python: &[Value]) -> Result<Option<String>, String> {
     let mut rows = Vec::new();
     let serial = find(benches, "count", "serial", Some("2")).map(|b| b.median_s);
     for model in Model::ALL.iter().map(|m| m.name()) {
@@ -113,7 +152,31 @@ fn count_chart(benches: &[Bench], python: &[Value]) -> Result<Option<String>, St
 }
 
 /// Chart 2: speedup over serial against K, per Rust model.
-fn speedup_chart(benches: &[Bench], cores: usize) -> Result<Option<String>, String> {
+fn speedup_chart(benches: &[Bench], cores: usize) -> Result<page::Drawn, String> {
+    let at_cores: Vec<(String, f64)> = Model::ALL
+        .iter()
+        .filter(|m| **m != Model::Serial)
+        .filter_map(|m| {
+            let k = cores.to_string();
+            let serial = find(benches, "count", "serial", Some(&k))?;
+            let b = find(benches, "count", m.name(), Some(&k))?;
+            Some((m.name().to_string(), serial.median_s / b.median_s))
+        })
+        .collect();
+    let findings = match (
+        at_cores.iter().max_by(|a, b| a.1.total_cmp(&b.1)),
+        at_cores.iter().min_by(|a, b| a.1.total_cmp(&b.1)),
+    ) {
+        (Some(best), Some(worst)) => format!(
+            "In this run, at K = {cores} (the core count, ideal {cores}x): best {} at {:.2}x, worst {} at {:.2}x.",
+            best.0, best.1, worst.0, worst.1
+        ),
+        _ => String::new(),
+    };
+    Ok((speedup_lines(benches, cores)?, findings))
+}
+
+fn speedup_lines(benches: &[Bench], cores: usize) -> Result<Option<String>, String> {
     let mut lines = Vec::new();
     for model in Model::ALL.iter().filter(|m| **m != Model::Serial).map(|m| m.name()) {
         let points: Vec<(f64, f64)> = benches
@@ -138,7 +201,25 @@ fn speedup_chart(benches: &[Bench], cores: usize) -> Result<Option<String>, Stri
 }
 
 /// Chart 3: ngram time per model, Rust and Python, with GB/s.
-fn ngram_chart(benches: &[Bench], python: &[Value]) -> Result<Option<String>, String> {
+fn ngram_chart(benches: &[Bench], python: &[Value]) -> Result<page::Drawn, String> {
+    let mut rows: Vec<(String, f64)> = Model::ALL
+        .iter()
+        .filter_map(|m| {
+            let b = benches.iter().find(|b| b.group == "ngram" && b.function == m.name())?;
+            Some((format!("Rust {}", m.name()), b.median_s))
+        })
+        .collect();
+    for p in python.iter().filter(|p| p["job"] == "ngram") {
+        if let Some(t) = p["elapsed_s"].as_f64() {
+            let name = if p["model"] == "polars" { "polars" } else { "the Python MapReduce" };
+            rows.push((name.to_string(), t));
+        }
+    }
+    let findings = findings::extremes(&rows, "fastest", "slowest").unwrap_or_default();
+    Ok((ngram_bars(benches, python)?, findings))
+}
+
+fn ngram_bars(benches: &[Bench], python: &[Value]) -> Result<Option<String>, String> {
     let mut rows = Vec::new();
     for model in Model::ALL.iter().map(|m| m.name()) {
         if let Some(b) = benches.iter().find(|b| b.group == "ngram" && b.function == model) {
@@ -180,8 +261,37 @@ fn ngram_chart(benches: &[Bench], python: &[Value]) -> Result<Option<String>, St
     .map(Some)
 }
 
+/// Every chunk-size curve of the run: criterion's series and the sweep's.
+fn chunk_curves(benches: &[Bench], sweep: Option<&Value>) -> Vec<(String, Vec<(f64, Figure)>)> {
+    let mut curves: BTreeMap<String, Vec<(f64, Figure)>> = BTreeMap::new();
+    for b in benches.iter().filter(|b| b.group == "chunk_size") {
+        if let Some(size) = param_usize(b) {
+            curves.entry(b.function.clone()).or_default().push((size as f64, bench_figure(b)));
+        }
+    }
+    for p in sweep.and_then(|s| s["points"].as_array()).map(Vec::as_slice).unwrap_or_default() {
+        if let (Some(series), Some(size), Some(t)) =
+            (p["series"].as_str(), p["chunk_bytes"].as_f64(), p["elapsed_s"].as_f64())
+        {
+            curves.entry(format!("sweep: {series}")).or_default().push((size, Figure::single(t)));
+        }
+    }
+    let mut curves: Vec<_> = curves.into_iter().collect();
+    for (_, points) in &mut curves {
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    curves
+}
+
 /// Chart 4: the Goldilocks curve, from the criterion group and from `harness sweep`.
-fn chunk_chart(benches: &[Bench], sweep: Option<&Value>) -> Result<Option<String>, String> {
+fn chunk_chart(benches: &[Bench], sweep: Option<&Value>) -> Result<page::Drawn, String> {
+    let findings = findings::chunk_claim(&chunk_curves(benches, sweep))
+        .map(|c| format!("In this run: {}.", c.measured))
+        .unwrap_or_default();
+    Ok((chunk_lines(benches, sweep)?, findings))
+}
+
+fn chunk_lines(benches: &[Bench], sweep: Option<&Value>) -> Result<Option<String>, String> {
     let mut by_model: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
     for b in benches.iter().filter(|b| b.group == "chunk_size") {
         if let Some(size) = param_usize(b) {
@@ -218,7 +328,14 @@ fn chunk_chart(benches: &[Bench], sweep: Option<&Value>) -> Result<Option<String
 }
 
 /// Chart 5: per-task overheads.
-fn overhead_chart(benches: &[Bench]) -> Result<Option<String>, String> {
+fn overhead_chart(benches: &[Bench]) -> Result<page::Drawn, String> {
+    let rows: Vec<(String, f64)> =
+        benches.iter().filter(|b| b.group == "overhead").map(|b| (b.function.clone(), b.median_s)).collect();
+    let findings = findings::extremes(&rows, "the cheapest", "the dearest").unwrap_or_default();
+    Ok((overhead_bars(benches)?, findings))
+}
+
+fn overhead_bars(benches: &[Bench]) -> Result<Option<String>, String> {
     let mut rows: Vec<Bar> = benches
         .iter()
         .filter(|b| b.group == "overhead")
@@ -245,37 +362,24 @@ fn overhead_chart(benches: &[Bench]) -> Result<Option<String>, String> {
 }
 
 /// The article's claims, checked against this run's numbers.
-fn checks(benches: &[Bench], python: &[Value]) -> Vec<String> {
-    let mut out = Vec::new();
-    let py = |model: &str| {
-        python
+fn claims(benches: &[Bench], python: &[Value], sweep: Option<&Value>, cores: usize) -> Vec<Claim> {
+    let count = python_count(python);
+    let py = |model: &str| count.iter().find(|p| p["model"] == model).and_then(|p| python_figure(p));
+    let setup = Setup { cores, python_gil: count.iter().find_map(|p| p["gil"].as_bool()) };
+    let figures = CountFigures {
+        python_serial: py("serial"),
+        python_threads: py("threads"),
+        python_process: py("process"),
+        python_pools: count
             .iter()
-            .find(|p| p["job"] == "count" && p["model"] == model && p["tasks"] == 2)
-            .and_then(|p| p["elapsed_s"].as_f64())
+            .filter(|p| p["model"] == "pool")
+            .filter_map(|p| Some((p["variant"].as_str()?, python_figure(p)?)))
+            .collect(),
+        rust_serial: find(benches, "count", "serial", Some("2")).map(bench_figure),
+        rust_threads: find(benches, "count", "threads", Some("2")).map(bench_figure),
     };
-    if let (Some(s), Some(t)) = (py("serial"), py("threads")) {
-        let x = s / t;
-        out.push(format!(
-            "Python threads vs Python serial, K = 2: {x:.2}x ({}: the GIL allows at most 1.3x)",
-            if x <= 1.3 { "as the article says" } else { "NOT as expected" }
-        ));
-    }
-    if let (Some(s), Some(t)) = (py("serial"), py("process")) {
-        let x = s / t;
-        out.push(format!(
-            "Python processes vs Python serial, K = 2: {x:.2}x ({}: expected more than 1.5x)",
-            if x > 1.5 { "as the article says" } else { "NOT as expected" }
-        ));
-    }
-    if let (Some(s), Some(t)) =
-        (find(benches, "count", "serial", Some("2")), find(benches, "count", "threads", Some("2")))
-    {
-        let x = s.median_s / t.median_s;
-        out.push(format!(
-            "Rust threads vs Rust serial, K = 2: {x:.2}x ({}: expected more than 1.5x)",
-            if x > 1.5 { "no GIL" } else { "NOT as expected" }
-        ));
-    }
+    let mut out = findings::count_claims(setup, &figures);
+    out.extend(findings::chunk_claim(&chunk_curves(benches, sweep)));
     out
 }
 
@@ -324,19 +428,20 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
         }
     }
     let criterion_link = args.criterion.join("report/index.html");
+    let claims = claims(&benches, &python, sweep.as_ref(), cores);
     let html = page::render(
         &sections,
         &machine::describe(),
         &dataset,
-        &checks(&benches, &python),
+        &claims,
         &criterion_link,
         &args.out,
         python.is_empty(),
     );
     let index = args.out.join("index.html");
     fs::write(&index, html).map_err(|e| format!("{}: {e}", index.display()))?;
-    for line in checks(&benches, &python) {
-        eprintln!("harness report: {line}");
+    for c in &claims {
+        eprintln!("harness report: {}: {}; {}", c.claim, c.measured, c.verdict);
     }
     eprintln!(
         "harness report: {} records in {}, {} charts in {}",
@@ -345,5 +450,13 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
         sections.iter().filter(|s| s.svg.is_some()).count(),
         index.display()
     );
+    let failed: Vec<&Claim> = claims.iter().filter(|c| c.verdict == Verdict::DoesNotHold).collect();
+    if args.strict && !failed.is_empty() {
+        return Err(format!(
+            "harness report --strict: {} of the article's claims do not hold on this run: {}",
+            failed.len(),
+            failed.iter().map(|c| c.claim).collect::<Vec<_>>().join("; ")
+        ));
+    }
     Ok(())
 }

@@ -6,6 +6,8 @@ use std::path::{Component, Path, PathBuf};
 
 use serde_json::Value;
 
+use super::findings::Claim;
+
 /// One chart and its words.
 #[derive(Debug, Clone)]
 pub struct Section {
@@ -13,16 +15,15 @@ pub struct Section {
     pub title: &'static str,
     pub article: &'static str,
     pub explanation: &'static str,
+    /// What this run's figures say, computed from them (`findings`).
+    pub findings: String,
     pub svg: Option<String>,
 }
 
-pub fn sections(
-    count: Option<String>,
-    speedup: Option<String>,
-    ngram: Option<String>,
-    chunk: Option<String>,
-    overhead: Option<String>,
-) -> Vec<Section> {
+/// A chart and its computed findings.
+pub type Drawn = (Option<String>, String);
+
+pub fn sections(count: Drawn, speedup: Drawn, ngram: Drawn, chunk: Drawn, overhead: Drawn) -> Vec<Section> {
     vec![
         Section {
             id: "count",
@@ -30,10 +31,11 @@ pub fn sections(
             article: "the standard-library multiprocessing section: the two count listings (Process, then Thread)",
             explanation: "Two tasks each count to N in a plain loop. In Python, two threads take as long as one \
                 thread doing both (the GIL lets one thread run bytecode at a time), while two processes, each \
-                with its own interpreter and GIL, take about half. In Rust every parallel model halves the time, \
-                threads included, and each step of the loop is about a hundred times cheaper. Bars are medians; \
-                the scale is logarithmic.",
-            svg: count,
+                with its own interpreter and GIL, can take about half on two cores. Rust has no GIL: its threads \
+                run at once like processes, and a step of its loop is compiled, not interpreted. The scale is \
+                logarithmic.",
+            findings: count.1,
+            svg: count.0,
         },
         Section {
             id: "speedup",
@@ -42,7 +44,8 @@ pub fn sections(
             explanation: "Each Rust model's time for K tasks divided into serial's, with as many workers as cores. \
                 The dashed line is the ideal: K times faster until the cores run out, flat after. A model below \
                 it pays for starting its workers (processes most) or for merging their results.",
-            svg: speedup,
+            findings: speedup.1,
+            svg: speedup.0,
         },
         Section {
             id: "ngram",
@@ -52,7 +55,8 @@ pub fn sections(
                 Python program reads every line into a list, pickles chunks of it to worker processes and merges \
                 dicts pairwise; the Rust models map the file into memory and share or name its bytes instead of \
                 copying them. GB/s counts the file's bytes over the wall time.",
-            svg: ngram,
+            findings: ngram.1,
+            svg: ngram.0,
         },
         Section {
             id: "chunks",
@@ -62,7 +66,8 @@ pub fn sections(
                 processes (what pickling does), and with the MapReduce engine, whose workers share the mapped file. \
                 Small chunks drown in per-task cost (framing, pipe round trips, a map per chunk); huge ones leave \
                 workers idle at the end. The bottom of each curve is the answer for this machine and this file.",
-            svg: chunk,
+            findings: chunk.1,
+            svg: chunk.0,
         },
         Section {
             id: "overhead",
@@ -72,7 +77,8 @@ pub fn sections(
                 milliseconds, a fresh thread tens of microseconds, a warm pool a few microseconds to tens (most of \
                 it waking a sleeping thread). The work per task has to be larger than this for the mechanism to \
                 pay off: the reason pools exist and the reason chunks must not be too small.",
-            svg: overhead,
+            findings: overhead.1,
+            svg: overhead.0,
         },
     ]
 }
@@ -133,7 +139,7 @@ pub fn render(
     sections: &[Section],
     machine: &str,
     dataset: &Value,
-    checks: &[String],
+    claims: &[Claim],
     criterion_report: &Path,
     out_dir: &Path,
     no_python: bool,
@@ -149,7 +155,8 @@ pub fn render(
          figure.chart{margin:0} figure.chart svg{max-width:100%;height:auto;border:1px solid #ddd}\n\
          .meta{color:#555;font-size:.9em} .article{font-style:italic;color:#444}\n\
          .missing{background:#fff5e0;border:1px solid #f0c36d;padding:.6em 1em}\n\
-         ul.checks li{margin:.2em 0}\n</style>\n</head>\n<body>\n",
+         table.claims{border-collapse:collapse;font-size:.92em} table.claims td,table.claims th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}\n\
+         p.findings{background:#f4f8fb;border-left:3px solid #1f77b4;padding:.4em .8em}\n</style>\n</head>\n<body>\n",
     );
     html.push_str("<h1>Concurrency, measured</h1>\n");
     html.push_str(&format!(
@@ -162,12 +169,24 @@ pub fn render(
     if no_python {
         html.push_str("<p class=\"missing\">No Python baselines in this run (no Python 3, or `just python` not run): the charts show Rust only.</p>\n");
     }
-    if !checks.is_empty() {
-        html.push_str("<ul class=\"checks\">\n");
-        for c in checks {
-            html.push_str(&format!("<li>{}</li>\n", escape(c)));
+    if !claims.is_empty() {
+        html.push_str(
+            "<section id=\"claims\">\n<h2>The article's claims, checked on this run</h2>\n\
+             <p>A verdict weighs the core count (one core cannot show a speedup), the Python build \
+             (a free-threaded CPython's threads are meant to scale) and the noise: a difference inside \
+             the spread of the repeats (at least ±5%) is \"cannot tell\".</p>\n\
+             <table class=\"claims\">\n<tr><th>claim</th><th>the article</th><th>this run</th><th>verdict</th></tr>\n",
+        );
+        for c in claims {
+            html.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                escape(c.claim),
+                escape(c.article),
+                escape(&c.measured),
+                escape(&c.verdict.to_string())
+            ));
         }
-        html.push_str("</ul>\n");
+        html.push_str("</table>\n</section>\n");
     }
     for s in sections {
         html.push_str(&format!("<section id=\"{}\">\n<h2>{}</h2>\n", s.id, escape(s.title)));
@@ -187,6 +206,9 @@ pub fn render(
             None => html.push_str("<p class=\"missing\">No data for this chart in this run.</p>\n"),
         }
         html.push_str(&format!("<p>{}</p>\n", escape(s.explanation)));
+        if !s.findings.is_empty() {
+            html.push_str(&format!("<p class=\"findings\">{}</p>\n", escape(&s.findings)));
+        }
         html.push_str(&format!(
             "<p class=\"meta\">{} · {}</p>\n</section>\n",
             escape(machine),

@@ -1,0 +1,345 @@
+//! What the page says about this run, computed from its figures: each chart's findings and the
+//! article's claims with a verdict. Text that explains a mechanism (why a process costs more
+//! than a thread) stays fixed in `page.rs`; every sentence here that states a figure, a
+//! ranking or a verdict is built from the records, so it cannot disagree with the charts.
+//!
+//! A verdict weighs three things besides the figure: the core count (on one core no model can
+//! speed up, so a claim about speedup cannot be told), the Python build (a free-threaded
+//! CPython's threads are expected to scale, so the GIL claim does not apply), and the noise
+//! (the spread of the repeats; a difference inside it is "cannot tell").
+
+use std::fmt;
+
+/// The least noise assumed, as a fraction of the median: one run, or criterion's tight
+/// interval, still varies by this much from run to run on a shared machine.
+pub const MIN_NOISE: f64 = 0.05;
+
+/// One timed thing: its median and the band around it (criterion's 95% interval, or the
+/// min and max of the repeats), and how many runs it took when known.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Figure {
+    pub median: f64,
+    pub low: f64,
+    pub high: f64,
+    pub runs: Option<u64>,
+}
+
+impl Figure {
+    /// A single run or a median with no band.
+    pub fn single(median: f64) -> Figure {
+        Figure { median, low: median, high: median, runs: Some(1) }
+    }
+
+    /// Half the band's width over the median.
+    fn spread(&self) -> f64 {
+        if self.median > 0.0 {
+            (self.high - self.low).max(0.0) / self.median / 2.0
+        } else {
+            0.0
+        }
+    }
+}
+
+/// How much faster `fast` is than `base`, and the noise of that ratio (the two spreads
+/// added, at least [`MIN_NOISE`]).
+pub fn speedup(base: &Figure, fast: &Figure) -> (f64, f64) {
+    (base.median / fast.median, (base.spread() + fast.spread()).max(MIN_NOISE))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Holds,
+    DoesNotHold,
+    CannotTell(String),
+    /// The claim is not about this setup (a free-threaded CPython and the GIL).
+    DoesNotApply(String),
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Verdict::Holds => f.write_str("holds"),
+            Verdict::DoesNotHold => f.write_str("does not hold"),
+            Verdict::CannotTell(why) => write!(f, "cannot tell ({why})"),
+            Verdict::DoesNotApply(why) => write!(f, "does not apply ({why})"),
+        }
+    }
+}
+
+/// One of the article's claims, checked against this run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    pub claim: &'static str,
+    /// The article's own figure, where it gives one.
+    pub article: &'static str,
+    pub measured: String,
+    pub verdict: Verdict,
+}
+
+/// What the verdicts depend on besides the figures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Setup {
+    pub cores: usize,
+    /// `Some(false)`: the Python that ran has no GIL (free-threaded); `None`: not known.
+    pub python_gil: Option<bool>,
+}
+
+/// "x is a real speedup": above 1 by more than the noise, and at least half the ideal gain.
+fn scales(x: f64, noise: f64, ideal: f64) -> Verdict {
+    if x > 1.0 + noise && x >= 1.0 + (ideal - 1.0) / 2.0 {
+        Verdict::Holds
+    } else if x <= 1.0 + noise {
+        Verdict::DoesNotHold
+    } else {
+        Verdict::CannotTell(format!("{x:.2}x is above 1 but below half the ideal {ideal:.0}x"))
+    }
+}
+
+fn measured(what: &str, x: f64, noise: f64) -> String {
+    format!("{what}: {x:.2}x (noise ±{:.0}%)", noise * 100.0)
+}
+
+/// The claims about the count job at K = 2: `serial`, `threads`, `processes`, `pools` are
+/// (Python serial, Python threads, Python processes, Python pools and executors) and
+/// `rust_serial`, `rust_threads` the Rust pair; any may be missing.
+pub struct CountFigures<'a> {
+    pub python_serial: Option<Figure>,
+    pub python_threads: Option<Figure>,
+    pub python_process: Option<Figure>,
+    pub python_pools: Vec<(&'a str, Figure)>,
+    pub rust_serial: Option<Figure>,
+    pub rust_threads: Option<Figure>,
+}
+
+pub fn count_claims(setup: Setup, figures: &CountFigures<'_>) -> Vec<Claim> {
+    let mut claims = Vec::new();
+    let one_core = || Verdict::CannotTell("this machine has one core: no model can speed up".into());
+    let ideal = setup.cores.min(2) as f64;
+    if let (Some(serial), Some(threads)) = (figures.python_serial, figures.python_threads) {
+        let (x, noise) = speedup(&serial, &threads);
+        let verdict = if setup.python_gil == Some(false) {
+            Verdict::DoesNotApply("this CPython is free-threaded: its threads are expected to scale".into())
+        } else if setup.cores < 2 {
+            one_core()
+        } else if x <= 1.0 + noise {
+            Verdict::Holds
+        } else if x >= 1.25 {
+            Verdict::DoesNotHold
+        } else {
+            Verdict::CannotTell(format!("{x:.2}x is just outside the noise"))
+        };
+        claims.push(Claim {
+            claim: "CPython threads give no speedup on CPU work (the GIL)",
+            article: "2 threads: 3.30 s, against 1.81 s for 2 processes",
+            measured: measured("Python threads over Python serial, K = 2", x, noise),
+            verdict,
+        });
+    }
+    if let (Some(serial), Some(process)) = (figures.python_serial, figures.python_process) {
+        let (x, noise) = speedup(&serial, &process);
+        claims.push(Claim {
+            claim: "processes give up to min(K, cores)x: each has its own interpreter and GIL",
+            article: "2 processes: 1.81 s",
+            measured: measured("Python processes over Python serial, K = 2", x, noise),
+            verdict: if setup.cores < 2 { one_core() } else { scales(x, noise, ideal) },
+        });
+    }
+    if let Some(serial) = figures.python_serial {
+        for (name, pool) in &figures.python_pools {
+            let (x, noise) = speedup(&serial, pool);
+            claims.push(Claim {
+                claim: "a process pool (Pool, ProcessPoolExecutor) behaves like processes",
+                article: "ProcessPoolExecutor: one count to 1e8 in 1.63 s",
+                measured: measured(&format!("Python {name} over Python serial, K = 2"), x, noise),
+                verdict: if setup.cores < 2 { one_core() } else { scales(x, noise, ideal) },
+            });
+        }
+    }
+    if let (Some(serial), Some(threads)) = (figures.rust_serial, figures.rust_threads) {
+        let (x, noise) = speedup(&serial, &threads);
+        claims.push(Claim {
+            claim: "without a GIL, threads scale like processes (Rust)",
+            article: "(the article's reason for processes is the GIL)",
+            measured: measured("Rust threads over Rust serial, K = 2", x, noise),
+            verdict: if setup.cores < 2 { one_core() } else { scales(x, noise, ideal) },
+        });
+    }
+    claims
+}
+
+/// The Goldilocks claim over chunk-size curves: each `(series, [(chunk bytes, time)])`.
+pub fn chunk_claim(curves: &[(String, Vec<(f64, Figure)>)]) -> Option<Claim> {
+    let mut parts = Vec::new();
+    let mut verdicts = Vec::new();
+    for (series, points) in curves.iter().filter(|(_, p)| p.len() >= 3) {
+        let best = points.iter().enumerate().min_by(|a, b| a.1 .1.median.total_cmp(&b.1 .1.median))?;
+        let (first, last) = (&points[0].1, &points[points.len() - 1].1);
+        let (x_small, n_small) = speedup(first, &best.1 .1);
+        let (x_large, n_large) = speedup(last, &best.1 .1);
+        let interior = best.0 != 0 && best.0 != points.len() - 1;
+        verdicts.push(if interior && x_small > 1.0 + n_small && x_large > 1.0 + n_large {
+            Verdict::Holds
+        } else if !interior {
+            Verdict::DoesNotHold
+        } else {
+            Verdict::CannotTell("an end of the curve is within the noise of its best".into())
+        });
+        parts.push(format!(
+            "{series}: best at {}, smallest {x_small:.2}x slower, largest {x_large:.2}x slower",
+            crate::human::bytes(best.1 .0 as u64)
+        ));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let verdict = if verdicts.iter().all(|v| *v == Verdict::Holds) {
+        Verdict::Holds
+    } else if verdicts.contains(&Verdict::DoesNotHold) {
+        Verdict::DoesNotHold
+    } else {
+        verdicts.into_iter().find(|v| *v != Verdict::Holds).unwrap_or(Verdict::Holds)
+    };
+    Some(Claim {
+        claim: "chunk size has a Goldilocks middle: too small and too large are both slower",
+        article: "(no figure: the article states the rule)",
+        measured: parts.join("; "),
+        verdict,
+    })
+}
+
+/// "Rust threads 1.96x, process 1.46x, ... over Rust serial" and the Python pair: the count
+/// chart's findings. `rust` and `python` are (name, figure), serial first where present.
+pub fn count_findings(rust: &[(&str, Figure)], python: &[(String, Figure)]) -> String {
+    let mut out = Vec::new();
+    let ratios = |rows: &[(String, Figure)], base: &str| -> Option<String> {
+        let serial = rows.iter().find(|(n, _)| n == base)?.1;
+        let others: Vec<String> = rows
+            .iter()
+            .filter(|(n, _)| n != base)
+            .map(|(n, f)| format!("{n} {:.2}x", serial.median / f.median))
+            .collect();
+        (!others.is_empty()).then(|| others.join(", "))
+    };
+    let rust: Vec<(String, Figure)> = rust.iter().map(|(n, f)| (n.to_string(), *f)).collect();
+    if let Some(list) = ratios(&rust, "serial") {
+        out.push(format!("In this run, over Rust serial: {list}."));
+    }
+    if let Some(list) = ratios(python, "serial") {
+        out.push(format!("Over Python serial: {list}."));
+    }
+    let runs: Vec<u64> = python.iter().filter_map(|(_, f)| f.runs).collect();
+    if let (Some(min), Some(max)) = (runs.iter().min(), runs.iter().max()) {
+        let runs = if min == max { format!("{min}") } else { format!("{min} to {max}") };
+        out.push(format!(
+            "Rust bars are criterion medians; Python bars are the median of {runs} run(s) each."
+        ));
+    } else if !rust.is_empty() {
+        out.push("Bars are criterion medians.".to_string());
+    }
+    out.join(" ")
+}
+
+/// The fastest and slowest of a chart's rows, and how far apart: "fastest: X (t); slowest:
+/// Y (t), 12.3x slower". `rows` are (label, seconds).
+pub fn extremes(rows: &[(String, f64)], fastest: &str, slowest: &str) -> Option<String> {
+    let lo = rows.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let hi = rows.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    if rows.len() < 2 {
+        return None;
+    }
+    Some(format!(
+        "In this run, {fastest}: {} ({}); {slowest}: {} ({}), {:.1}x {}.",
+        lo.0,
+        crate::report::charts::seconds(lo.1),
+        hi.0,
+        crate::report::charts::seconds(hi.1),
+        hi.1 / lo.1,
+        if fastest.contains("cheapest") { "dearer" } else { "slower" }
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn band(median: f64, spread: f64) -> Figure {
+        Figure { median, low: median * (1.0 - spread), high: median * (1.0 + spread), runs: Some(3) }
+    }
+
+    fn python_count(threads: f64, process: f64) -> CountFigures<'static> {
+        CountFigures {
+            python_serial: Some(band(7.0, 0.01)),
+            python_threads: Some(band(threads, 0.01)),
+            python_process: Some(band(process, 0.01)),
+            python_pools: Vec::new(),
+            rust_serial: Some(band(0.040, 0.01)),
+            rust_threads: Some(band(0.021, 0.01)),
+        }
+    }
+
+    #[test]
+    fn the_gil_claims_hold_on_two_cores_with_a_gil() {
+        let setup = Setup { cores: 2, python_gil: Some(true) };
+        let claims = count_claims(setup, &python_count(7.1, 3.8));
+        let verdicts: Vec<&Verdict> = claims.iter().map(|c| &c.verdict).collect();
+        assert_eq!(verdicts, [&Verdict::Holds, &Verdict::Holds, &Verdict::Holds]);
+        // The figure stated is the one computed: 7.0 / 3.8.
+        assert_eq!(claims[1].measured, "Python processes over Python serial, K = 2: 1.84x (noise ±5%)");
+    }
+
+    #[test]
+    fn one_core_cannot_tell_and_free_threading_does_not_apply() {
+        let one = count_claims(Setup { cores: 1, python_gil: Some(true) }, &python_count(7.1, 7.0));
+        assert!(one.iter().all(|c| matches!(c.verdict, Verdict::CannotTell(_))), "{one:?}");
+        let free = count_claims(Setup { cores: 2, python_gil: Some(false) }, &python_count(3.6, 3.8));
+        assert!(matches!(free[0].verdict, Verdict::DoesNotApply(_)), "{:?}", free[0]);
+        assert_eq!(free[1].verdict, Verdict::Holds);
+    }
+
+    #[test]
+    fn a_difference_inside_the_noise_is_not_a_speedup() {
+        // Threads 1.08x faster, but each figure spreads ±5%: no speedup, the claim holds.
+        let mut figures = python_count(6.5, 3.8);
+        figures.python_serial = Some(band(7.0, 0.05));
+        figures.python_threads = Some(band(6.5, 0.05));
+        let claims = count_claims(Setup { cores: 2, python_gil: None }, &figures);
+        assert_eq!(claims[0].verdict, Verdict::Holds, "{:?}", claims[0]);
+        // Processes only 1.08x faster with the same noise: they did not scale.
+        figures.python_process = Some(band(6.5, 0.05));
+        let claims = count_claims(Setup { cores: 2, python_gil: None }, &figures);
+        assert_eq!(claims[1].verdict, Verdict::DoesNotHold, "{:?}", claims[1]);
+        // Threads 2x faster with a GIL: the claim does not hold.
+        figures.python_threads = Some(band(3.5, 0.01));
+        let claims = count_claims(Setup { cores: 2, python_gil: Some(true) }, &figures);
+        assert_eq!(claims[0].verdict, Verdict::DoesNotHold);
+    }
+
+    #[test]
+    fn goldilocks_needs_a_best_inside_the_curve() {
+        let curve = |times: &[f64]| -> Vec<(f64, Figure)> {
+            times.iter().enumerate().map(|(i, &t)| ((4096 << (2 * i)) as f64, Figure::single(t))).collect()
+        };
+        let bowl = chunk_claim(&[("engine".into(), curve(&[0.9, 0.4, 0.45, 1.2]))]).unwrap();
+        assert_eq!(bowl.verdict, Verdict::Holds);
+        assert_eq!(bowl.measured, "engine: best at 16.38 KB, smallest 2.25x slower, largest 3.00x slower");
+        let falling = chunk_claim(&[("engine".into(), curve(&[0.9, 0.6, 0.5, 0.4]))]).unwrap();
+        assert_eq!(falling.verdict, Verdict::DoesNotHold);
+    }
+
+    #[test]
+    fn findings_state_the_computed_ratios() {
+        let rust = [("serial", Figure::single(0.040)), ("threads", Figure::single(0.020))];
+        let python =
+            vec![("serial".to_string(), Figure::single(7.0)), ("threads".to_string(), Figure::single(7.0))];
+        assert_eq!(
+            count_findings(&rust, &python),
+            "In this run, over Rust serial: threads 2.00x. Over Python serial: threads 1.00x. \
+             Rust bars are criterion medians; Python bars are the median of 1 run(s) each."
+        );
+        let rows = vec![("tokio spawn".to_string(), 2e-6), ("process spawn".to_string(), 2e-3)];
+        assert_eq!(
+            extremes(&rows, "the cheapest", "the dearest").unwrap(),
+            "In this run, the cheapest: tokio spawn (2.00 µs); the dearest: process spawn (2.00 ms), 1000.0x dearer."
+        );
+    }
+}
