@@ -52,8 +52,13 @@ check-report:
 
 # Both jobs under every model from the command line (no criterion), checked against each other.
 demo: gen
-    {{harness}} count --model all --to 100000000 --tasks 2
-    {{harness}} ngram {{shard}} --model all --word Aardvark --top 10
+    {{harness}} count --model all --to 1000000000 --tasks 2
+    {{harness}} ngram {{shard}} --model all --word Aardvark --top 0
+
+# Rerun the commands whose output the README shows, on this machine, and put their output
+# (with the machine, date and commit) into the README's marked blocks (about two minutes).
+readme-figures:
+    scripts/readme-figures.sh
 
 # Count under one model or all: `just count all 100000000 2`.
 count model="all" to="100000000" tasks="2": build

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Regenerates the README's measured blocks on this machine: each block between
+# `<!-- figures:NAME -->` and `<!-- /figures -->` is replaced by the output of the command
+# that made it, and the stamp block says where and when (machine, date, commit). So every
+# figure the README shows from a run comes from one run that this script repeats.
+#
+#   scripts/readme-figures.sh            (or: just readme-figures)
+#
+# Needs the default shard (made if missing, about 10 s) and takes about two minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+harness=target/release/harness
+shard=data/a-86618505-4000000-2012.tsv
+small=data/a-2000000-100000-2012.tsv
+cargo build --release --quiet -p harness
+cargo build --release --quiet -p threads --example submit_overhead
+[ -f "$shard" ] || "$harness" gen --lines 86618505 --unique 4000000 --seed 2012 --out "$shard"
+[ -f "$small" ] || "$harness" gen --lines 2000000 --unique 100000 --seed 2012 --out "$small"
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+# block NAME COMMAND...: runs COMMAND and keeps `$ COMMAND` and its output (stdout and
+# stderr, as a terminal shows them) as block NAME.
+block() {
+    local name=$1
+    shift
+    echo "== $name: $*" >&2
+    { printf '$ %s\n' "$*"; "$@" 2>&1; } > "$dir/$name"
+}
+
+cat "$shard" > /dev/null # into the page cache, as every figure assumes
+block demo-count "$harness" count --model all --to 1000000000 --tasks 2
+block demo-ngram "$harness" ngram "$shard" --model all --word Aardvark --top 0
+block cli-ngram "$harness" ngram "$small" --model threads --word Aardvark --word aardvark --top 3
+block cli-json "$harness" ngram "$small" --model threads --json --word Aardvark --top 3
+block cli-count "$harness" count --model all --to 100000000 --tasks 4
+block fold-n "$harness" count --model serial --to 100000000 --tasks 1 --repeat 5
+block fold-4n "$harness" count --model serial --to 400000000 --tasks 1 --repeat 5
+block submit-overhead target/release/examples/submit_overhead
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+cores=$(nproc)
+memory=$(awk '/MemTotal/ {printf "%.0f GB", $2 / 1e6}' /proc/meminfo)
+commit=$(git rev-parse --short HEAD)
+dirty=$(git diff --quiet HEAD -- crates benches || echo " with local changes")
+printf 'Measured by `just readme-figures` on %s (%s cores, %s), %s, commit %s%s.\n' \
+    "$cpu" "$cores" "$memory" "$(date -u +%Y-%m-%d)" "$commit" "$dirty" > "$dir/stamp"
+
+# Replace each block's lines; a marker with no file of its name is left as it is.
+awk -v dir="$dir" '
+    /^<!-- figures:[a-z0-9-]+ -->$/ {
+        print
+        name = $0
+        sub(/^<!-- figures:/, "", name)
+        sub(/ -->$/, "", name)
+        file = dir "/" name
+        if ((getline line < file) > 0) {
+            fenced = (name != "stamp")
+            if (fenced) print "```"
+            print line
+            while ((getline line < file) > 0) print line
+            if (fenced) print "```"
+            close(file)
+            skipping = 1
+        }
+        next
+    }
+    /^<!-- \/figures -->$/ { skipping = 0 }
+    !skipping { print }
+' README.md > "$dir/README.md"
+mv "$dir/README.md" README.md
+echo "README.md: blocks regenerated" >&2
