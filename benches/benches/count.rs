@@ -4,6 +4,7 @@
 //! `harness count`, so a figure here and one from `harness` time the same thing under the
 //! same name: each run starts the model's workers (threads, processes, a rayon pool, a tokio
 //! runtime) inside the timed part, because starting them is part of what a model costs.
+//! `target/criterion/count/run.json` says which N and K set, where and when, for the report.
 
 use benches::{cores, criterion, env_u64, worker, FLAT};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -17,6 +18,11 @@ fn count(c: &mut Criterion) {
     task_counts.sort_unstable();
     task_counts.dedup();
     set_worker_command(worker());
+    // Which run this is, for the report: N, the K set, and where and when it was measured.
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion/count");
+    std::fs::create_dir_all(&out).expect("criterion's folder");
+    let run = serde_json::json!({"to": to, "tasks": task_counts, "stamp": harness::machine::stamp()});
+    std::fs::write(out.join("run.json"), run.to_string()).expect("run.json");
 
     let mut group = c.benchmark_group("count");
     group.sampling_mode(FLAT);

@@ -36,6 +36,7 @@ fn ngram(c: &mut Criterion) {
         "lines": reference.lines,
         "bytes": reference.bytes,
         "distinct": reference.distinct(),
+        "stamp": harness::machine::stamp(),
     });
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion/ngram");
     std::fs::create_dir_all(&out).expect("criterion's folder");

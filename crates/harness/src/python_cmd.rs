@@ -144,9 +144,13 @@ pub fn run(args: &PythonArgs) -> Result<(), String> {
             }
         }
     }
+    // Each record says where and when it was measured (the report draws one run at a time).
+    let stamp = machine::stamp();
     let mut out = fs::File::create(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     for record in &records {
-        writeln!(out, "{record}").map_err(|e| format!("{}: {e}", args.out.display()))?;
+        let mut value: serde_json::Value = serde_json::from_str(record).expect("checked as JSON when read");
+        value["stamp"] = stamp.clone();
+        writeln!(out, "{value}").map_err(|e| format!("{}: {e}", args.out.display()))?;
     }
     eprintln!("harness python: wrote {} records to {}", records.len(), args.out.display());
     Ok(())

@@ -94,6 +94,7 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
         "total_match_count": total,
         "workers": workers,
         "machine": {"cpu": machine::cpu_model(), "cores": machine::cores().get()},
+        "stamp": machine::stamp(),
         "points": points,
     });
     if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {

@@ -195,3 +195,49 @@ fn strict_fails_when_a_claim_does_not_hold() {
     }
     assert!(dir.0.join("reports/index.html").is_file(), "the page is written either way");
 }
+
+/// `just report` after `just python` with another N: the Python records are not drawn, and
+/// the page and stderr say which file, what differs and what reruns it. A truncated line is
+/// one clear error naming the file and the line.
+#[test]
+fn records_of_another_run_are_not_drawn_and_bad_records_are_named() {
+    let dir = scratch("mixed");
+    let c = dir.0.join("criterion");
+    let elements = json!({"Elements": 200_000_000u64});
+    bench(&c, "count", "serial", Some("2"), 40e6, elements.clone());
+    bench(&c, "count", "threads", Some("2"), 21e6, elements);
+    let stamp = json!({"cpu": "Test CPU", "cores": 2, "os": "Test OS", "date": "2026-11-27T10:00:00Z", "commit": "abc1234"});
+    std::fs::write(
+        c.join("count/run.json"),
+        json!({"to": 100_000_000u64, "tasks": [1, 2], "stamp": stamp}).to_string(),
+    )
+    .unwrap();
+    let python = [
+        json!({"lang": "python", "job": "count", "model": "serial", "variant": "loop", "tasks": 2, "to": 10000000, "elapsed_s": 0.7, "stamp": stamp}),
+        json!({"lang": "python", "job": "count", "model": "threads", "variant": "threading.Thread", "tasks": 2, "to": 10000000, "elapsed_s": 0.7, "stamp": stamp}),
+    ];
+    let lines: Vec<String> = python.iter().map(Value::to_string).collect();
+    std::fs::write(dir.0.join("python.jsonl"), lines.join("\n")).unwrap();
+    let out = report(&dir.0);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let want = format!(
+        "{}: 2 record(s) not drawn: measured with N = 10,000,000, this run with N = 100,000,000; rerun them with `just python`",
+        dir.0.join("python.jsonl").display()
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&want), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(dir.0.join("reports/index.html")).unwrap();
+    assert!(html.contains("Not drawn: records of another run"));
+    assert!(!html.contains("threading.Thread"), "the other run's bars are not drawn");
+    // The machine is the one the benches stamped, not the one drawing the page.
+    assert!(html.contains("Test CPU, 2 cores (Test OS), measured 2026-11-27T10:00:00Z at commit abc1234"));
+
+    std::fs::write(dir.0.join("python.jsonl"), format!("{}\n{{\"lang\": \"py", lines[0])).unwrap();
+    let out = report(&dir.0);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{}:2: not a record", dir.0.join("python.jsonl").display()))
+            && err.contains("rerun `just python`"),
+        "{err}"
+    );
+}

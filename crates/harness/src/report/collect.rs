@@ -85,7 +85,15 @@ pub fn python(path: &Path) -> Result<Vec<Value>, String> {
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .enumerate()
-        .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1)))
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| {
+                format!(
+                    "{}:{}: not a record ({e}); rerun `just python` to write it again",
+                    path.display(),
+                    i + 1
+                )
+            })
+        })
         .collect()
 }
 
@@ -95,4 +103,9 @@ pub fn sweep(path: &Path) -> Result<Option<Value>, String> {
         return Ok(None);
     }
     read_json(path).map(Some)
+}
+
+/// The count benches' run (`count/run.json`: N, the K set, the stamp), if they ran.
+pub fn count_run(root: &Path) -> Option<Value> {
+    read_json(&root.join("count/run.json")).ok()
 }

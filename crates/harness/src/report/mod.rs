@@ -5,6 +5,7 @@
 mod charts;
 mod collect;
 mod findings;
+mod one_run;
 mod page;
 
 use std::collections::BTreeMap;
@@ -385,11 +386,39 @@ fn claims(benches: &[Bench], python: &[Value], sweep: Option<&Value>, cores: usi
 
 pub fn run(args: &ReportArgs) -> Result<(), String> {
     let benches = collect::benches(&args.criterion)?;
-    let python = collect::python(&args.python)?;
-    let sweep = collect::sweep(&args.sweep)?;
     let dataset = collect::dataset(&args.criterion).unwrap_or(Value::Null);
-    let cores = machine::cores().get();
-    let machine_info = json!({"cpu": machine::cpu_model(), "cores": cores});
+    let count_run = collect::count_run(&args.criterion);
+    // The run this page draws: the benches' N, shard and machine.
+    let run_stamp = count_run.as_ref().map(|r| r["stamp"].clone()).or_else(|| dataset.get("stamp").cloned());
+    let run = one_run::Run {
+        to: count_run.as_ref().and_then(|r| r["to"].as_u64()),
+        file: dataset["file"].as_str().map(str::to_string),
+        stamp: run_stamp.clone().filter(|s| !s.is_null()),
+    };
+    let (python, mut set_aside) = one_run::python(collect::python(&args.python)?, &run, &args.python);
+    let (sweep, sweep_aside) = one_run::sweep(collect::sweep(&args.sweep)?, &run, &args.sweep);
+    set_aside.extend(sweep_aside);
+    // The machine the figures come from: the run's stamp; only without one, this machine now.
+    let (cores, machine_info, machine_line) = match &run.stamp {
+        Some(stamp) => (
+            stamp["cores"].as_u64().map_or(machine::cores().get(), |c| c as usize),
+            json!({"cpu": stamp["cpu"], "cores": stamp["cores"]}),
+            format!(
+                "{}, {} cores ({}), measured {} at commit {}",
+                stamp["cpu"].as_str().unwrap_or("?"),
+                stamp["cores"],
+                stamp["os"].as_str().unwrap_or("?"),
+                stamp["date"].as_str().unwrap_or("?"),
+                stamp["commit"].as_str().unwrap_or("?")
+            ),
+        ),
+        None => {
+            let cores = machine::cores().get();
+            let line =
+                format!("{} (the benches did not stamp their run: this machine, now)", machine::describe());
+            (cores, json!({"cpu": machine::cpu_model(), "cores": cores}), line)
+        }
+    };
     if benches.is_empty() && python.is_empty() {
         return Err(format!(
             "nothing to report: no criterion results under {} and no {}; run `just bench` (or `just bench-quick`) first",
@@ -399,6 +428,9 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
     }
     fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     let mut results = records(&benches, &python, &machine_info, &dataset);
+    for r in results.iter_mut().filter(|r| r["lang"] == "rust") {
+        r["stamp"] = run.stamp.clone().unwrap_or(Value::Null);
+    }
     if let Some(s) = &sweep {
         for p in s["points"].as_array().map(Vec::as_slice).unwrap_or_default() {
             let mut r = p.clone();
@@ -429,9 +461,14 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
     }
     let criterion_link = args.criterion.join("report/index.html");
     let claims = claims(&benches, &python, sweep.as_ref(), cores);
+    for a in &set_aside {
+        eprintln!("harness report: {}", a.sentence());
+    }
+    let set_aside: Vec<String> = set_aside.iter().map(one_run::SetAside::sentence).collect();
     let html = page::render(
         &sections,
-        &machine::describe(),
+        &machine_line,
+        &set_aside,
         &dataset,
         &claims,
         &criterion_link,

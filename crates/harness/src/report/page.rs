@@ -138,6 +138,7 @@ fn dataset_line(dataset: &Value) -> String {
 pub fn render(
     sections: &[Section],
     machine: &str,
+    set_aside: &[String],
     dataset: &Value,
     claims: &[Claim],
     criterion_report: &Path,
@@ -166,6 +167,13 @@ pub fn render(
         escape(&dataset_line(dataset)),
         escape(&link.to_string_lossy())
     ));
+    if !set_aside.is_empty() {
+        html.push_str("<div class=\"missing\"><p>Not drawn: records of another run (this page draws one run).</p><ul>\n");
+        for line in set_aside {
+            html.push_str(&format!("<li>{}</li>\n", escape(line)));
+        }
+        html.push_str("</ul></div>\n");
+    }
     if no_python {
         html.push_str("<p class=\"missing\">No Python baselines in this run (no Python 3, or `just python` not run): the charts show Rust only.</p>\n");
     }
