@@ -467,13 +467,15 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
     let set_aside: Vec<String> = set_aside.iter().map(one_run::SetAside::sentence).collect();
     let html = page::render(
         &sections,
-        &machine_line,
-        &set_aside,
-        &dataset,
-        &claims,
-        &criterion_link,
-        &args.out,
-        python.is_empty(),
+        &page::Context {
+            machine: &machine_line,
+            set_aside: &set_aside,
+            dataset: &dataset,
+            claims: &claims,
+            criterion_report: &criterion_link,
+            out_dir: &args.out,
+            no_python: python.is_empty(),
+        },
     );
     let index = args.out.join("index.html");
     fs::write(&index, html).map_err(|e| format!("{}: {e}", index.display()))?;

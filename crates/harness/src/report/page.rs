@@ -135,16 +135,22 @@ fn dataset_line(dataset: &Value) -> String {
     )
 }
 
-pub fn render(
-    sections: &[Section],
-    machine: &str,
-    set_aside: &[String],
-    dataset: &Value,
-    claims: &[Claim],
-    criterion_report: &Path,
-    out_dir: &Path,
-    no_python: bool,
-) -> String {
+/// Everything the page says besides its charts.
+#[derive(Debug)]
+pub struct Context<'a> {
+    /// The machine the figures were measured on, in words.
+    pub machine: &'a str,
+    /// Records of another run, not drawn, in words.
+    pub set_aside: &'a [String],
+    pub dataset: &'a Value,
+    pub claims: &'a [Claim],
+    pub criterion_report: &'a Path,
+    pub out_dir: &'a Path,
+    pub no_python: bool,
+}
+
+pub fn render(sections: &[Section], context: &Context<'_>) -> String {
+    let Context { machine, set_aside, dataset, claims, criterion_report, out_dir, no_python } = *context;
     let link = relative(criterion_report, out_dir);
     let mut html = String::new();
     html.push_str(
