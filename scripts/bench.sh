@@ -28,7 +28,7 @@ step "shard $shard"
 if [ -f "$shard" ]; then echo "already generated"; else "$harness" gen --lines "$lines" --unique "$unique" --seed "$seed" --out "$shard"; fi
 
 # Results from an earlier run of another size must not leak into this report.
-rm -rf target/criterion/count target/criterion/ngram target/criterion/overhead target/criterion/chunk_size
+rm -rf target/criterion/count target/criterion/count_n target/criterion/ngram target/criterion/overhead target/criterion/chunk_size
 
 export BENCH_SHARD="$shard" BENCH_COUNT_TO="$to" HARNESS_BIN="$harness"
 for group in count ngram overhead chunk_size; do

@@ -5,6 +5,7 @@
 //! same name: each run starts the model's workers (threads, processes, a rayon pool, a tokio
 //! runtime) inside the timed part, because starting them is part of what a model costs.
 //! `target/criterion/count/run.json` says which N and K set, where and when, for the report.
+//! A second group, `count_n`, times one serial task at N/10, N and 4N: the fold check.
 
 use benches::{cores, criterion, env_u64, worker, FLAT};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -38,5 +39,23 @@ fn count(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! { name = benches; config = criterion(); targets = count }
+/// The fold check: one serial task counting to N/10, N and 4N. If the compiler had folded
+/// the loop into `counter = n`, every size would take the same few nanoseconds; a loop that
+/// runs takes four times as long for 4N as for N. The report puts t(4N)/t(N) and the cost
+/// per step on the page.
+fn fold(c: &mut Criterion) {
+    let to = env_u64("BENCH_COUNT_TO", 100_000_000);
+    let mut group = c.benchmark_group("count_n");
+    group.sampling_mode(FLAT);
+    for n in [to / 10, to, 4 * to] {
+        let job = CountJob { tasks: 1, to: n };
+        group.throughput(Throughput::Elements(n));
+        group.bench_with_input(BenchmarkId::new("serial", n), &job, |b, &job| {
+            b.iter(|| Model::Serial.count(job, 1).expect("serial cannot fail"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group! { name = benches; config = criterion(); targets = count, fold }
 criterion_main!(benches);

@@ -239,6 +239,26 @@ pub fn count_findings(rust: &[(&str, Figure)], python: &[(String, Figure)]) -> S
     out.join(" ")
 }
 
+/// The fold check: one serial task at N and at 4N. A loop the compiler folded would take
+/// the same nanoseconds at both; one that runs takes four times as long.
+pub fn fold_check(n: u64, at_n: &Figure, at_4n: &Figure) -> String {
+    let (ratio, noise) = speedup(at_4n, at_n);
+    let verdict = if ratio > 4.0 * (1.0 - noise) - 1.0 {
+        "the loop runs: it is not folded away"
+    } else {
+        "far from 4x: look at the kernel, the compiler may have folded the loop"
+    };
+    format!(
+        "Fold check: one serial task counting to {} took {}, to {} took {}: {ratio:.2}x for 4x the steps \
+         ({:.3} ns per step); {verdict}.",
+        crate::human::thousands(n),
+        crate::report::charts::seconds(at_n.median),
+        crate::human::thousands(4 * n),
+        crate::report::charts::seconds(at_4n.median),
+        at_n.median / n as f64 * 1e9
+    )
+}
+
 /// The fastest and slowest of a chart's rows, and how far apart: "fastest: X (t); slowest:
 /// Y (t), 12.3x slower". `rows` are (label, seconds).
 pub fn extremes(rows: &[(String, f64)], fastest: &str, slowest: &str) -> Option<String> {
@@ -324,6 +344,18 @@ mod tests {
         assert_eq!(bowl.measured, "engine: best at 16.38 KB, smallest 2.25x slower, largest 3.00x slower");
         let falling = chunk_claim(&[("engine".into(), curve(&[0.9, 0.6, 0.5, 0.4]))]).unwrap();
         assert_eq!(falling.verdict, Verdict::DoesNotHold);
+    }
+
+    #[test]
+    fn the_fold_check_says_what_it_measured() {
+        let text = fold_check(100_000_000, &Figure::single(0.024), &Figure::single(0.097));
+        assert_eq!(
+            text,
+            "Fold check: one serial task counting to 100,000,000 took 24.0 ms, to 400,000,000 took 97.0 ms: \
+             4.04x for 4x the steps (0.240 ns per step); the loop runs: it is not folded away."
+        );
+        let folded = fold_check(100_000_000, &Figure::single(2e-9), &Figure::single(2e-9));
+        assert!(folded.contains("1.00x for 4x the steps") && folded.contains("may have folded"), "{folded}");
     }
 
     #[test]

@@ -111,7 +111,21 @@ fn count_chart(benches: &[Bench], python: &[Value]) -> Result<page::Drawn, Strin
             Some((name.trim_start_matches("Python ").to_string(), python_figure(p)?))
         })
         .collect();
-    let findings = findings::count_findings(&rust, &py);
+    let mut findings = findings::count_findings(&rust, &py);
+    // The fold check: the count_n group's N and 4N.
+    let mut sizes: Vec<(u64, Figure)> = benches
+        .iter()
+        .filter(|b| b.group == "count_n" && b.function == "serial")
+        .filter_map(|b| Some((b.param.as_deref()?.parse().ok()?, bench_figure(b))))
+        .collect();
+    sizes.sort_by_key(|(n, _)| *n);
+    if let Some((n, at_n, at_4n)) = sizes.iter().find_map(|(n, f)| {
+        let four = sizes.iter().find(|(m, _)| *m == 4 * n)?;
+        Some((*n, *f, four.1))
+    }) {
+        findings.push(' ');
+        findings.push_str(&findings::fold_check(n, &at_n, &at_4n));
+    }
     Ok((count_bars(benches, python)?, findings))
 }
 
