@@ -259,6 +259,33 @@ impl Model {
     }
 }
 
+impl Model {
+    /// Whether this run reads `.gz` input as a stream, decompressing while it maps, rather
+    /// than from bytes decompressed beforehand: only the engine's own partitioned run on its
+    /// own executors does (timely and the process workers open the files themselves).
+    pub fn streams_gzip(self, algorithm: Algorithm, settings: &Settings) -> bool {
+        self == Model::MapReduce
+            && algorithm == Algorithm::Partitioned
+            && settings.timely.is_none()
+            && settings.executor != Executor::Processes
+    }
+
+    /// The ngram job over streams (`.gz` files), for a run that [`Model::streams_gzip`].
+    pub fn ngram_streams(
+        self,
+        algorithm: Algorithm,
+        streams: Vec<mapreduce::Stream>,
+        options: &NgramOptions,
+        workers: usize,
+        settings: &Settings,
+    ) -> Result<NgramOutput<'static>, NgramError> {
+        if !self.streams_gzip(algorithm, settings) {
+            return Err(WorkerFailure::setup(format!("{self}/{algorithm} does not read streams")).into());
+        }
+        mapreduce::ngram_stream(streams, options, &settings.engine(workers))
+    }
+}
+
 impl fmt::Display for Model {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -125,11 +125,6 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
             algorithms.into_iter().map(move |algorithm| (model, algorithm))
         })
         .collect();
-    // The engine's own streaming path: `.gz` input, the partitioned algorithm (timely reads
-    // every file itself, in every process).
-    let engine_streams = |model: Model, algorithm: Algorithm| {
-        model == Model::MapReduce && algorithm == Algorithm::Partitioned && args.engine != EngineArg::Timely
-    };
     refuse_options_that_do_not_apply(args, &cells)?;
     if let Some(seconds) = args.worker_timeout {
         crate::models::set_worker_timeout(std::time::Duration::from_secs(seconds));
@@ -150,7 +145,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                 .map_or(workload::run::DEFAULT_WORKER_TIMEOUT, std::time::Duration::from_secs),
         }),
     };
-    let engine = settings.engine(workers);
+    let engine_streams = |model: Model, algorithm: Algorithm| model.streams_gzip(algorithm, &settings);
 
     // Each model gets its own fresh mapping of the files, so none finds pages already
     // mapped by another: the page faults (the reading) fall inside every model's time.
@@ -185,7 +180,9 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                 .collect::<Result<Vec<_>, workload::NgramError>>()
                 .map_err(|e| e.to_string())?;
             started = Instant::now();
-            mapreduce::ngram_stream(streams, &options, &engine).map_err(|e| e.to_string())?
+            model
+                .ngram_streams(algorithm, streams, &options, workers, &settings)
+                .map_err(|e| e.to_string())?
         } else {
             let input = &inputs[next_input.min(inputs.len() - 1)];
             next_input += 1;

@@ -471,6 +471,21 @@ fn gzip_input_gives_the_same_answer_in_every_model() {
         assert_eq!(r["distinct"], want.len() as u64, "{r}");
         assert_eq!(r["total_match_count"], want.values().sum::<u64>(), "{r}");
     }
+    // The engine on processes is the process workers' run, .gz or not (it used to stream on
+    // the rayon pool without a word).
+    let out = harness(&[
+        "ngram",
+        gz.to_str().unwrap(),
+        "--model",
+        "mapreduce",
+        "--executor",
+        "processes",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let record = &json_lines(&out)[0];
+    assert_eq!(record["shipping"]["mode"], "range", "{record}");
+    assert_eq!(record["total_match_count"], want.values().sum::<u64>(), "{record}");
     let broken = dir.path("broken.tsv.gz");
     std::fs::write(&broken, b"\x1f\x8b\x08\x00 not really gzip").unwrap();
     let out = harness(&["ngram", broken.to_str().unwrap(), "--model", "mapreduce"]);

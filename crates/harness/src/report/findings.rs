@@ -177,10 +177,15 @@ pub fn chunk_claim(curves: &[(String, Vec<(f64, Figure)>)]) -> Option<Claim> {
         let (x_small, n_small) = speedup(first, &best.1 .1);
         let (x_large, n_large) = speedup(last, &best.1 .1);
         let interior = best.0 != 0 && best.0 != points.len() - 1;
+        // A curve over four orders of magnitude of sizes reaches "too small" and "too large";
+        // a shorter one whose best is at an end may just not have gone far enough.
+        let wide = points[points.len() - 1].0 / points[0].0 >= 1e4;
         verdicts.push(if interior && x_small > 1.0 + n_small && x_large > 1.0 + n_large {
             Verdict::Holds
-        } else if !interior {
+        } else if !interior && wide {
             Verdict::DoesNotHold
+        } else if !interior {
+            Verdict::CannotTell("the best is at an end of a short range of sizes".into())
         } else {
             Verdict::CannotTell("an end of the curve is within the noise of its best".into())
         });
@@ -192,12 +197,14 @@ pub fn chunk_claim(curves: &[(String, Vec<(f64, Figure)>)]) -> Option<Claim> {
     if parts.is_empty() {
         return None;
     }
-    let verdict = if verdicts.iter().all(|v| *v == Verdict::Holds) {
-        Verdict::Holds
-    } else if verdicts.contains(&Verdict::DoesNotHold) {
+    // One curve that contradicts the rule outweighs the others; one that shows it, with none
+    // against, is enough.
+    let verdict = if verdicts.contains(&Verdict::DoesNotHold) {
         Verdict::DoesNotHold
+    } else if verdicts.contains(&Verdict::Holds) {
+        Verdict::Holds
     } else {
-        verdicts.into_iter().find(|v| *v != Verdict::Holds).unwrap_or(Verdict::Holds)
+        verdicts.into_iter().next().unwrap_or(Verdict::Holds)
     };
     Some(Claim {
         claim: "chunk size has a Goldilocks middle: too small and too large are both slower",
@@ -342,8 +349,18 @@ mod tests {
         let bowl = chunk_claim(&[("engine".into(), curve(&[0.9, 0.4, 0.45, 1.2]))]).unwrap();
         assert_eq!(bowl.verdict, Verdict::Holds);
         assert_eq!(bowl.measured, "engine: best at 16.38 KB, smallest 2.25x slower, largest 3.00x slower");
-        let falling = chunk_claim(&[("engine".into(), curve(&[0.9, 0.6, 0.5, 0.4]))]).unwrap();
+        // 4 KiB to 64 MiB: wide enough that a best at the end contradicts the rule.
+        let falling =
+            chunk_claim(&[("engine".into(), curve(&[0.9, 0.6, 0.5, 0.45, 0.42, 0.41, 0.405, 0.4]))]).unwrap();
         assert_eq!(falling.verdict, Verdict::DoesNotHold);
+        // Four sizes (4 KiB to 256 KiB) are too few to say.
+        let short = chunk_claim(&[("engine".into(), curve(&[0.9, 0.6, 0.5, 0.4]))]).unwrap();
+        assert!(matches!(short.verdict, Verdict::CannotTell(_)), "{short:?}");
+        let both = chunk_claim(&[
+            ("a".into(), curve(&[0.9, 0.6, 0.5, 0.4])),
+            ("b".into(), curve(&[0.9, 0.4, 0.45, 1.2])),
+        ]);
+        assert_eq!(both.unwrap().verdict, Verdict::Holds);
     }
 
     #[test]

@@ -276,10 +276,12 @@ fn ngram_bars(benches: &[Bench], python: &[Value]) -> Result<Option<String>, Str
     .map(Some)
 }
 
-/// Every chunk-size curve of the run: criterion's series and the sweep's.
+/// Every chunk-size curve of the run: the sweep's (4 KiB to 256 MiB, medians of its
+/// repeats) when there is one, else criterion's `chunk_size` group (one series per thing
+/// measured: the two would draw near-duplicate lines of the same models).
 fn chunk_curves(benches: &[Bench], sweep: Option<&Value>) -> Vec<(String, Vec<(f64, Figure)>)> {
     let mut curves: BTreeMap<String, Vec<(f64, Figure)>> = BTreeMap::new();
-    for b in benches.iter().filter(|b| b.group == "chunk_size") {
+    for b in benches.iter().filter(|b| b.group == "chunk_size" && sweep.is_none()) {
         if let Some(size) = param_usize(b) {
             curves.entry(b.function.clone()).or_default().push((size as f64, bench_figure(b)));
         }
@@ -288,7 +290,7 @@ fn chunk_curves(benches: &[Bench], sweep: Option<&Value>) -> Vec<(String, Vec<(f
         if let (Some(series), Some(size), Some(t)) =
             (p["series"].as_str(), p["chunk_bytes"].as_f64(), p["elapsed_s"].as_f64())
         {
-            curves.entry(format!("sweep: {series}")).or_default().push((size, Figure::single(t)));
+            curves.entry(series.to_string()).or_default().push((size, Figure::single(t)));
         }
     }
     let mut curves: Vec<_> = curves.into_iter().collect();
@@ -307,36 +309,23 @@ fn chunk_chart(benches: &[Bench], sweep: Option<&Value>) -> Result<page::Drawn, 
 }
 
 fn chunk_lines(benches: &[Bench], sweep: Option<&Value>) -> Result<Option<String>, String> {
-    let mut by_model: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
-    for b in benches.iter().filter(|b| b.group == "chunk_size") {
-        if let Some(size) = param_usize(b) {
-            by_model.entry(b.function.clone()).or_default().push((size as f64, b.median_s));
-        }
-    }
-    let points = sweep.and_then(|s| s["points"].as_array()).map(Vec::as_slice).unwrap_or_default();
-    for p in points {
-        if let (Some(series), Some(size), Some(s)) =
-            (p["series"].as_str(), p["chunk_bytes"].as_f64(), p["elapsed_s"].as_f64())
-        {
-            by_model.entry(format!("sweep: {series}")).or_default().push((size, s));
-        }
-    }
-    if by_model.is_empty() {
+    let curves = chunk_curves(benches, sweep);
+    if curves.is_empty() {
         return Ok(None);
     }
-    let lines: Vec<Line> = by_model
+    let lines: Vec<Line> = curves
         .into_iter()
-        .map(|(model, mut points)| {
-            points.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let name = model.strip_prefix("sweep: ").unwrap_or(&model);
-            let base = name.split(['-', ' ']).next().unwrap_or(name);
+        .map(|(series, points)| {
+            let name = series.as_str();
+            let base = name.split(['-', ' ', ',']).next().unwrap_or(name);
             let mut colour = model_colour(base);
-            if name.len() < model.len() {
-                // The sweep's lines in a lighter shade of the model's colour.
+            if name.contains("processes") {
+                // The engine on processes: a lighter shade of the engine's colour.
                 let light = |c: u8| ((u16::from(c) + 2 * 255) / 3) as u8;
                 colour = plotters::style::RGBColor(light(colour.0), light(colour.1), light(colour.2));
             }
-            Line { label: model.clone(), colour, points }
+            let points = points.into_iter().map(|(size, f)| (size, f.median)).collect();
+            Line { label: name.to_string(), colour, points }
         })
         .collect();
     charts::chunk_curve("chunk size: too small, too large, just right (log-log)", &lines).map(Some)
