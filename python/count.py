@@ -13,6 +13,7 @@ import concurrent.futures
 import json
 import multiprocessing
 import os
+import resource
 import statistics
 import sys
 import threading
@@ -82,13 +83,22 @@ def run_async(executor, n, k):
     return asyncio.run(main())
 
 
+def cpu_seconds():
+    # This process and its children that have been waited for (a pool's workers are not,
+    # until the pool closes: their CPU time is not counted here).
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
 def timed(fn, repeat):
-    times, result = [], None
+    times, used, result = [], [], None
     for _ in range(repeat):
+        cpu = cpu_seconds()
         start = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - start)
-    return result, statistics.median(times), min(times), max(times)
+        used.append((cpu_seconds() - cpu) / times[-1])
+    return result, statistics.median(times), min(times), max(times), statistics.median(used)
 
 
 def main():
@@ -103,7 +113,7 @@ def main():
     # A free-threaded CPython (3.13t, 3.14t) runs threads without the GIL.
     gil = sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
 
-    def emit(model, variant, workers, result, elapsed, fastest, slowest, start_s=0.0):
+    def emit(model, variant, workers, result, elapsed, fastest, slowest, cores_used, start_s=0.0):
         record = {
             "lang": "python",
             "job": "count",
@@ -117,6 +127,9 @@ def main():
             "elapsed_min_s": fastest,
             "elapsed_max_s": slowest,
             "runs": args.repeat,
+            # CPU time over wall time: about 1 for one busy core. Not known for pools, whose
+            # workers outlive the run (their CPU time is not counted until they exit).
+            "cores_used": None if model in ("pool", "async") else cores_used,
             "gil": gil,
             "python": sys.version.split()[0],
             "start_s": start_s,

@@ -895,3 +895,27 @@ fn gen_says_when_it_makes_a_folder() {
     let again = harness(&["gen", "--lines", "1000", "--out", target.to_str().unwrap()]);
     assert!(!stderr(&again).contains("created the folder"), "{}", stderr(&again));
 }
+
+/// `harness count --repeat` runs the models in rounds and records the spread, the CPU time
+/// and cores kept busy, and each model's speedup as the median of within-round ratios
+/// (serial's own is exactly 1).
+#[test]
+fn count_records_rounds_cpu_time_and_speedups() {
+    let out = harness(&["count", "--model", "all", "--to", "1e6", "--tasks", "2", "--repeat", "3", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let records = json_lines(&out);
+    assert_eq!(records.len(), 6);
+    for r in &records {
+        assert_eq!((r["runs"].as_u64(), r["result"].as_u64()), (Some(3), Some(2_000_000)), "{r}");
+        let (min, median, max) = (
+            r["elapsed_min_s"].as_f64().unwrap(),
+            r["elapsed_s"].as_f64().unwrap(),
+            r["elapsed_max_s"].as_f64().unwrap(),
+        );
+        assert!(min <= median && median <= max, "{r}");
+        assert!(r["cpu_s"].as_f64().is_some() && r["cores_used"].as_f64().is_some(), "{r}");
+        assert!(r["speedup"].as_f64().is_some(), "{r}");
+    }
+    assert_eq!(records[0]["model"], "serial");
+    assert_eq!(records[0]["speedup"].as_f64(), Some(1.0));
+}

@@ -112,6 +112,23 @@ fn count_chart(benches: &[Bench], python: &[Value]) -> Result<page::Drawn, Strin
         })
         .collect();
     let mut findings = findings::count_findings(&rust, &py);
+    // The GIL in one number: CPU time over wall time, where the records know it.
+    let busy: Vec<String> = python_count(python)
+        .iter()
+        .filter_map(|p| Some(format!("{} {:.2}", p["variant"].as_str()?, p["cores_used"].as_f64()?)))
+        .collect();
+    if !busy.is_empty() {
+        let free = python_count(python).iter().any(|p| p["gil"] == false);
+        findings.push_str(&format!(
+            " Cores kept busy (CPU time over wall time) in Python: {}{}.",
+            busy.join(", "),
+            if free {
+                " (this CPython is free-threaded: no GIL)"
+            } else {
+                "; one CPython thread at a time holds the GIL"
+            }
+        ));
+    }
     // The fold check: the count_n group's N and 4N.
     let mut sizes: Vec<(u64, Figure)> = benches
         .iter()
@@ -152,7 +169,11 @@ fn count_bars(benches: &[Bench], python: &[Value]) -> Result<Option<String>, Str
             label: python_label(p),
             value: t,
             colour: python_colour(model),
-            note: format!("{}{ratio}", seconds(t)),
+            note: format!(
+                "{}{ratio}{}",
+                seconds(t),
+                p["cores_used"].as_f64().map_or(String::new(), |c| format!(", {c:.2} cores busy"))
+            ),
         });
     }
     if rows.is_empty() {
