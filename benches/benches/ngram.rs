@@ -3,7 +3,8 @@
 //! point as `harness ngram`: each run starts the model's workers and maps the file afresh,
 //! so starting and reading are part of the time, as in `harness ngram`. Before timing,
 //! every model's answer is checked against the serial one, and the data set is described in
-//! `target/criterion/ngram/dataset.json` for the report.
+//! `target/criterion/ngram/dataset.json` for the report. Every parallel model runs on one
+//! worker and on every core.
 
 use std::path::Path;
 
@@ -50,10 +51,16 @@ fn ngram(c: &mut Criterion) {
     let mut group = c.benchmark_group("ngram");
     group.sampling_mode(FLAT);
     group.throughput(Throughput::Bytes(bytes));
+    // On one worker and on every core: the report draws what an algorithm buys (one worker)
+    // apart from what parallelism adds. Serial runs one loop whatever it is given.
+    let mut counts = vec![1, cores];
+    counts.dedup();
     for &model in Model::ALL {
-        group.bench_function(BenchmarkId::new(model.name(), cores), |b| {
-            b.iter(|| run(&path, model, &options, cores))
-        });
+        for &workers in counts.iter().filter(|&&w| model != Model::Serial || w == 1) {
+            group.bench_function(BenchmarkId::new(model.name(), workers), |b| {
+                b.iter(|| run(&path, model, &options, workers))
+            });
+        }
     }
     group.finish();
 }

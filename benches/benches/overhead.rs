@@ -1,15 +1,36 @@
-//! overhead: what one no-op task costs each mechanism, start to result: a std thread, a
-//! scoped thread, a child process, a warm process pool, the std-only ThreadPoolExecutor,
-//! rayon, and tokio (`spawn`, `spawn_blocking`). Everything that can be built once is built
-//! outside the timed part.
+//! overhead: what one no-op task costs each mechanism, measured two ways, each named for
+//! exactly what it times:
+//!
+//! - **from idle**: one task, start to result, with the mechanism idle before it (the latency
+//!   a lone request sees: it includes waking a sleeping thread or process);
+//! - **per task in a batch**: many tasks submitted at once, then all results taken, divided
+//!   by their number (the throughput a full queue sees: wake-ups are shared).
+//!
+//! Mechanisms: a std thread, a scoped thread, a child process, a warm process pool, the
+//! std-only ThreadPoolExecutor, rayon, and tokio (`spawn` from inside the runtime,
+//! `spawn_blocking`). Everything that can be built once is built outside the timed part.
 
 use std::hint::black_box;
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use benches::worker;
 use criterion::{criterion_group, criterion_main, Criterion};
 use process::{Process, ProcessPool, Task};
 use threads::futures::ThreadPoolExecutor;
+
+/// Tasks per batch for the in-process mechanisms; processes take fewer (each costs ms).
+const BATCH: u32 = 1000;
+const PROCESS_BATCH: u32 = 20;
+
+/// Times `batch` once per iteration and reports the time per task.
+fn per_task(iters: u64, tasks: u32, mut batch: impl FnMut()) -> Duration {
+    let started = Instant::now();
+    for _ in 0..iters {
+        batch();
+    }
+    started.elapsed() / tasks
+}
 
 fn overhead(c: &mut Criterion) {
     let worker = worker();
@@ -20,33 +41,149 @@ fn overhead(c: &mut Criterion) {
     let runtime = async_pool::runtime(1).expect("tokio runtime");
 
     let mut group = c.benchmark_group("overhead");
-    group.bench_function("std thread spawn+join", |b| b.iter(|| std::thread::spawn(|| black_box(1)).join()));
-    group.bench_function("scoped thread spawn+join", |b| {
+    // From idle: one task at a time.
+    group.bench_function("std thread spawn+join, from idle", |b| {
+        b.iter(|| std::thread::spawn(|| black_box(1)).join())
+    });
+    group.bench_function("scoped thread spawn+join, from idle", |b| {
         b.iter(|| std::thread::scope(|s| s.spawn(|| black_box(1)).join().map(black_box)))
     });
-    group.bench_function("child process spawn+join", |b| {
+    group.bench_function("child process spawn+join, from idle", |b| {
         b.iter(|| Process::start(&worker, 0, &noop).expect("start").join(None).expect("join"))
     });
-    group.bench_function("process pool apply", |b| b.iter(|| process_pool.apply(&noop).expect("apply")));
-    group.bench_function("std-only pool submit", |b| {
+    group.bench_function("process pool apply, from idle", |b| {
+        b.iter(|| process_pool.apply(&noop).expect("apply"))
+    });
+    group.bench_function("std-only pool submit+result, from idle", |b| {
         b.iter(|| executor.submit(|| black_box(1)).expect("open").result().expect("result"))
     });
-    group.bench_function("rayon spawn", |b| {
+    let (reply, replies) = mpsc::channel();
+    group.bench_function("rayon spawn, reply on a channel, from idle", |b| {
         b.iter(|| {
-            let (tx, rx) = mpsc::channel();
-            rayon.spawn(move || tx.send(black_box(1)).expect("receiver"));
-            rx.recv().expect("sender")
+            let reply = reply.clone();
+            rayon.spawn(move || reply.send(black_box(1)).expect("receiver"));
+            replies.recv().expect("sender")
         })
     });
-    group.bench_function("tokio spawn", |b| {
-        b.iter(|| runtime.block_on(async { tokio::spawn(async { black_box(1) }).await.expect("task") }))
+    group.bench_function("tokio spawn+await inside the runtime, from idle", |b| {
+        b.iter_custom(|iters| {
+            runtime.block_on(async {
+                let started = Instant::now();
+                for _ in 0..iters {
+                    tokio::spawn(async { black_box(1) }).await.expect("task");
+                }
+                started.elapsed()
+            })
+        })
     });
-    group.bench_function("tokio spawn_blocking", |b| {
-        b.iter(|| {
-            runtime.block_on(async { tokio::task::spawn_blocking(|| black_box(1)).await.expect("task") })
+    group.bench_function("tokio spawn_blocking+await, from idle", |b| {
+        b.iter_custom(|iters| {
+            runtime.block_on(async {
+                let started = Instant::now();
+                for _ in 0..iters {
+                    tokio::task::spawn_blocking(|| black_box(1)).await.expect("task");
+                }
+                started.elapsed()
+            })
+        })
+    });
+
+    // Per task in a batch: all submitted, then all results taken.
+    group.bench_function(format!("std thread spawn+join, per task in a batch of {BATCH}"), |b| {
+        b.iter_custom(|iters| {
+            per_task(iters, BATCH, || {
+                let handles: Vec<_> = (0..BATCH).map(|_| std::thread::spawn(|| black_box(1))).collect();
+                handles.into_iter().for_each(|h| drop(h.join()));
+            })
+        })
+    });
+    group.bench_function(format!("child process spawn+join, per task in a batch of {PROCESS_BATCH}"), |b| {
+        b.iter_custom(|iters| {
+            per_task(iters, PROCESS_BATCH, || {
+                let started: Vec<_> = (0..PROCESS_BATCH)
+                    .map(|i| Process::start(&worker, i as usize, &noop).expect("start"))
+                    .collect();
+                started.into_iter().for_each(|p| drop(p.join(None).expect("join")));
+            })
+        })
+    });
+    group.bench_function(format!("process pool apply_async, per task in a batch of {BATCH}"), |b| {
+        b.iter_custom(|iters| {
+            per_task(iters, BATCH, || {
+                let pending: Vec<_> = (0..BATCH).map(|_| process_pool.apply_async(&noop)).collect();
+                pending.into_iter().for_each(|mut p| drop(p.get(None).expect("get")));
+            })
+        })
+    });
+    group.bench_function(format!("std-only pool submit+result, per task in a batch of {BATCH}"), |b| {
+        b.iter_custom(|iters| {
+            per_task(iters, BATCH, || {
+                let futures: Vec<_> =
+                    (0..BATCH).map(|_| executor.submit(|| black_box(1)).expect("open")).collect();
+                futures.into_iter().for_each(|f| {
+                    black_box(f.result().expect("result"));
+                });
+            })
+        })
+    });
+    group.bench_function(format!("rayon spawn in a scope, per task in a batch of {BATCH}"), |b| {
+        b.iter_custom(|iters| {
+            per_task(iters, BATCH, || {
+                rayon.scope(|s| {
+                    (0..BATCH).for_each(|_| {
+                        s.spawn(|_| {
+                            black_box(1);
+                        })
+                    })
+                });
+            })
+        })
+    });
+    group.bench_function(
+        format!("tokio spawn+await inside the runtime, per task in a batch of {BATCH}"),
+        |b| {
+            b.iter_custom(|iters| {
+                runtime.block_on(async {
+                    per_task_async(iters, BATCH, || async {
+                        let tasks: Vec<_> =
+                            (0..BATCH).map(|_| tokio::spawn(async { black_box(1) })).collect();
+                        for task in tasks {
+                            task.await.expect("task");
+                        }
+                    })
+                    .await
+                })
+            })
+        },
+    );
+    group.bench_function(format!("tokio spawn_blocking+await, per task in a batch of {BATCH}"), |b| {
+        b.iter_custom(|iters| {
+            runtime.block_on(async {
+                per_task_async(iters, BATCH, || async {
+                    let tasks: Vec<_> =
+                        (0..BATCH).map(|_| tokio::task::spawn_blocking(|| black_box(1))).collect();
+                    for task in tasks {
+                        task.await.expect("task");
+                    }
+                })
+                .await
+            })
         })
     });
     group.finish();
+}
+
+/// [`per_task`] for a batch that is awaited inside the runtime.
+async fn per_task_async<F: std::future::Future<Output = ()>>(
+    iters: u64,
+    tasks: u32,
+    mut batch: impl FnMut() -> F,
+) -> Duration {
+    let started = Instant::now();
+    for _ in 0..iters {
+        batch().await;
+    }
+    started.elapsed() / tasks
 }
 
 criterion_group! { name = benches; config = benches::criterion().sample_size(20); targets = overhead }

@@ -1,5 +1,5 @@
 //! `harness report` on a made-up criterion folder and Python records: every record lands in
-//! results.json with lang, machine and dataset, and the page has its five charts, works
+//! results.json with lang, machine and dataset, and the page has its six charts, works
 //! offline, and says what is missing when a group did not run.
 
 use std::path::{Path, PathBuf};
@@ -52,7 +52,7 @@ fn report(dir: &Path) -> std::process::Output {
 }
 
 #[test]
-fn a_full_run_gives_every_record_and_five_charts() {
+fn a_full_run_gives_every_record_and_six_charts() {
     let dir = scratch("full");
     let c = dir.0.join("criterion");
     for (k, serial_ms) in [(1, 20.0), (2, 40.0), (8, 160.0)] {
@@ -65,8 +65,12 @@ fn a_full_run_gives_every_record_and_five_charts() {
     for (model, ms) in
         [("serial", 900.0), ("threads", 600.0), ("process", 500.0), ("pool", 600.0), ("async", 450.0)]
     {
-        bench(&c, "ngram", model, Some("2"), ms * 1e6, json!({"Bytes": 400_000_000u64}));
+        let workers = if model == "serial" { "1" } else { "2" };
+        bench(&c, "ngram", model, Some(workers), ms * 1e6, json!({"Bytes": 400_000_000u64}));
     }
+    // The engine on one worker and on two: its algorithm, then what the second worker adds.
+    bench(&c, "ngram", "mapreduce", Some("1"), 450e6, json!({"Bytes": 400_000_000u64}));
+    bench(&c, "ngram", "mapreduce", Some("2"), 250e6, json!({"Bytes": 400_000_000u64}));
     std::fs::write(
         c.join("ngram/dataset.json"),
         r#"{"file":"x.tsv","lines":20000000,"bytes":400000000,"distinct":1000000}"#,
@@ -107,7 +111,7 @@ fn a_full_run_gives_every_record_and_five_charts() {
 
     let results: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string(dir.0.join("reports/results.json")).unwrap()).unwrap();
-    assert_eq!(results.len(), 15 + 5 + 4 + 3 + 4);
+    assert_eq!(results.len(), 15 + 7 + 4 + 3 + 4);
     assert!(results.iter().all(
         |r| r["machine"]["cores"].as_u64().is_some() && !r["dataset"].is_null() || r["job"] == "overhead"
     ));
@@ -125,20 +129,23 @@ fn a_full_run_gives_every_record_and_five_charts() {
         .contains("In this run, over Rust serial: threads 1.90x, process 1.90x, pool 1.90x, async 1.90x."));
     assert!(html.contains("Over Python serial: threading.Thread 1.01x, multiprocessing.Process 1.80x."));
     assert!(html.contains(
-        "In this run, fastest: Rust async (450 ms); slowest: the Python MapReduce (33.0 s), 73.3x slower."
+        "In this run, fastest: Rust mapreduce (250 ms); slowest: the Python MapReduce (33.0 s), 132.0x slower."
     ));
     assert!(html.contains("process-bytes: best at 262.14 KB, smallest 2.25x slower, largest 3.00x slower"));
     assert!(html.contains("the cheapest: tokio spawn (2.00 µs); the dearest: child process spawn+join (2.20 ms), 1100.0x dearer."));
     assert!(!html.contains("halves the time"), "no fixed claim about this run");
+    assert!(html.contains(
+        "the MapReduce engine on one worker is 2.00x serial: its algorithm alone; on 2 workers it is 1.80x its own one-worker time"
+    ));
     assert!(html.contains("<table class=\"claims\">"));
-    assert_eq!(html.matches("<figure class=\"chart\"").count(), 5);
-    assert_eq!(html.matches("<svg").count(), 5);
+    assert_eq!(html.matches("<figure class=\"chart\"").count(), 6);
+    assert_eq!(html.matches("<svg").count(), 6);
     assert!(!html.contains("No data for this chart"));
     // Nothing is fetched: no src/href/url() to the network (an SVG's xmlns is a name, not a fetch).
     for fetch in ["src=\"http", "href=\"http", "url(http", "@import"] {
         assert!(!html.contains(fetch), "the page works offline: found {fetch}");
     }
-    for id in ["count", "speedup", "ngram", "chunks", "overhead"] {
+    for id in ["count", "speedup", "ngram", "workers", "chunks", "overhead"] {
         assert!(dir.0.join(format!("reports/{id}.svg")).is_file(), "{id}.svg");
     }
 }
@@ -152,7 +159,7 @@ fn missing_groups_and_python_are_said_not_faked() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let html = std::fs::read_to_string(dir.0.join("reports/index.html")).unwrap();
     assert_eq!(html.matches("<svg").count(), 1);
-    assert_eq!(html.matches("No data for this chart").count(), 4);
+    assert_eq!(html.matches("No data for this chart").count(), 5);
     assert!(html.contains("No Python baselines in this run"));
 }
 

@@ -78,14 +78,25 @@ pub fn bars(title: &str, x_desc: &str, rows: &[Bar]) -> Result<String, String> {
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
+        // Room for the longest label on the left (about 7.5 px a character at 14 px), and for
+        // every note after its bar on the right: the scale ends far enough to the right that
+        // each note (about 6.5 px a character at 13 px) fits inside the chart.
+        let longest = rows.iter().map(|b| b.label.chars().count()).max().unwrap_or(0);
+        let label_area = (20 + longest * 15 / 2).clamp(120, WIDTH as usize / 2) as u32;
+        let plot = f64::from(WIDTH - label_area - 40);
         let lo = rows.iter().map(|b| b.value).fold(f64::INFINITY, f64::min).max(1e-12) / 3.0;
-        let hi = rows.iter().map(|b| b.value).fold(0.0, f64::max).max(lo * 10.0) * 8.0;
+        let mut hi = rows.iter().map(|b| b.value).fold(0.0, f64::max).max(lo * 10.0) * 1.5;
+        for b in rows {
+            let share = ((b.note.chars().count() + 3) as f64 * 6.5 / plot).min(0.7);
+            let needed = (b.value.log10() - share * lo.log10()) / (1.0 - share);
+            hi = hi.max(10f64.powf(needed));
+        }
         let n = rows.len().max(1);
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 20))
             .margin(12)
             .x_label_area_size(48)
-            .y_label_area_size(250)
+            .y_label_area_size(label_area)
             .build_cartesian_2d((lo..hi).log_scale(), (0..n).into_segmented())
             .map_err(err)?;
         chart
@@ -171,7 +182,17 @@ where
 
 /// Speedup against tasks: a line per model, the ideal `min(K, cores)` dashed, and the core
 /// count marked.
-pub fn speedup(title: &str, lines: &[Line], cores: usize) -> Result<String, String> {
+/// What a speedup chart's axes and ideal line are called.
+#[derive(Debug, Clone, Copy)]
+pub struct Axes<'a> {
+    pub x: &'a str,
+    pub y: &'a str,
+    /// The dashed line's legend: the ideal, min(x, cores).
+    pub ideal: &'a str,
+}
+
+/// Speedup against a count (tasks, workers), with the ideal min(x, cores) dashed.
+pub fn speedup(title: &str, lines: &[Line], cores: usize, axes: Axes<'_>) -> Result<String, String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, 480)).into_drawing_area();
@@ -188,8 +209,8 @@ pub fn speedup(title: &str, lines: &[Line], cores: usize) -> Result<String, Stri
             .map_err(err)?;
         chart
             .configure_mesh()
-            .x_desc("tasks K (workers = cores)")
-            .y_desc("speedup over serial (x)")
+            .x_desc(axes.x)
+            .y_desc(axes.y)
             .axis_desc_style(("sans-serif", 15))
             .draw()
             .map_err(err)?;
@@ -198,7 +219,7 @@ pub fn speedup(title: &str, lines: &[Line], cores: usize) -> Result<String, Stri
         chart
             .draw_series(DashedLineSeries::new(ideal, 6, 4, BLACK.stroke_width(1)))
             .map_err(err)?
-            .label(format!("ideal: min(K, {cores} cores)"))
+            .label(axes.ideal)
             .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], BLACK));
         chart
             .draw_series(LineSeries::new(
@@ -237,12 +258,17 @@ pub fn chunk_curve(title: &str, lines: &[Line]) -> Result<String, String> {
         let ys = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1));
         let (min_x, max_x) = xs.fold((f64::INFINITY, 0.0f64), |(lo, hi), x| (lo.min(x), hi.max(x)));
         let (min_y, max_y) = ys.fold((f64::INFINITY, 0.0f64), |(lo, hi), y| (lo.min(y), hi.max(y)));
+        // The legend (upper left, about 18 px a line) gets the top of the plot to itself: the
+        // scale goes far enough above the slowest point that no curve runs under it.
+        let share = ((18 * lines.len() + 24) as f64 / 360.0).min(0.6);
+        let bottom = min_y / 1.5;
+        let top = 10f64.powf(((max_y * 1.2).log10() - share * bottom.log10()) / (1.0 - share));
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 20))
             .margin(12)
             .x_label_area_size(48)
             .y_label_area_size(72)
-            .build_cartesian_2d((min_x - 1.0)..(max_x + 1.0), (min_y / 1.5..max_y * 1.5).log_scale())
+            .build_cartesian_2d((min_x - 1.0)..(max_x + 1.0), (min_y / 1.5..top).log_scale())
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -254,17 +280,16 @@ pub fn chunk_curve(title: &str, lines: &[Line]) -> Result<String, String> {
             .axis_desc_style(("sans-serif", 15))
             .draw()
             .map_err(err)?;
+        // Each curve's best point is ringed, and said in its legend entry: two curves with
+        // their best at the same size never print over each other.
         for line in &lines {
-            draw_line(&mut chart, line)?;
+            let mut labelled = line.clone();
             if let Some(&(x, y)) = line.points.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
-                chart
-                    .draw_series([Text::new(
-                        format!("fastest: {} chunks, {}", bytes(2f64.powf(x)), seconds(y)),
-                        (x, y / 1.25),
-                        ("sans-serif", 13),
-                    )])
-                    .map_err(err)?;
+                labelled.label =
+                    format!("{} (fastest: {} chunks, {})", line.label, bytes(2f64.powf(x)), seconds(y));
+                chart.draw_series([Circle::new((x, y), 8, line.colour.stroke_width(2))]).map_err(err)?;
             }
+            draw_line(&mut chart, &labelled)?;
         }
         draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         root.present().map_err(err)?;

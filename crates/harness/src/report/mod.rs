@@ -1,5 +1,5 @@
 //! `harness report`: criterion's results and the Python baselines in one list of records
-//! (`reports/results.json`) and one self-contained page (`reports/index.html`) with five
+//! (`reports/results.json`) and one self-contained page (`reports/index.html`) with six
 //! charts, each saying what it shows and which part of the article it answers.
 
 mod charts;
@@ -233,15 +233,17 @@ fn speedup_lines(benches: &[Bench], cores: usize) -> Result<Option<String>, Stri
     if lines.is_empty() {
         return Ok(None);
     }
-    charts::speedup("count: speedup over serial as tasks grow", &lines, cores).map(Some)
+    let ideal = format!("ideal: min(K, {cores} cores)");
+    let axes = charts::Axes { x: "tasks K (workers = cores)", y: "speedup over serial (x)", ideal: &ideal };
+    charts::speedup("count: speedup over serial as tasks grow", &lines, cores, axes).map(Some)
 }
 
 /// Chart 3: ngram time per model, Rust and Python, with GB/s.
-fn ngram_chart(benches: &[Bench], python: &[Value]) -> Result<page::Drawn, String> {
+fn ngram_chart(benches: &[Bench], python: &[Value], cores: usize) -> Result<page::Drawn, String> {
     let mut rows: Vec<(String, f64)> = Model::ALL
         .iter()
         .filter_map(|m| {
-            let b = benches.iter().find(|b| b.group == "ngram" && b.function == m.name())?;
+            let b = ngram_at(benches, m.name(), cores)?;
             Some((format!("Rust {}", m.name()), b.median_s))
         })
         .collect();
@@ -252,13 +254,13 @@ fn ngram_chart(benches: &[Bench], python: &[Value]) -> Result<page::Drawn, Strin
         }
     }
     let findings = findings::extremes(&rows, "fastest", "slowest").unwrap_or_default();
-    Ok((ngram_bars(benches, python)?, findings))
+    Ok((ngram_bars(benches, python, cores)?, findings))
 }
 
-fn ngram_bars(benches: &[Bench], python: &[Value]) -> Result<Option<String>, String> {
+fn ngram_bars(benches: &[Bench], python: &[Value], cores: usize) -> Result<Option<String>, String> {
     let mut rows = Vec::new();
     for model in Model::ALL.iter().map(|m| m.name()) {
-        if let Some(b) = benches.iter().find(|b| b.group == "ngram" && b.function == model) {
+        if let Some(b) = ngram_at(benches, model, cores) {
             let rate = b
                 .throughput_bytes
                 .map_or(String::new(), |by| format!(", {:.2} GB/s", by as f64 / b.median_s / 1e9));
@@ -319,6 +321,51 @@ fn chunk_curves(benches: &[Bench], sweep: Option<&Value>) -> Vec<(String, Vec<(f
         points.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
     curves
+}
+
+/// The ngram bench of `model` on `workers` workers (serial has only one: it is the same run
+/// at any count).
+fn ngram_at<'b>(benches: &'b [Bench], model: &str, workers: usize) -> Option<&'b Bench> {
+    let on = |w: usize| {
+        benches.iter().find(|b| b.group == "ngram" && b.function == model && param_usize(b) == Some(w))
+    };
+    on(workers).or_else(|| if model == "serial" { on(1) } else { None })
+}
+
+/// Chart 3b: the ngram job against workers, as speedup over serial (the article's merge on
+/// one worker): what an algorithm buys shows at one worker, what parallelism buys as the
+/// line rises.
+fn workers_chart(benches: &[Bench], cores: usize) -> Result<page::Drawn, String> {
+    let Some(serial) = ngram_at(benches, "serial", 1) else { return Ok((None, String::new())) };
+    let mut lines = Vec::new();
+    for model in Model::ALL.iter().filter(|m| **m != Model::Serial).map(|m| m.name()) {
+        let mut points: Vec<(f64, f64)> = benches
+            .iter()
+            .filter(|b| b.group == "ngram" && b.function == model)
+            .filter_map(|b| Some((param_usize(b)? as f64, serial.median_s / b.median_s)))
+            .collect();
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        if points.len() >= 2 {
+            lines.push(Line { label: model.to_string(), colour: model_colour(model), points });
+        }
+    }
+    if lines.is_empty() {
+        return Ok((None, String::new()));
+    }
+    let engine = |w: usize| ngram_at(benches, "mapreduce", w).map(|b| b.median_s);
+    let findings = match (engine(1), engine(cores)) {
+        (Some(one), Some(all)) if cores > 1 => format!(
+            "In this run, the MapReduce engine on one worker is {:.2}x serial: its algorithm alone; on {cores} \
+             workers it is {:.2}x its own one-worker time: what parallelism adds.",
+            serial.median_s / one,
+            one / all
+        ),
+        _ => String::new(),
+    };
+    let ideal = format!("ideal for one algorithm: min(W, {cores} cores)");
+    let axes = charts::Axes { x: "workers W", y: "speedup over serial (x)", ideal: &ideal };
+    let svg = charts::speedup("ngram: speedup over serial as workers grow", &lines, cores, axes)?;
+    Ok((Some(svg), findings))
 }
 
 /// Chart 4: the Goldilocks curve, from the criterion group and from `harness sweep`.
@@ -469,10 +516,14 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
     fs::write(&results_path, serde_json::to_string_pretty(&results).expect("JSON values serialise"))
         .map_err(|e| format!("{}: {e}", results_path.display()))?;
 
+    // The ngram benches ran on one worker and on every core of the machine that ran them.
+    let most_workers =
+        benches.iter().filter(|b| b.group == "ngram").filter_map(param_usize).max().unwrap_or(cores);
     let sections = page::sections(
         count_chart(&benches, &python)?,
         speedup_chart(&benches, cores)?,
-        ngram_chart(&benches, &python)?,
+        ngram_chart(&benches, &python, most_workers)?,
+        workers_chart(&benches, most_workers)?,
         chunk_chart(&benches, sweep.as_ref())?,
         overhead_chart(&benches)?,
     );

@@ -23,7 +23,14 @@ pub struct Section {
 /// A chart and its computed findings.
 pub type Drawn = (Option<String>, String);
 
-pub fn sections(count: Drawn, speedup: Drawn, ngram: Drawn, chunk: Drawn, overhead: Drawn) -> Vec<Section> {
+pub fn sections(
+    count: Drawn,
+    speedup: Drawn,
+    ngram: Drawn,
+    workers: Drawn,
+    chunk: Drawn,
+    overhead: Drawn,
+) -> Vec<Section> {
     vec![
         Section {
             id: "count",
@@ -59,6 +66,17 @@ pub fn sections(count: Drawn, speedup: Drawn, ngram: Drawn, chunk: Drawn, overhe
             svg: ngram.0,
         },
         Section {
+            id: "workers",
+            title: "3b. The MapReduce job: algorithm and parallelism, apart",
+            article: "MapReduce: map in parallel, then reduce; the MapReduce engine against the article's merge",
+            explanation: "Each model's time over serial's (the article's merge algorithm on one worker), on one \
+                worker and on every core. Where a line starts above 1 at one worker, the model's algorithm is \
+                faster than the article's by itself; how far it rises from there is what the extra workers add. \
+                The dashed line is what more workers could give one algorithm at most.",
+            findings: workers.1,
+            svg: workers.0,
+        },
+        Section {
             id: "chunks",
             title: "4. Chunk size: the Goldilocks curve",
             article: "the Goldilocks rule for the partition size (neither too small nor too large)",
@@ -73,10 +91,12 @@ pub fn sections(count: Drawn, speedup: Drawn, ngram: Drawn, chunk: Drawn, overhe
             id: "overhead",
             title: "5. What one task costs",
             article: "Process start/join, Pool.apply, ThreadPoolExecutor.submit, run_in_executor",
-            explanation: "A task that does nothing, from start to result, for each mechanism. A fresh process costs \
-                milliseconds, a fresh thread tens of microseconds, a warm pool a few microseconds to tens (most of \
-                it waking a sleeping thread). The work per task has to be larger than this for the mechanism to \
-                pay off: the reason pools exist and the reason chunks must not be too small.",
+            explanation: "A task that does nothing, from start to result, for each mechanism, measured two ways: \
+                one task with the mechanism idle before it (the latency a lone request sees: waking a sleeping \
+                thread or process is part of it) and per task in a batch of many submitted at once (the \
+                throughput a full queue sees). Starting a process means a new program; starting a thread, a new \
+                stack; a warm pool only hands the task over. The work per task has to be larger than this for the \
+                mechanism to pay off: the reason pools exist and the reason chunks must not be too small.",
             findings: overhead.1,
             svg: overhead.0,
         },
