@@ -183,12 +183,14 @@ where
 /// Speedup against tasks: a line per model, the ideal `min(K, cores)` dashed, and the core
 /// count marked.
 /// What a speedup chart's axes and ideal line are called.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Axes<'a> {
     pub x: &'a str,
     pub y: &'a str,
     /// The dashed line's legend: the ideal, min(x, cores).
     pub ideal: &'a str,
+    /// Where the legend goes: a corner no line runs through.
+    pub legend: SeriesLabelPosition,
 }
 
 /// Speedup against a count (tasks, workers), with the ideal min(x, cores) dashed.
@@ -237,7 +239,7 @@ pub fn speedup(title: &str, lines: &[Line], cores: usize, axes: Axes<'_>) -> Res
         for line in lines {
             draw_line(&mut chart, line)?;
         }
-        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+        draw_legend(&mut chart, axes.legend)?;
         root.present().map_err(err)?;
     }
     Ok(svg)

@@ -167,6 +167,27 @@ pub fn count_claims(setup: Setup, figures: &CountFigures<'_>) -> Vec<Claim> {
     claims
 }
 
+/// The MapReduce job speeds up with workers: the engine on one worker against the engine on
+/// `workers` (every core of the machine that ran it).
+pub fn workers_claim(setup: Setup, workers: usize, one: &Figure, all: &Figure) -> Claim {
+    let (x, noise) = speedup(one, all);
+    let ideal = workers.min(setup.cores) as f64;
+    Claim {
+        claim: "the MapReduce job speeds up with workers (map in parallel, reduce in parallel)",
+        article: "(the article runs its MapReduce on a process pool of all cores)",
+        measured: measured(
+            &format!("the MapReduce engine on {workers} workers over itself on one"),
+            x,
+            noise,
+        ),
+        verdict: if setup.cores < 2 || workers < 2 {
+            Verdict::CannotTell("one core, or one worker only: nothing to compare".into())
+        } else {
+            scales(x, noise, ideal)
+        },
+    }
+}
+
 /// The Goldilocks claim over chunk-size curves: each `(series, [(chunk bytes, time)])`.
 pub fn chunk_claim(curves: &[(String, Vec<(f64, Figure)>)]) -> Option<Claim> {
     let mut parts = Vec::new();
@@ -339,6 +360,19 @@ mod tests {
         figures.python_threads = Some(band(3.5, 0.01));
         let claims = count_claims(Setup { cores: 2, python_gil: Some(true) }, &figures);
         assert_eq!(claims[0].verdict, Verdict::DoesNotHold);
+    }
+
+    #[test]
+    fn the_engine_speeds_up_with_workers_where_there_are_cores() {
+        let two = Setup { cores: 2, python_gil: None };
+        let claim = workers_claim(two, 2, &band(0.45, 0.01), &band(0.25, 0.01));
+        assert_eq!(claim.verdict, Verdict::Holds);
+        assert_eq!(claim.measured, "the MapReduce engine on 2 workers over itself on one: 1.80x (noise ±5%)");
+        let flat = workers_claim(two, 2, &band(0.45, 0.01), &band(0.44, 0.01));
+        assert_eq!(flat.verdict, Verdict::DoesNotHold);
+        let one =
+            workers_claim(Setup { cores: 1, python_gil: None }, 2, &band(0.45, 0.01), &band(0.44, 0.01));
+        assert!(matches!(one.verdict, Verdict::CannotTell(_)));
     }
 
     #[test]

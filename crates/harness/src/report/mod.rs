@@ -234,7 +234,12 @@ fn speedup_lines(benches: &[Bench], cores: usize) -> Result<Option<String>, Stri
         return Ok(None);
     }
     let ideal = format!("ideal: min(K, {cores} cores)");
-    let axes = charts::Axes { x: "tasks K (workers = cores)", y: "speedup over serial (x)", ideal: &ideal };
+    let axes = charts::Axes {
+        x: "tasks K (workers = cores)",
+        y: "speedup over serial (x)",
+        ideal: &ideal,
+        legend: plotters::chart::SeriesLabelPosition::LowerRight,
+    };
     charts::speedup("count: speedup over serial as tasks grow", &lines, cores, axes).map(Some)
 }
 
@@ -363,7 +368,13 @@ fn workers_chart(benches: &[Bench], cores: usize) -> Result<page::Drawn, String>
         _ => String::new(),
     };
     let ideal = format!("ideal for one algorithm: min(W, {cores} cores)");
-    let axes = charts::Axes { x: "workers W", y: "speedup over serial (x)", ideal: &ideal };
+    // Upper left: the lines start at one worker, to the right of it.
+    let axes = charts::Axes {
+        x: "workers W",
+        y: "speedup over serial (x)",
+        ideal: &ideal,
+        legend: plotters::chart::SeriesLabelPosition::UpperLeft,
+    };
     let svg = charts::speedup("ngram: speedup over serial as workers grow", &lines, cores, axes)?;
     Ok((Some(svg), findings))
 }
@@ -451,6 +462,14 @@ fn claims(benches: &[Bench], python: &[Value], sweep: Option<&Value>, cores: usi
         rust_threads: find(benches, "count", "threads", Some("2")).map(bench_figure),
     };
     let mut out = findings::count_claims(setup, &figures);
+    let most_workers = benches.iter().filter(|b| b.group == "ngram").filter_map(param_usize).max();
+    if let Some(workers) = most_workers.filter(|&w| w > 1) {
+        if let (Some(one), Some(all)) =
+            (ngram_at(benches, "mapreduce", 1), ngram_at(benches, "mapreduce", workers))
+        {
+            out.push(findings::workers_claim(setup, workers, &bench_figure(one), &bench_figure(all)));
+        }
+    }
     out.extend(findings::chunk_claim(&chunk_curves(benches, sweep)));
     out
 }
