@@ -30,7 +30,7 @@ if [ -f "$shard" ]; then echo "already generated"; else "$harness" gen --lines "
 # Results from an earlier run of another size must not leak into this report.
 rm -rf target/criterion/count target/criterion/count_n target/criterion/ngram target/criterion/overhead target/criterion/chunk_size
 
-export BENCH_SHARD="$shard" BENCH_COUNT_TO="$to" HARNESS_BIN="$harness"
+export BENCH_SHARD="$shard" BENCH_SYNTHETIC=1 BENCH_COUNT_TO="$to" HARNESS_BIN="$harness"
 for group in count ngram overhead chunk_size; do
     step "criterion: $group"
     cargo bench --quiet -p benches --bench "$group" -- --noplot 2>&1 | grep -E '^[a-z_]+/|time:|thrpt:' || true

@@ -40,6 +40,8 @@ fn ngram(c: &mut Criterion) {
         "bytes": reference.bytes,
         "distinct": reference.distinct(),
         "stamp": harness::machine::stamp(),
+        // `just bench` generates its shard (BENCH_SYNTHETIC=1); a shard given by hand may be real.
+        "synthetic": std::env::var("BENCH_SYNTHETIC").is_ok_and(|v| v == "1"),
     });
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion/ngram");
     std::fs::create_dir_all(&out).expect("criterion's folder");

@@ -149,7 +149,16 @@ pub fn run(args: &PythonArgs) -> Result<(), String> {
     let mut out = fs::File::create(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     for record in &records {
         let mut value: serde_json::Value = serde_json::from_str(record).expect("checked as JSON when read");
-        value["stamp"] = stamp.clone();
+        // The Python that ran belongs to where and when: into the stamp.
+        let mut stamped = stamp.clone();
+        if let Some(fields) = value.as_object_mut() {
+            for key in ["python", "gil"] {
+                if let Some(v) = fields.remove(key) {
+                    stamped[key] = v;
+                }
+            }
+        }
+        value["stamp"] = stamped;
         writeln!(out, "{value}").map_err(|e| format!("{}: {e}", args.out.display()))?;
     }
     eprintln!("harness python: wrote {} records to {}", records.len(), args.out.display());

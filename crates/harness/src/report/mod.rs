@@ -7,6 +7,7 @@ mod collect;
 mod findings;
 mod one_run;
 mod page;
+pub mod record;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -37,7 +38,10 @@ fn records(benches: &[Bench], python: &[Value], machine: &Value, dataset: &Value
                 let to = b.throughput_elements.zip((tasks > 0).then_some(tasks)).map(|(e, t)| e / t as u64);
                 json!({"job": "count", "model": b.function, "tasks": tasks, "to": to,
                        "workers": if b.function == "serial" { 1 } else { machine["cores"].as_u64().unwrap_or(1) },
-                       "result": to.map(|to| to * tasks as u64), "dataset": {"tasks": tasks, "to": to}})
+                       "result": to.map(|to| to * tasks as u64)})
+            }
+            "count_n" => {
+                json!({"job": "count_n", "model": b.function, "tasks": 1, "to": b.param.as_deref().and_then(|p| p.parse::<u64>().ok()), "workers": 1})
             }
             "ngram" => json!({"job": "ngram", "model": b.function, "workers": param_usize(b),
                               "bytes": b.throughput_bytes, "lines": dataset["lines"], "distinct": dataset["distinct"],
@@ -45,7 +49,7 @@ fn records(benches: &[Bench], python: &[Value], machine: &Value, dataset: &Value
                               "dataset": dataset}),
             "chunk_size" => json!({"job": "chunk_size", "model": b.function, "chunk_bytes": param_usize(b),
                                    "bytes": b.throughput_bytes, "dataset": dataset}),
-            "overhead" => json!({"job": "overhead", "mechanism": b.function}),
+            "overhead" => json!({"job": "overhead", "model": b.function}),
             other => json!({"job": other, "model": b.function, "param": b.param}),
         };
         r["lang"] = json!("rust");
@@ -58,9 +62,8 @@ fn records(benches: &[Bench], python: &[Value], machine: &Value, dataset: &Value
         let mut r = p.clone();
         r["machine"] = machine.clone();
         if r["job"] == "ngram" {
-            r["dataset"] = json!({"file": p["files"][0], "lines": p["lines"], "bytes": p["bytes"], "distinct": p["distinct"]});
-        } else {
-            r["dataset"] = json!({"tasks": p["tasks"], "to": p["to"]});
+            r["dataset"] = json!({"file": p["files"][0], "lines": p["lines"], "bytes": p["bytes"],
+                                  "distinct": p["distinct"], "synthetic": dataset.get("synthetic")});
         }
         out.push(r);
     }
@@ -118,7 +121,7 @@ fn count_chart(benches: &[Bench], python: &[Value]) -> Result<page::Drawn, Strin
         .filter_map(|p| Some(format!("{} {:.2}", p["variant"].as_str()?, p["cores_used"].as_f64()?)))
         .collect();
     if !busy.is_empty() {
-        let free = python_count(python).iter().any(|p| p["gil"] == false);
+        let free = python_count(python).iter().any(|p| p["stamp"]["gil"] == false || p["gil"] == false);
         findings.push_str(&format!(
             " Cores kept busy (CPU time over wall time) in Python: {}{}.",
             busy.join(", "),
@@ -448,7 +451,8 @@ fn overhead_bars(benches: &[Bench]) -> Result<Option<String>, String> {
 fn claims(benches: &[Bench], python: &[Value], sweep: Option<&Value>, cores: usize) -> Vec<Claim> {
     let count = python_count(python);
     let py = |model: &str| count.iter().find(|p| p["model"] == model).and_then(|p| python_figure(p));
-    let setup = Setup { cores, python_gil: count.iter().find_map(|p| p["gil"].as_bool()) };
+    let gil = |p: &&Value| p["stamp"]["gil"].as_bool().or(p["gil"].as_bool());
+    let setup = Setup { cores, python_gil: count.iter().find_map(gil) };
     let figures = CountFigures {
         python_serial: py("serial"),
         python_threads: py("threads"),
@@ -531,8 +535,17 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
             results.push(r);
         }
     }
+    // Every record in the one type results.json holds (a source that lost a field fails here).
+    let results: Vec<record::Record> = results
+        .into_iter()
+        .map(|r| {
+            let source =
+                if r["lang"] == "python" { args.python.display().to_string() } else { "criterion".into() };
+            record::Record::from_value(r, &source)
+        })
+        .collect::<Result<_, _>>()?;
     let results_path = args.out.join("results.json");
-    fs::write(&results_path, serde_json::to_string_pretty(&results).expect("JSON values serialise"))
+    fs::write(&results_path, serde_json::to_string_pretty(&results).expect("records serialise"))
         .map_err(|e| format!("{}: {e}", results_path.display()))?;
 
     // The ngram benches ran on one worker and on every core of the machine that ran them.
