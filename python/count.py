@@ -32,7 +32,12 @@ def noop():
 
 
 def run_serial(n, k, workers):
-    return sum(count(n) for _ in range(k))
+    # One thread doing the K tasks in a row, each a plain call, as each thread below does one.
+    # (A generator inside sum() measured 25% to 80% slower per step here: not the model.)
+    total = 0
+    for _ in range(k):
+        total += count(n)
+    return total
 
 
 def run_threads(n, k, workers):
@@ -90,15 +95,12 @@ def cpu_seconds():
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
-def timed(fn, repeat):
-    times, used, result = [], [], None
-    for _ in range(repeat):
-        cpu = cpu_seconds()
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-        used.append((cpu_seconds() - cpu) / times[-1])
-    return result, statistics.median(times), min(times), max(times), statistics.median(used)
+def measure(fn):
+    cpu = cpu_seconds()
+    start = time.perf_counter()
+    result = fn()
+    elapsed = time.perf_counter() - start
+    return result, elapsed, (cpu_seconds() - cpu) / elapsed
 
 
 def main():
@@ -138,22 +140,44 @@ def main():
             raise SystemExit(f"{variant} returned {result}, expected {n * k}")
         print(json.dumps(record), flush=True)
 
-    emit("serial", "loop", 1, *timed(lambda: run_serial(n, k, w), args.repeat))
-    emit("threads", "threading.Thread", k, *timed(lambda: run_threads(n, k, w), args.repeat))
-    emit("process", "multiprocessing.Process", k, *timed(lambda: run_process(n, k, w), args.repeat))
+    # A warm-up before any clock, as criterion gives the Rust benches: on the development VM
+    # the first second or so of a busy loop ran up to 1.7x slower than the rest (the host
+    # giving the vCPU its speed), which made serial, timed first, look slow beside threads.
+    warm = time.perf_counter()
+    while time.perf_counter() - warm < 1.5:
+        count(min(n, 1_000_000))
 
+    # Every model once per round, `--repeat` rounds: a drift of the machine's speed (or the
+    # interpreter warming up in the first round) hits every model alike. The pools are started
+    # (and warmed with a no-op task) before the rounds, their start-up reported apart.
     start = time.perf_counter()
-    with multiprocessing.Pool(w) as pool:
-        pool.apply(noop)
-        started = time.perf_counter() - start
-        emit("pool", "Pool.apply_async", w, *timed(lambda: run_pool(pool, n, k), args.repeat), started)
-
+    pool = multiprocessing.Pool(w)
+    pool.apply(noop)
+    pool_start = time.perf_counter() - start
     start = time.perf_counter()
-    with concurrent.futures.ProcessPoolExecutor(w) as executor:
-        list(executor.map(noop_arg, [0] * w))
-        started = time.perf_counter() - start
-        emit("pool", "ProcessPoolExecutor", w, *timed(lambda: run_executor(executor, n, k), args.repeat), started)
-        emit("async", "run_in_executor", w, *timed(lambda: run_async(executor, n, k), args.repeat), started)
+    executor = concurrent.futures.ProcessPoolExecutor(w)
+    list(executor.map(noop_arg, [0] * w))
+    executor_start = time.perf_counter() - start
+    models = [
+        ("serial", "loop", 1, lambda: run_serial(n, k, w), 0.0),
+        ("threads", "threading.Thread", k, lambda: run_threads(n, k, w), 0.0),
+        ("process", "multiprocessing.Process", k, lambda: run_process(n, k, w), 0.0),
+        ("pool", "Pool.apply_async", w, lambda: run_pool(pool, n, k), pool_start),
+        ("pool", "ProcessPoolExecutor", w, lambda: run_executor(executor, n, k), executor_start),
+        ("async", "run_in_executor", w, lambda: run_async(executor, n, k), executor_start),
+    ]
+    runs = {variant: [] for _, variant, _, _, _ in models}
+    for _ in range(args.repeat):
+        for _, variant, _, fn, _ in models:
+            runs[variant].append(measure(fn))
+    pool.close()
+    pool.join()
+    executor.shutdown()
+    for model, variant, workers, _, started in models:
+        times = [elapsed for _, elapsed, _ in runs[variant]]
+        result = runs[variant][-1][0]
+        busy = statistics.median(used for _, _, used in runs[variant])
+        emit(model, variant, workers, result, statistics.median(times), min(times), max(times), busy, started)
 
 
 def noop_arg(_):

@@ -69,6 +69,9 @@ pub struct Bar {
     pub colour: RGBColor,
     /// Text printed after the bar (its value, a ratio).
     pub note: String,
+    /// The spread drawn across the bar's end: min to max of the repeats, or criterion's
+    /// interval (none: one run).
+    pub spread: Option<(f64, f64)>,
 }
 
 /// Horizontal bars on a log scale of seconds, one row per bar, labels on the left.
@@ -88,7 +91,8 @@ pub fn bars(title: &str, x_desc: &str, rows: &[Bar]) -> Result<String, String> {
         let mut hi = rows.iter().map(|b| b.value).fold(0.0, f64::max).max(lo * 10.0) * 1.5;
         for b in rows {
             let share = ((b.note.chars().count() + 3) as f64 * 6.5 / plot).min(0.7);
-            let needed = (b.value.log10() - share * lo.log10()) / (1.0 - share);
+            let end = b.spread.map_or(b.value, |(_, high)| high.max(b.value));
+            let needed = (end.log10() - share * lo.log10()) / (1.0 - share);
             hi = hi.max(10f64.powf(needed));
         }
         let n = rows.len().max(1);
@@ -124,9 +128,20 @@ pub fn bars(title: &str, x_desc: &str, rows: &[Bar]) -> Result<String, String> {
                 bar
             }))
             .map_err(err)?;
+        // Whiskers: a black line from the low to the high end of each bar's spread.
+        chart
+            .draw_series(rows.iter().enumerate().filter_map(|(i, b)| {
+                let (low, high) = b.spread?;
+                Some(PathElement::new(
+                    [(low.max(lo), SegmentValue::CenterOf(i)), (high.max(lo), SegmentValue::CenterOf(i))],
+                    BLACK.stroke_width(2),
+                ))
+            }))
+            .map_err(err)?;
         chart
             .draw_series(rows.iter().enumerate().map(|(i, b)| {
-                Text::new(format!("  {}", b.note), (b.value, SegmentValue::CenterOf(i)), ("sans-serif", 13))
+                let end = b.spread.map_or(b.value, |(_, high)| high.max(b.value));
+                Text::new(format!("  {}", b.note), (end, SegmentValue::CenterOf(i)), ("sans-serif", 13))
             }))
             .map_err(err)?;
         root.present().map_err(err)?;

@@ -92,6 +92,14 @@ fn python_figure(p: &Value) -> Option<Figure> {
     })
 }
 
+/// A Python record's min and max, when it ran more than once.
+fn python_spread(p: &Value) -> Option<(f64, f64)> {
+    if p["runs"].as_u64().unwrap_or(1) < 2 {
+        return None;
+    }
+    Some((p["elapsed_min_s"].as_f64()?, p["elapsed_max_s"].as_f64()?))
+}
+
 /// The Python count records at K = 2.
 fn python_count(python: &[Value]) -> Vec<&Value> {
     python.iter().filter(|p| p["job"] == "count" && p["tasks"] == 2).collect()
@@ -160,6 +168,7 @@ fn count_bars(benches: &[Bench], python: &[Value]) -> Result<Option<String>, Str
                 value: b.median_s,
                 colour: model_colour(model),
                 note: format!("{}{ratio}", seconds(b.median_s)),
+                spread: Some((b.lower_s, b.upper_s)),
             });
         }
     }
@@ -177,6 +186,7 @@ fn count_bars(benches: &[Bench], python: &[Value]) -> Result<Option<String>, Str
                 seconds(t),
                 p["cores_used"].as_f64().map_or(String::new(), |c| format!(", {c:.2} cores busy"))
             ),
+            spread: python_spread(p),
         });
     }
     if rows.is_empty() {
@@ -187,7 +197,8 @@ fn count_bars(benches: &[Bench], python: &[Value]) -> Result<Option<String>, Str
         Some(to) => format!("count: 2 tasks x {to} (log scale)"),
         None => "count: 2 tasks (log scale)".to_string(),
     };
-    charts::bars(&title, "wall time, median (log scale)", &rows).map(Some)
+    charts::bars(&title, "wall time: median, whiskers from the low to the high run (log scale)", &rows)
+        .map(Some)
 }
 
 /// Chart 2: speedup over serial against K, per Rust model.
@@ -277,6 +288,7 @@ fn ngram_bars(benches: &[Bench], python: &[Value], cores: usize) -> Result<Optio
                 value: b.median_s,
                 colour: model_colour(model),
                 note: format!("{}{rate}", seconds(b.median_s)),
+                spread: Some((b.lower_s, b.upper_s)),
             });
         }
     }
@@ -294,6 +306,7 @@ fn ngram_bars(benches: &[Bench], python: &[Value], cores: usize) -> Result<Optio
             value: t,
             colour,
             note: format!("{}, {:.3} GB/s{read}", seconds(t), by / t / 1e9),
+            spread: python_spread(p),
         });
     }
     if rows.is_empty() {
@@ -301,7 +314,7 @@ fn ngram_bars(benches: &[Bench], python: &[Value], cores: usize) -> Result<Optio
     }
     charts::bars(
         "ngram: sum match_count per ngram over the shard (log scale)",
-        "wall time, median (log scale)",
+        "wall time: median, whiskers from the low to the high run (log scale)",
         &rows,
     )
     .map(Some)
@@ -432,7 +445,13 @@ fn overhead_bars(benches: &[Bench]) -> Result<Option<String>, String> {
                 f if f.contains("tokio") => model_colour("async"),
                 _ => model_colour("threads"),
             };
-            Bar { label: b.function.clone(), value: b.median_s, colour, note: seconds(b.median_s) }
+            Bar {
+                label: b.function.clone(),
+                value: b.median_s,
+                colour,
+                note: seconds(b.median_s),
+                spread: Some((b.lower_s, b.upper_s)),
+            }
         })
         .collect();
     rows.sort_by(|a, b| a.value.total_cmp(&b.value));
