@@ -73,6 +73,14 @@ fn serial_tsv(input: &Path, output: &Path) {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+/// `data` compressed as a `.gz` file holds it.
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(data).unwrap();
+    enc.finish().unwrap()
+}
+
 fn json_lines(out: &Output) -> Vec<Value> {
     stdout(out).lines().map(|l| serde_json::from_str(l).expect("each stdout line is JSON")).collect()
 }
@@ -452,14 +460,11 @@ fn python_baselines_are_skipped_without_python() {
 
 #[test]
 fn gzip_input_gives_the_same_answer_in_every_model() {
-    use std::io::Write;
     let dir = Scratch::new("gzip");
     let plain = dir.path("a.tsv");
     let data = gen(&plain, 20_000, 700, 5);
     let gz = dir.path("a.tsv.gz");
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(&data).unwrap();
-    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    std::fs::write(&gz, gzip(&data)).unwrap();
     let out = harness(&["ngram", gz.to_str().unwrap(), "--model", "all", "--json", "--chunk-bytes", "10000"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let want = oracle::ngram_totals(&data).unwrap();
@@ -845,13 +850,11 @@ fn the_engine_on_processes_reruns_a_lost_worker_s_share_and_stays_exact() {
 /// the end: it must still report the corrupt file, as every other model does.
 #[test]
 fn a_corrupt_gzip_file_is_reported_as_corrupt_not_as_a_bad_line() {
-    use std::io::{Read, Write};
+    use std::io::Read;
     let dir = Scratch::new("corrupt-gz");
     let plain = dir.path("a.tsv");
     let data = gen(&plain, 100_000, 5000, 9);
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(&data).unwrap();
-    let mut gz = enc.finish().unwrap();
+    let mut gz = gzip(&data);
     // Flip bits a fifth of the way in until the decoded bytes hold a malformed line before
     // the stream ends (most flips do at once).
     let decoded_has_a_bad_line = |gz: &[u8]| {
