@@ -5,6 +5,9 @@ schema `harness count --json` uses, with "lang": "python".
 
 Pools and executors are started (and warmed with one no-op task) before the clock starts,
 as the Rust benches build theirs outside the timed part; the start-up is reported apart.
+The process model runs under every start method the platform has (fork, spawn,
+forkserver), recorded as `start_method` and in the variant, and a no-op process per start
+method is timed on its own (job "overhead").
 """
 
 import argparse
@@ -31,6 +34,14 @@ def noop():
     return None
 
 
+def count_with_cpu(to):
+    # The same loop, in a pool's worker, reporting the CPU time it took: a pool's workers
+    # outlive the run, so their CPU time never reaches RUSAGE_CHILDREN while it is measured.
+    cpu = time.process_time()
+    result = count(to)
+    return result, time.process_time() - cpu
+
+
 def run_serial(n, k, workers):
     # One thread doing the K tasks in a row, each a plain call, as each thread below does one.
     # (A generator inside sum() measured 25% to 80% slower per step here: not the model.)
@@ -55,52 +66,91 @@ def run_threads(n, k, workers):
 
 
 def _count_into(queue, n):
-    queue.put(count(n))
+    # With the child's CPU time so far (its interpreter's start included): a forkserver's
+    # children are not ours, so their CPU time never reaches our RUSAGE_CHILDREN.
+    queue.put((count(n), time.process_time()))
 
 
-def run_process(n, k, workers):
-    # Process.join returns nothing; the children report through a queue.
-    queue = multiprocessing.Queue()
-    procs = [multiprocessing.Process(target=_count_into, args=(queue, n)) for _ in range(k)]
+def run_process(context, n, k):
+    # Process.join returns nothing; the children report through a queue. `context` is one
+    # start method's (fork, spawn, forkserver): what starting a child costs depends on it.
+    queue = context.Queue()
+    procs = [context.Process(target=_count_into, args=(queue, n)) for _ in range(k)]
     for p in procs:
         p.start()
-    total = sum(queue.get() for _ in procs)
+    replies = add_up(queue.get() for _ in procs)
     for p in procs:
         p.join()
-    return total
+    return replies
 
 
+# The pools return (result, the workers' CPU seconds): see count_with_cpu.
 def run_pool(pool, n, k):
-    handles = [pool.apply_async(count, (n,)) for _ in range(k)]
-    return sum(h.get() for h in handles)
+    handles = [pool.apply_async(count_with_cpu, (n,)) for _ in range(k)]
+    return add_up(h.get() for h in handles)
 
 
 def run_executor(executor, n, k):
-    return sum(executor.map(count, [n] * k))
+    return add_up(executor.map(count_with_cpu, [n] * k))
 
 
 def run_async(executor, n, k):
     async def main():
         loop = asyncio.get_running_loop()
-        tasks = [loop.run_in_executor(executor, count, n) for _ in range(k)]
-        return sum(await asyncio.gather(*tasks))
+        tasks = [loop.run_in_executor(executor, count_with_cpu, n) for _ in range(k)]
+        return add_up(await asyncio.gather(*tasks))
 
     return asyncio.run(main())
 
 
+def add_up(replies):
+    replies = list(replies)
+    return sum(r for r, _ in replies), sum(cpu for _, cpu in replies)
+
+
+def start_methods():
+    """The platform's start methods, its default first (fork on Linux up to 3.13,
+    forkserver from 3.14, spawn on macOS and Windows)."""
+    default = multiprocessing.get_start_method()
+    return [default] + [m for m in multiprocessing.get_all_start_methods() if m != default]
+
+
+def process_startup(method, repeat):
+    """One no-op task in a new process under `method`, start to join: what one process costs
+    before it does anything. The median of `repeat` tries, and their min and max."""
+    context = multiprocessing.get_context(method)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        p = context.Process(target=noop)
+        p.start()
+        p.join()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), min(times), max(times)
+
+
 def cpu_seconds():
-    # This process and its children that have been waited for (a pool's workers are not,
-    # until the pool closes: their CPU time is not counted here).
+    """CPU seconds of this process, and of its children that have been waited for."""
     me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
 
 
 def measure(fn):
-    cpu = cpu_seconds()
+    """(result, wall seconds, cores kept busy). A model whose work runs in other processes
+    returns (result, their CPU seconds) and is counted as this process plus what they
+    report (a pool's workers outlive the run and a forkserver's children are not ours, so
+    RUSAGE_CHILDREN would miss them); the others as this process and its waited children."""
+    own, children = cpu_seconds()
     start = time.perf_counter()
     result = fn()
     elapsed = time.perf_counter() - start
-    return result, elapsed, (cpu_seconds() - cpu) / elapsed
+    own_after, children_after = cpu_seconds()
+    if isinstance(result, tuple):
+        result, workers_cpu = result
+        cpu = own_after - own + workers_cpu
+    else:
+        cpu = own_after - own + children_after - children
+    return result, elapsed, cpu / elapsed
 
 
 def main():
@@ -115,7 +165,7 @@ def main():
     # A free-threaded CPython (3.13t, 3.14t) runs threads without the GIL.
     gil = sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
 
-    def emit(model, variant, workers, result, elapsed, fastest, slowest, cores_used, start_s=0.0):
+    def emit(model, variant, workers, result, elapsed, fastest, slowest, cores_used, start_s, method):
         record = {
             "lang": "python",
             "job": "count",
@@ -129,9 +179,9 @@ def main():
             "elapsed_min_s": fastest,
             "elapsed_max_s": slowest,
             "runs": args.repeat,
-            # CPU time over wall time: about 1 for one busy core. Not known for pools, whose
-            # workers outlive the run (their CPU time is not counted until they exit).
-            "cores_used": None if model in ("pool", "async") else cores_used,
+            # CPU time over wall time: about 1 for one busy core.
+            "cores_used": cores_used,
+            "start_method": method,
             "gil": gil,
             "python": sys.version.split()[0],
             "start_s": start_s,
@@ -158,26 +208,55 @@ def main():
     executor = concurrent.futures.ProcessPoolExecutor(w)
     list(executor.map(noop_arg, [0] * w))
     executor_start = time.perf_counter() - start
-    models = [
-        ("serial", "loop", 1, lambda: run_serial(n, k, w), 0.0),
-        ("threads", "threading.Thread", k, lambda: run_threads(n, k, w), 0.0),
-        ("process", "multiprocessing.Process", k, lambda: run_process(n, k, w), 0.0),
-        ("pool", "Pool.apply_async", w, lambda: run_pool(pool, n, k), pool_start),
-        ("pool", "ProcessPoolExecutor", w, lambda: run_executor(executor, n, k), executor_start),
-        ("async", "run_in_executor", w, lambda: run_async(executor, n, k), executor_start),
+    default = multiprocessing.get_start_method()
+    methods = start_methods()
+    # The process model under every start method (the default first: the one a plain
+    # `multiprocessing.Process` gets); the pools under the default.
+    processes = [
+        ("process", f"multiprocessing.Process ({m})", k, (lambda m=m: run_process(multiprocessing.get_context(m), n, k)), 0.0, m)
+        for m in methods
     ]
-    runs = {variant: [] for _, variant, _, _, _ in models}
+    models = [
+        ("serial", "loop", 1, lambda: run_serial(n, k, w), 0.0, None),
+        ("threads", "threading.Thread", k, lambda: run_threads(n, k, w), 0.0, None),
+        *processes,
+        ("pool", "Pool.apply_async", w, lambda: run_pool(pool, n, k), pool_start, default),
+        ("pool", "ProcessPoolExecutor", w, lambda: run_executor(executor, n, k), executor_start, default),
+        ("async", "run_in_executor", w, lambda: run_async(executor, n, k), executor_start, default),
+    ]
+    runs = {variant: [] for _, variant, _, _, _, _ in models}
     for _ in range(args.repeat):
-        for _, variant, _, fn, _ in models:
+        for _, variant, _, fn, _, _ in models:
             runs[variant].append(measure(fn))
     pool.close()
     pool.join()
     executor.shutdown()
-    for model, variant, workers, _, started in models:
+    for model, variant, workers, _, started, method in models:
         times = [elapsed for _, elapsed, _ in runs[variant]]
         result = runs[variant][-1][0]
         busy = statistics.median(used for _, _, used in runs[variant])
-        emit(model, variant, workers, result, statistics.median(times), min(times), max(times), busy, started)
+        emit(model, variant, workers, result, statistics.median(times), min(times), max(times), busy, started, method)
+
+    # What one process costs before it does anything, per start method: a no-op task,
+    # start to join (the overhead chart sets it beside the Rust mechanisms).
+    for method in methods:
+        median, fastest, slowest = process_startup(method, max(5, 5 * args.repeat))
+        record = {
+            "lang": "python",
+            "job": "overhead",
+            "model": "process",
+            "variant": f"multiprocessing.Process start+join ({method}), from idle",
+            "start_method": method,
+            "tasks": 1,
+            "to": n,
+            "elapsed_s": median,
+            "elapsed_min_s": fastest,
+            "elapsed_max_s": slowest,
+            "runs": max(5, 5 * args.repeat),
+            "gil": gil,
+            "python": sys.version.split()[0],
+        }
+        print(json.dumps(record), flush=True)
 
 
 def noop_arg(_):

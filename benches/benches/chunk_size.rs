@@ -6,7 +6,7 @@
 
 use std::num::NonZeroUsize;
 
-use benches::{cores, criterion, env_u64, shard, worker, FLAT};
+use benches::{cores, criterion, env_u64, shard, worker, GroupRun, FLAT};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use workload::input::InputFile;
 use workload::ngram::{Chunking, NgramOptions};
@@ -17,6 +17,7 @@ fn chunk_size(c: &mut Criterion) {
     let worker = worker();
     let bytes = std::fs::metadata(&path).expect("the shard").len();
     let smallest = env_u64("BENCH_CHUNK_MIN", 16 << 10);
+    let run_record = GroupRun::new("chunk_size");
     let mut group = c.benchmark_group("chunk_size");
     group.sampling_mode(FLAT);
     group.throughput(Throughput::Bytes(bytes));
@@ -46,6 +47,8 @@ fn chunk_size(c: &mut Criterion) {
         size *= 4;
     }
     group.finish();
+    // Where and when, and how busy the machine was, for the report.
+    run_record.finish(serde_json::json!({}));
 }
 
 criterion_group! { name = benches; config = criterion(); targets = chunk_size }

@@ -4,10 +4,11 @@
 //! `harness count`, so a figure here and one from `harness` time the same thing under the
 //! same name: each run starts the model's workers (threads, processes, a rayon pool, a tokio
 //! runtime) inside the timed part, because starting them is part of what a model costs.
-//! `target/criterion/count/run.json` says which N and K set, where and when, for the report.
+//! `target/criterion/count/run.json` says which N and K set, where and when, how busy the
+//! machine was, and each benchmark's CPU time (cores kept busy), for the report.
 //! A second group, `count_n`, times one serial task at N/10, N and 4N: the fold check.
 
-use benches::{cores, criterion, env_u64, worker, FLAT};
+use benches::{cores, criterion, env_u64, worker, GroupRun, FLAT};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use harness::models::{set_worker_command, Model};
 use workload::CountJob;
@@ -19,24 +20,23 @@ fn count(c: &mut Criterion) {
     task_counts.sort_unstable();
     task_counts.dedup();
     set_worker_command(worker());
-    // Which run this is, for the report: N, the K set, and where and when it was measured.
-    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion/count");
-    std::fs::create_dir_all(&out).expect("criterion's folder");
-    let run = serde_json::json!({"to": to, "tasks": task_counts, "stamp": harness::machine::stamp()});
-    std::fs::write(out.join("run.json"), run.to_string()).expect("run.json");
-
+    let run_record = GroupRun::new("count");
     let mut group = c.benchmark_group("count");
     group.sampling_mode(FLAT);
-    for tasks in task_counts {
+    for &tasks in &task_counts {
         let job = CountJob { tasks, to };
         group.throughput(Throughput::Elements(job.iterations().expect("fits")));
         for &model in Model::ALL {
+            let id = format!("{}/{tasks}", model.name());
             group.bench_with_input(BenchmarkId::new(model.name(), tasks), &job, |b, &job| {
-                b.iter(|| model.count(job, cores).unwrap_or_else(|e| panic!("{model}: {e}")))
+                run_record.iter(b, &id, || model.count(job, cores).unwrap_or_else(|e| panic!("{model}: {e}")))
             });
         }
     }
     group.finish();
+    // Which run this is, for the report: N, the K set, where and when it was measured, how
+    // busy the machine was meanwhile, and each benchmark's CPU time.
+    run_record.finish(serde_json::json!({"to": to, "tasks": task_counts}));
 }
 
 /// The fold check: one serial task counting to N/10, N and 4N. If the compiler had folded

@@ -3,12 +3,13 @@
 //! point as `harness ngram`: each run starts the model's workers and maps the file afresh,
 //! so starting and reading are part of the time, as in `harness ngram`. Before timing,
 //! every model's answer is checked against the serial one, and the data set is described in
-//! `target/criterion/ngram/dataset.json` for the report. Every parallel model runs on one
+//! `target/criterion/ngram/dataset.json` for the report; `ngram/run.json` keeps each
+//! benchmark's CPU time and how busy the machine was. Every parallel model runs on one
 //! worker and on every core.
 
 use std::path::Path;
 
-use benches::{cores, criterion, shard, worker, FLAT};
+use benches::{cores, criterion, shard, worker, GroupRun, FLAT};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use harness::models::{set_worker_command, Model};
 use workload::input::InputFile;
@@ -50,6 +51,7 @@ fn ngram(c: &mut Criterion) {
     drop(reference);
     drop(file);
 
+    let run_record = GroupRun::new("ngram");
     let mut group = c.benchmark_group("ngram");
     group.sampling_mode(FLAT);
     group.throughput(Throughput::Bytes(bytes));
@@ -59,12 +61,15 @@ fn ngram(c: &mut Criterion) {
     counts.dedup();
     for &model in Model::ALL {
         for &workers in counts.iter().filter(|&&w| model != Model::Serial || w == 1) {
+            let id = format!("{}/{workers}", model.name());
             group.bench_function(BenchmarkId::new(model.name(), workers), |b| {
-                b.iter(|| run(&path, model, &options, workers))
+                run_record.iter(b, &id, || run(&path, model, &options, workers))
             });
         }
     }
     group.finish();
+    // How busy the machine was, and each benchmark's CPU time, for the report.
+    run_record.finish(serde_json::json!({}));
 }
 
 criterion_group! { name = benches; config = criterion(); targets = ngram }

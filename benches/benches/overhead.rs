@@ -14,7 +14,7 @@ use std::hint::black_box;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use benches::worker;
+use benches::{worker, GroupRun};
 use criterion::{criterion_group, criterion_main, Criterion};
 use process::{Process, ProcessPool, Task};
 use threads::futures::ThreadPoolExecutor;
@@ -40,6 +40,7 @@ fn overhead(c: &mut Criterion) {
     let rayon = pool::build(1).expect("rayon pool");
     let runtime = async_pool::runtime(1).expect("tokio runtime");
 
+    let run_record = GroupRun::new("overhead");
     let mut group = c.benchmark_group("overhead");
     // From idle: one task at a time.
     group.bench_function("std thread spawn+join, from idle", |b| {
@@ -171,6 +172,42 @@ fn overhead(c: &mut Criterion) {
         })
     });
     group.finish();
+    // Where and when, how busy the machine was, and the event loop's heartbeat, for the report.
+    run_record.finish(serde_json::json!({"heartbeat": heartbeats()}));
+}
+
+/// The article's warning about CPU work on an event loop, in Rust: a heartbeat every 10 ms
+/// on a one-thread tokio runtime while one count runs inline on it and while it runs through
+/// `spawn_blocking` (`run_in_executor`). Three runs each; the run with the median worst
+/// lateness, and the least and most worst lateness. The count is ten times N (at least 1e9
+/// steps, a few hundred ms), long enough for tens of beats.
+fn heartbeats() -> serde_json::Value {
+    let to = benches::env_u64("BENCH_COUNT_TO", 100_000_000).saturating_mul(10).max(1_000_000_000);
+    let period = Duration::from_millis(10);
+    let placements =
+        [(async_pool::Placement::Inline, "inline"), (async_pool::Placement::Offloaded, "spawn_blocking")];
+    let records: Vec<serde_json::Value> = placements
+        .into_iter()
+        .map(|(placement, name)| {
+            let mut runs: Vec<async_pool::Heartbeat> = (0..3)
+                .map(|_| async_pool::heartbeat(placement, period, move || workload::count_to(to)))
+                .collect();
+            runs.sort_by_key(|r| r.max_late);
+            let median = &runs[runs.len() / 2];
+            serde_json::json!({
+                "placement": name,
+                "to": to,
+                "period_s": period.as_secs_f64(),
+                "work_s": median.work.as_secs_f64(),
+                "beats": median.ticks_during_work,
+                "worst_late_s": median.max_late.as_secs_f64(),
+                "worst_late_min_s": runs[0].max_late.as_secs_f64(),
+                "worst_late_max_s": runs[runs.len() - 1].max_late.as_secs_f64(),
+                "runs": runs.len(),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(records)
 }
 
 /// [`per_task`] for a batch that is awaited inside the runtime.

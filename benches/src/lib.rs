@@ -66,3 +66,64 @@ pub fn worker() -> WorkerCommand {
     assert!(bin.exists(), "{} not found: build it first (`cargo build --release -p harness`)", bin.display());
     WorkerCommand::new(bin).arg(process::worker::WORKER_ARG)
 }
+
+/// One group's run, for the report: where and when it ran and how busy the machine was
+/// meanwhile, and CPU time beside wall time for every benchmark, from the very runs
+/// criterion times: [`GroupRun::iter`] hands criterion each batch's wall time and keeps (wall, CPU)
+/// per benchmark; [`GroupRun::finish`] writes them with the run's stamp to
+/// `target/criterion/GROUP/run.json`, where the report reads cores kept busy (CPU / wall:
+/// about 1 for one busy core, 2 for two). CPU time is this process's and its waited-for
+/// children's (`harness::machine::cpu_seconds`), so the process model's workers count.
+#[derive(Debug)]
+pub struct GroupRun {
+    group: &'static str,
+    start: harness::machine::Load,
+    sums: std::cell::RefCell<std::collections::BTreeMap<String, (f64, f64)>>,
+}
+
+impl GroupRun {
+    /// Starts watching the machine for `group` (load, steal, other programs: see
+    /// `harness::machine::Load`).
+    pub fn new(group: &'static str) -> GroupRun {
+        GroupRun { group, start: harness::machine::Load::now(), sums: Default::default() }
+    }
+
+    /// Criterion's loop for benchmark `id` (`model/param`, as criterion names it), timing
+    /// `routine` and keeping its CPU time.
+    pub fn iter<O>(&self, b: &mut criterion::Bencher, id: &str, mut routine: impl FnMut() -> O) {
+        b.iter_custom(|iters| {
+            let cpu = harness::machine::cpu_seconds();
+            let started = std::time::Instant::now();
+            for _ in 0..iters {
+                std::hint::black_box(routine());
+            }
+            let wall = started.elapsed();
+            let cpu = harness::machine::cpu_seconds() - cpu;
+            let mut sums = self.sums.borrow_mut();
+            let sum = sums.entry(id.to_string()).or_default();
+            sum.0 += wall.as_secs_f64();
+            sum.1 += cpu;
+            wall
+        });
+    }
+
+    /// Writes `target/criterion/GROUP/run.json`: `fields`, the stamp (with the machine's
+    /// conditions since [`GroupRun::new`]) and per benchmark `{wall_s, cpu_s, cores_used}`.
+    pub fn finish(self, fields: serde_json::Value) {
+        let mut run = fields;
+        run["stamp"] = harness::machine::stamp_since(&self.start);
+        run["cpu"] = self
+            .sums
+            .into_inner()
+            .into_iter()
+            .map(|(id, (wall, cpu))| {
+                let cores = if wall > 0.0 { cpu / wall } else { 0.0 };
+                (id, serde_json::json!({"wall_s": wall, "cpu_s": cpu, "cores_used": cores}))
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+        let out = workspace_root().join("target/criterion").join(self.group);
+        std::fs::create_dir_all(&out).expect("criterion's folder");
+        std::fs::write(out.join("run.json"), run.to_string()).expect("run.json");
+    }
+}

@@ -195,6 +195,11 @@ pub struct NgramArgs {
     /// Print one JSON object per model run instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Run every model this many rounds (each model once per round, so a drift of the
+    /// machine hits every model alike) and report the median, the fastest and slowest run,
+    /// and the speedup over serial as the median of the ratios within a round.
+    #[arg(long, default_value = "1", value_parser = parse_nonzero)]
+    pub repeat: NonZeroUsize,
     /// Skip malformed lines (and report how many) instead of stopping at the first.
     #[arg(long)]
     pub skip_malformed: bool,

@@ -7,6 +7,7 @@ use workload::CountJob;
 
 use crate::cli::CountArgs;
 use crate::models::Model;
+use crate::stats::Rounds;
 use crate::{human, machine, say, CliError};
 
 /// The JSON record for one run (the CLI contract in ARCHITECTURE.md).
@@ -14,44 +15,16 @@ use crate::{human, machine, say, CliError};
 pub struct CountRecord {
     pub job: &'static str,
     pub model: &'static str,
+    pub lang: &'static str,
     pub tasks: usize,
     pub to: u64,
     pub workers: usize,
     pub result: u64,
-    /// The median of `runs` runs.
-    pub elapsed_s: f64,
-    pub elapsed_min_s: f64,
-    pub elapsed_max_s: f64,
-    pub runs: usize,
-    /// CPU time (user + system, this process and its reaped children) of the median run.
-    pub cpu_s: f64,
-    /// CPU time over wall time, median of the runs: about 1 for one busy core, 2 for two.
-    pub cores_used: f64,
-    /// Serial's time over this model's, the median of the ratios within each round (when
-    /// serial ran too).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub speedup: Option<f64>,
-}
-
-/// The median of `values` (the upper one of an even count).
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    sorted.get(sorted.len() / 2).copied().unwrap_or(0.0)
-}
-
-/// CPU seconds used so far by this process and its children that have been waited for.
-fn cpu_seconds() -> f64 {
-    let of = |who: libc::c_int| {
-        // SAFETY: getrusage fills the struct it is given; a zeroed rusage is a valid start.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        if unsafe { libc::getrusage(who, &mut usage) } != 0 {
-            return 0.0;
-        }
-        let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-        seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    };
-    of(libc::RUSAGE_SELF) + of(libc::RUSAGE_CHILDREN)
+    /// The median and spread of the runs, CPU time, cores kept busy, speedup over serial.
+    #[serde(flatten)]
+    pub rounds: Rounds,
+    /// Where and when, and how busy the machine was (`machine::stamp_since`).
+    pub stamp: serde_json::Value,
 }
 
 pub fn run(args: &CountArgs) -> Result<(), CliError> {
@@ -95,9 +68,10 @@ pub fn run(args: &CountArgs) -> Result<(), CliError> {
     // of the machine's speed hits every model alike; a speedup is the median of the ratios
     // taken within a round.
     let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); models.len()];
+    let load = machine::Load::now();
     for _ in 0..args.repeat.get() {
         for (index, &model) in models.iter().enumerate() {
-            let cpu = cpu_seconds();
+            let cpu = machine::cpu_seconds();
             let started = Instant::now();
             let result = model.count(job, workers).map_err(|e| format!("harness count: {model}: {e}"))?;
             let elapsed = started.elapsed().as_secs_f64();
@@ -108,31 +82,24 @@ pub fn run(args: &CountArgs) -> Result<(), CliError> {
                 )
                 .into());
             }
-            runs[index].push((elapsed, cpu_seconds() - cpu));
+            runs[index].push((elapsed, machine::cpu_seconds() - cpu));
         }
     }
     let serial = models.iter().position(|m| *m == Model::Serial);
+    let stamp = machine::stamp_since(&load);
     for (index, &model) in models.iter().enumerate() {
-        let times: Vec<f64> = runs[index].iter().map(|r| r.0).collect();
-        let elapsed = median(&times);
-        let cores_used = median(&runs[index].iter().map(|(wall, cpu)| cpu / wall).collect::<Vec<_>>());
-        let speedup = serial.map(|s| {
-            median(&runs[s].iter().zip(&runs[index]).map(|(base, this)| base.0 / this.0).collect::<Vec<_>>())
-        });
+        let rounds = Rounds::of(&runs[index], serial.map(|s| runs[s].as_slice()));
+        let (elapsed, cores_used, speedup) = (rounds.elapsed_s, rounds.cores_used, rounds.speedup);
         let record = CountRecord {
             job: "count",
             model: model.name(),
+            lang: "rust",
             tasks: job.tasks,
             to: job.to,
             workers: model.effective_workers(workers),
             result: expected,
-            elapsed_s: elapsed,
-            elapsed_min_s: times.iter().copied().fold(f64::INFINITY, f64::min),
-            elapsed_max_s: times.iter().copied().fold(0.0, f64::max),
-            runs: times.len(),
-            cpu_s: median(&runs[index].iter().map(|r| r.1).collect::<Vec<_>>()),
-            cores_used,
-            speedup,
+            rounds,
+            stamp: stamp.clone(),
         };
         if args.json {
             say!("{}", serde_json::to_string(&record).expect("plain record serialises"))?;

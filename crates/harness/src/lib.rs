@@ -11,6 +11,7 @@ pub mod ngram_cmd;
 pub mod output;
 pub mod python_cmd;
 pub mod report;
+pub mod stats;
 pub mod sweep_cmd;
 
 use cli::{Cli, Command};

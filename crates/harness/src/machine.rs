@@ -54,6 +54,92 @@ pub fn stamp() -> serde_json::Value {
     })
 }
 
+/// CPU seconds (user + system) used so far by this process and the children it has waited
+/// for (and theirs): what a run cost in CPU, against its wall time.
+pub fn cpu_seconds() -> f64 {
+    let of = |who: libc::c_int| {
+        // SAFETY: getrusage fills the struct it is given; a zeroed rusage is a valid start.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(who, &mut usage) } != 0 {
+            return 0.0;
+        }
+        let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    };
+    of(libc::RUSAGE_SELF) + of(libc::RUSAGE_CHILDREN)
+}
+
+/// How busy the machine is at one moment: the 1-minute load average, the kernel's CPU
+/// counters (busy, stolen by the hypervisor, all, in seconds summed over cores) and this
+/// process's own CPU time. Two of them, taken around a measurement, say whether something
+/// else was running meanwhile ([`Load::conditions`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Load {
+    load_1m: Option<f64>,
+    /// (busy, steal, total) seconds from the first line of /proc/stat.
+    ticks: Option<(f64, f64, f64)>,
+    own_cpu_s: f64,
+    at: std::time::Instant,
+}
+
+impl Load {
+    pub fn now() -> Load {
+        let load_1m = std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|t| t.split_whitespace().next().and_then(|v| v.parse().ok()));
+        // SAFETY: sysconf has no preconditions.
+        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+        let ticks = std::fs::read_to_string("/proc/stat").ok().and_then(|t| {
+            let line = t.lines().next()?.strip_prefix("cpu ")?.to_string();
+            let v: Vec<f64> = line.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+            // user nice system idle iowait irq softirq steal (guest time is inside user).
+            let total: f64 = v.iter().take(8).sum();
+            let idle = v.get(3).copied().unwrap_or(0.0) + v.get(4).copied().unwrap_or(0.0);
+            let steal = v.get(7).copied().unwrap_or(0.0);
+            Some(((total - idle - steal) / hz, steal / hz, total / hz))
+        });
+        Load { load_1m, ticks, own_cpu_s: cpu_seconds(), at: std::time::Instant::now() }
+    }
+
+    /// What the machine did between `self` (the start of a measurement) and now:
+    /// `load_start`, `load_end`, `steal_pct` (the share of CPU time the hypervisor gave to
+    /// other guests) and `others_pct` (CPU time of other programs, as a share of every core
+    /// over the wall time). `null` where the kernel does not say.
+    pub fn conditions(&self) -> serde_json::Value {
+        let end = Load::now();
+        let wall = end.at.duration_since(self.at).as_secs_f64();
+        let cores = cores().get() as f64;
+        let (steal_pct, others_pct) = match (self.ticks, end.ticks) {
+            (Some((busy0, steal0, total0)), Some((busy1, steal1, total1)))
+                if total1 > total0 && wall > 0.0 =>
+            {
+                let mine = end.own_cpu_s - self.own_cpu_s;
+                let others = ((busy1 - busy0) - mine).max(0.0);
+                (Some(100.0 * (steal1 - steal0) / (total1 - total0)), Some(100.0 * others / (cores * wall)))
+            }
+            _ => (None, None),
+        };
+        let round = |x: Option<f64>| x.map(|v| (v * 10.0).round() / 10.0);
+        serde_json::json!({
+            "load_start": self.load_1m,
+            "load_end": end.load_1m,
+            "steal_pct": round(steal_pct),
+            "others_pct": round(others_pct),
+        })
+    }
+}
+
+/// [`stamp`], with the conditions since `start` (see [`Load::conditions`]): what a source
+/// writes when its measurement ends.
+pub fn stamp_since(start: &Load) -> serde_json::Value {
+    let mut stamp = stamp();
+    if let (Some(fields), serde_json::Value::Object(conditions)) = (stamp.as_object_mut(), start.conditions())
+    {
+        fields.extend(conditions);
+    }
+    stamp
+}
+
 /// Now, as `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn utc_now() -> String {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());

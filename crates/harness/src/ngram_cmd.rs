@@ -11,6 +11,7 @@ use workload::ngram::{Chunking, NgramOptions, NgramOutput, Source};
 
 use crate::cli::{EngineArg, NgramArgs};
 use crate::models::{Algorithm, Model, ModelChoice, Settings};
+use crate::stats::Rounds;
 use crate::{human, machine, output, say, CliError};
 
 /// `{"word": total, ...}` in the order the words were asked for.
@@ -32,6 +33,7 @@ impl Serialize for WordTotals {
 pub struct NgramRecord {
     pub job: &'static str,
     pub model: &'static str,
+    pub lang: &'static str,
     /// `merge` (the article's) or `partitioned` (the MapReduce engine's).
     pub algorithm: &'static str,
     pub workers: usize,
@@ -40,7 +42,10 @@ pub struct NgramRecord {
     pub distinct: usize,
     /// `null` only if the grand total does not fit in u64.
     pub total_match_count: Option<u64>,
-    pub elapsed_s: f64,
+    /// The median and spread of the runs (`--repeat`), CPU time, cores kept busy, and the
+    /// speedup over serial with the same algorithm.
+    #[serde(flatten)]
+    pub rounds: Rounds,
     pub words: WordTotals,
     pub top: Vec<(String, u64)>,
     pub files: Vec<String>,
@@ -66,9 +71,11 @@ pub struct NgramRecord {
     /// What crossing process boundaries cost (the process model only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping: Option<ShippingRecord>,
-    /// Seconds per phase (the MapReduce engine only).
+    /// Seconds per phase (the MapReduce engine only; the last run's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phases: Option<PhasesRecord>,
+    /// Where and when, and how busy the machine was (`machine::stamp_since`).
+    pub stamp: serde_json::Value,
 }
 
 /// `phases` in the JSON record.
@@ -159,7 +166,8 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
     let once = gzip || !args.files.iter().all(|f| is_rereadable(f));
     let others: Vec<&(Model, Algorithm)> =
         cells.iter().filter(|(m, a)| !(gzip && engine_streams(*m, *a))).collect();
-    let opened = if once { others.len().min(1) } else { others.len() };
+    let round_count = args.repeat.get();
+    let opened = if once { others.len().min(1) } else { others.len() * round_count };
     let inputs: Vec<Vec<InputFile>> =
         (0..opened).map(|_| open_all(&args.files)).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
     let files: Vec<String> = args.files.iter().map(|p| p.display().to_string()).collect();
@@ -167,165 +175,193 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
     let mut reference: Option<(String, NgramOutput<'_>)> = None;
     let mut header_done = false;
     let mut next_input = 0;
-    for &(model, algorithm) in &cells {
-        let name = format!("{model}/{algorithm}");
-        let started;
-        let output = if gzip && engine_streams(model, algorithm) {
-            let streams = args
-                .files
-                .iter()
-                .map(|path| {
-                    Ok(mapreduce::Stream { name: path.display().to_string(), reader: open_stream(path)? })
-                })
-                .collect::<Result<Vec<_>, workload::NgramError>>()
-                .map_err(|e| e.to_string())?;
-            started = Instant::now();
-            model
-                .ngram_streams(algorithm, streams, &options, workers, &settings)
-                .map_err(|e| e.to_string())?
-        } else {
-            let input = &inputs[next_input.min(inputs.len() - 1)];
-            next_input += 1;
-            let sources: Vec<Source<'_>> = input.iter().map(InputFile::source).collect();
-            started = Instant::now();
-            model.ngram_with(algorithm, &sources, &options, workers, &settings).map_err(|e| e.to_string())?
-        };
-        // A cluster's job starts once every process has connected.
-        let connect_s = output.cluster.map_or(0.0, |part| part.connect_s);
-        let elapsed = started.elapsed().as_secs_f64() - connect_s;
-        if let Some(part) = output.cluster.filter(|part| !part.holds_answer) {
-            // Only process 0 holds the answer and speaks on stdout.
-            eprintln!(
-                "process {} of {}: done in {:.3} s (after {:.3} s connecting); process 0 has the result",
-                part.process, part.processes, elapsed, connect_s
-            );
-            return Ok(());
-        }
-
-        if let Some((ref_name, ref_out)) = &reference {
-            check_agreement(ref_name, ref_out, &name, &output)?;
-        }
-        let (total_match_count, top) = output.summary(args.top);
-        let record = NgramRecord {
-            job: "ngram",
-            model: model.name(),
-            algorithm: algorithm.name(),
-            workers: model.effective_workers(workers),
-            lines: output.lines,
-            bytes: output.bytes,
-            distinct: output.distinct(),
-            total_match_count,
-            elapsed_s: elapsed,
-            words: WordTotals(
-                args.words.iter().map(|w| (w.clone(), output.total_for(w.as_bytes()))).collect(),
-            ),
-            top: top.into_iter().map(|(k, v)| (text(k), v)).collect(),
-            files: files.clone(),
-            chunk_bytes: options.chunking.bytes(),
-            chunk_lines: match options.chunking {
-                Chunking::Lines(lines) => Some(lines.get()),
-                _ => None,
-            },
-            skipped_malformed: output.skipped,
-            reran_tasks: output.reruns.iter().map(|r| r.tasks).sum(),
-            engine: output.cluster.map(|_| "timely"),
-            processes: output.cluster.map(|part| part.processes),
-            connect_s: output.cluster.map(|part| part.connect_s),
-            shipping: output.shipping.map(|s| ShippingRecord {
-                mode: s.mode,
-                bytes_to_workers: s.bytes_to_workers,
-                bytes_from_workers: s.bytes_from_workers,
-                encode_s: s.encode_s,
-                decode_s: s.decode_s,
-            }),
-            phases: output.phases.map(|p| PhasesRecord {
-                split_s: p.split_s,
-                map_s: p.map_s,
-                shuffle_s: p.shuffle_s,
-                reduce_s: p.reduce_s,
-                collect_s: p.collect_s,
-                partitions: p.partitions,
-            }),
-        };
-        for rerun in &output.reruns {
-            eprintln!(
-                "{}: {}; ran its {} map task(s) again on a new worker",
-                model.name(),
-                rerun.why,
-                rerun.tasks
-            );
-        }
-        if output.skipped > 0 {
-            if let Some(first) = &output.first_skipped {
+    // Rounds: every cell once per round; the last round's runs are the ones printed, with
+    // the time of every round's run of the same cell. (wall, CPU) per cell and round:
+    let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); cells.len()];
+    let load = machine::Load::now();
+    for round in 0..round_count {
+        let last_round = round + 1 == round_count;
+        for (index, &(model, algorithm)) in cells.iter().enumerate() {
+            let name = format!("{model}/{algorithm}");
+            let cpu = machine::cpu_seconds();
+            let started;
+            let output = if gzip && engine_streams(model, algorithm) {
+                let streams = args
+                    .files
+                    .iter()
+                    .map(|path| {
+                        Ok(mapreduce::Stream { name: path.display().to_string(), reader: open_stream(path)? })
+                    })
+                    .collect::<Result<Vec<_>, workload::NgramError>>()
+                    .map_err(|e| e.to_string())?;
+                started = Instant::now();
+                model
+                    .ngram_streams(algorithm, streams, &options, workers, &settings)
+                    .map_err(|e| e.to_string())?
+            } else {
+                let input = &inputs[next_input.min(inputs.len() - 1)];
+                next_input += 1;
+                let sources: Vec<Source<'_>> = input.iter().map(InputFile::source).collect();
+                started = Instant::now();
+                model
+                    .ngram_with(algorithm, &sources, &options, workers, &settings)
+                    .map_err(|e| e.to_string())?
+            };
+            // A cluster's job starts once every process has connected.
+            let connect_s = output.cluster.map_or(0.0, |part| part.connect_s);
+            let elapsed = started.elapsed().as_secs_f64() - connect_s;
+            runs[index].push((elapsed, machine::cpu_seconds() - cpu));
+            if let Some(part) = output.cluster.filter(|part| !part.holds_answer) {
+                // Only process 0 holds the answer and speaks on stdout.
                 eprintln!(
-                    "{}: skipped {} malformed line(s); the first: {}:{}: {}",
+                    "process {} of {}: done in {:.3} s (after {:.3} s connecting); process 0 has the result",
+                    part.process, part.processes, elapsed, connect_s
+                );
+                return Ok(());
+            }
+
+            if let Some((ref_name, ref_out)) = &reference {
+                check_agreement(ref_name, ref_out, &name, &output)?;
+            }
+            if !last_round {
+                if reference.is_none() {
+                    reference = Some((name, output));
+                }
+                continue;
+            }
+            let serial = cells.iter().position(|&(m, a)| m == Model::Serial && a == algorithm);
+            let rounds = Rounds::of(&runs[index], serial.filter(|&s| s != index).map(|s| runs[s].as_slice()));
+            let elapsed = rounds.elapsed_s;
+            let (total_match_count, top) = output.summary(args.top);
+            let record = NgramRecord {
+                job: "ngram",
+                model: model.name(),
+                algorithm: algorithm.name(),
+                workers: model.effective_workers(workers),
+                lines: output.lines,
+                bytes: output.bytes,
+                distinct: output.distinct(),
+                total_match_count,
+                rounds,
+                lang: "rust",
+                stamp: machine::stamp_since(&load),
+                words: WordTotals(
+                    args.words.iter().map(|w| (w.clone(), output.total_for(w.as_bytes()))).collect(),
+                ),
+                top: top.into_iter().map(|(k, v)| (text(k), v)).collect(),
+                files: files.clone(),
+                chunk_bytes: options.chunking.bytes(),
+                chunk_lines: match options.chunking {
+                    Chunking::Lines(lines) => Some(lines.get()),
+                    _ => None,
+                },
+                skipped_malformed: output.skipped,
+                reran_tasks: output.reruns.iter().map(|r| r.tasks).sum(),
+                engine: output.cluster.map(|_| "timely"),
+                processes: output.cluster.map(|part| part.processes),
+                connect_s: output.cluster.map(|part| part.connect_s),
+                shipping: output.shipping.map(|s| ShippingRecord {
+                    mode: s.mode,
+                    bytes_to_workers: s.bytes_to_workers,
+                    bytes_from_workers: s.bytes_from_workers,
+                    encode_s: s.encode_s,
+                    decode_s: s.decode_s,
+                }),
+                phases: output.phases.map(|p| PhasesRecord {
+                    split_s: p.split_s,
+                    map_s: p.map_s,
+                    shuffle_s: p.shuffle_s,
+                    reduce_s: p.reduce_s,
+                    collect_s: p.collect_s,
+                    partitions: p.partitions,
+                }),
+            };
+            for rerun in &output.reruns {
+                eprintln!(
+                    "{}: {}; ran its {} map task(s) again on a new worker",
                     model.name(),
-                    human::thousands(output.skipped),
-                    first.file,
-                    first.line,
-                    first.kind
+                    rerun.why,
+                    rerun.tasks
                 );
             }
-        }
-        if args.json {
-            say!("{}", serde_json::to_string(&record).expect("plain record serialises"))?;
-        } else {
-            if !header_done {
-                say!(
-                    "ngram: {} file(s), {} lines, {}, on {}",
-                    files.len(),
-                    human::thousands(output.lines),
-                    human::bytes(output.bytes),
-                    machine::describe()
-                )?;
-                say!(
-                    "{:<10} {:<11} {:>7} {:>11} {:>9} {:>12} {:>18}",
-                    "model",
-                    "algorithm",
-                    "workers",
-                    "elapsed",
-                    "GB/s",
-                    "distinct",
-                    "total"
-                )?;
-                header_done = true;
+            if output.skipped > 0 {
+                if let Some(first) = &output.first_skipped {
+                    eprintln!(
+                        "{}: skipped {} malformed line(s); the first: {}:{}: {}",
+                        model.name(),
+                        human::thousands(output.skipped),
+                        first.file,
+                        first.line,
+                        first.kind
+                    );
+                }
             }
-            say!(
-                "{:<10} {:<11} {:>7} {:>11} {:>9.3} {:>12} {:>18}",
-                record.model,
-                record.algorithm,
-                record.workers,
-                human::seconds(elapsed),
-                output.bytes as f64 / elapsed / 1e9,
-                human::thousands(record.distinct as u64),
-                record.total_match_count.map_or("overflow".into(), human::thousands),
-            )?;
-            if let Some(p) = &record.phases {
+            if args.json {
+                say!("{}", serde_json::to_string(&record).expect("plain record serialises"))?;
+            } else {
+                if !header_done {
+                    say!(
+                        "ngram: {} file(s), {} lines, {}, on {}{}",
+                        files.len(),
+                        human::thousands(output.lines),
+                        human::bytes(output.bytes),
+                        machine::describe(),
+                        if round_count > 1 {
+                            format!(" (median of {round_count} rounds, every model once per round)")
+                        } else {
+                            String::new()
+                        }
+                    )?;
+                    say!(
+                        "{:<10} {:<11} {:>7} {:>11} {:>9} {:>6} {:>12} {:>18}",
+                        "model",
+                        "algorithm",
+                        "workers",
+                        "elapsed",
+                        "GB/s",
+                        "cores",
+                        "distinct",
+                        "total"
+                    )?;
+                    header_done = true;
+                }
                 say!(
-                    "{:<10} split {}, map+combine {}, shuffle {}, reduce {} ({} partitions), collect {}",
-                    "",
-                    human::seconds(p.split_s),
-                    human::seconds(p.map_s),
-                    human::seconds(p.shuffle_s),
-                    human::seconds(p.reduce_s),
-                    p.partitions,
-                    human::seconds(p.collect_s)
+                    "{:<10} {:<11} {:>7} {:>11} {:>9.3} {:>6.2} {:>12} {:>18}",
+                    record.model,
+                    record.algorithm,
+                    record.workers,
+                    human::seconds(elapsed),
+                    output.bytes as f64 / elapsed / 1e9,
+                    record.rounds.cores_used,
+                    human::thousands(record.distinct as u64),
+                    record.total_match_count.map_or("overflow".into(), human::thousands),
                 )?;
+                if let Some(p) = &record.phases {
+                    say!(
+                        "{:<10} split {}, map+combine {}, shuffle {}, reduce {} ({} partitions), collect {}",
+                        "",
+                        human::seconds(p.split_s),
+                        human::seconds(p.map_s),
+                        human::seconds(p.shuffle_s),
+                        human::seconds(p.reduce_s),
+                        p.partitions,
+                        human::seconds(p.collect_s)
+                    )?;
+                }
+                if let Some(s) = &record.shipping {
+                    say!(
+                        "{:<10} shipped {} to workers and {} back ({} mode); encode {}, decode {}",
+                        "",
+                        human::bytes(s.bytes_to_workers),
+                        human::bytes(s.bytes_from_workers),
+                        s.mode,
+                        human::seconds(s.encode_s),
+                        human::seconds(s.decode_s)
+                    )?;
+                }
             }
-            if let Some(s) = &record.shipping {
+            if let (false, Some(part)) = (args.json, output.cluster) {
                 say!(
-                    "{:<10} shipped {} to workers and {} back ({} mode); encode {}, decode {}",
-                    "",
-                    human::bytes(s.bytes_to_workers),
-                    human::bytes(s.bytes_from_workers),
-                    s.mode,
-                    human::seconds(s.encode_s),
-                    human::seconds(s.decode_s)
-                )?;
-            }
-        }
-        if let (false, Some(part)) = (args.json, output.cluster) {
-            say!(
                 "{:<10} on timely: {} process(es) x {} worker(s), connected in {} (not in the time); {} records crossed processes",
                 "",
                 part.processes,
@@ -333,9 +369,10 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                 human::seconds(part.connect_s),
                 human::thousands(part.exchanged_records)
             )?;
-        }
-        if reference.is_none() {
-            reference = Some((name, output));
+            }
+            if reference.is_none() {
+                reference = Some((name, output));
+            }
         }
     }
 
@@ -394,6 +431,13 @@ fn refuse_options_that_do_not_apply(args: &NgramArgs, cells: &[(Model, Algorithm
             "--worker-timeout",
             "runs on worker processes (--model process, --model mapreduce --executor processes) \
              and timely runs of several processes",
+        );
+    }
+    if timely && args.repeat.get() > 1 {
+        return Err(
+            "harness ngram: --repeat runs every model again, and a timely run is one job across processes that \
+             connect once; run the command again instead"
+                .to_string(),
         );
     }
     if timely && args.process >= args.processes.get() {

@@ -110,18 +110,35 @@ pub fn run(args: &PythonArgs) -> Result<(), String> {
         return Ok(());
     };
     let workers = args.workers.unwrap_or_else(machine::cores).get().to_string();
-    let mut records = run_script(
-        &python,
-        "count.py",
-        &[
-            format!("--to={}", args.to),
-            format!("--tasks={}", args.tasks),
-            format!("--workers={workers}"),
-            format!("--repeat={}", args.repeat.max(1)),
-        ],
-    )?;
+    let repeat = format!("--repeat={}", args.repeat.max(1));
+    // Each script's records with the stamp of its own run: where, when, and how busy the
+    // machine was meanwhile (the report draws one run at a time and warns when it was busy).
+    let stamped = |lines: Vec<String>, load: &machine::Load| {
+        let stamp = machine::stamp_since(load);
+        lines.into_iter().map(move |l| (l, stamp.clone())).collect::<Vec<_>>()
+    };
+    let load = machine::Load::now();
+    let count_args = [
+        format!("--to={}", args.to),
+        format!("--tasks={}", args.tasks),
+        format!("--workers={workers}"),
+        repeat.clone(),
+    ];
+    let mut records = stamped(run_script(&python, "count.py", &count_args)?, &load);
+    // The event loop and the order of results, on a fifth of N but at least 1e7 steps (a
+    // few hundred ms in CPython: long enough to see the loop stall, or the short results
+    // wait, against a 10 ms beat), short enough not to double the run.
+    let short = (args.to / 5).max(10_000_000).to_string();
+    for (script, extra) in [("heartbeat.py", None), ("as_completed.py", Some(format!("--workers={workers}")))]
+    {
+        let load = machine::Load::now();
+        let mut script_args = vec![format!("--to={short}"), repeat.clone()];
+        script_args.extend(extra);
+        records.extend(stamped(run_script(&python, script, &script_args)?, &load));
+    }
     if let Some(shard) = &args.shard {
-        records.extend(run_script(
+        let load = machine::Load::now();
+        let lines = run_script(
             &python,
             "mapreduce.py",
             &[
@@ -130,24 +147,24 @@ pub fn run(args: &PythonArgs) -> Result<(), String> {
                 format!("--workers={workers}"),
                 "--word=Aardvark".to_string(),
             ],
-        )?);
+        )?;
+        records.extend(stamped(lines, &load));
     }
     if let (Some(shard), true) = (&args.shard, args.polars) {
         if polars_ready(&python) {
+            let load = machine::Load::now();
             match run_script(
                 &python,
                 "polars_ngram.py",
                 &[shard.display().to_string(), "--word=Aardvark".to_string()],
             ) {
-                Ok(lines) => records.extend(lines),
+                Ok(lines) => records.extend(stamped(lines, &load)),
                 Err(e) => eprintln!("harness python: polars skipped: {e}"),
             }
         }
     }
-    // Each record says where and when it was measured (the report draws one run at a time).
-    let stamp = machine::stamp();
     let mut out = fs::File::create(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
-    for record in &records {
+    for (record, stamp) in &records {
         let mut value: serde_json::Value = serde_json::from_str(record).expect("checked as JSON when read");
         // The Python that ran belongs to where and when: into the stamp.
         let mut stamped = stamp.clone();

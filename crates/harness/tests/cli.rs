@@ -922,3 +922,59 @@ fn count_records_rounds_cpu_time_and_speedups() {
     assert_eq!(records[0]["model"], "serial");
     assert_eq!(records[0]["speedup"].as_f64(), Some(1.0));
 }
+
+/// `harness ngram --repeat` runs the cells in rounds (the same answer every time) and records
+/// the spread, CPU time and cores kept busy, and speedups over serial with the same
+/// algorithm; a timely run, which connects once, refuses it.
+#[test]
+fn ngram_records_rounds_cpu_time_and_speedups() {
+    let dir = Scratch::new("ngram-repeat");
+    let shard = dir.path("a.tsv");
+    gen(&shard, 20_000, 2_000, 7);
+    let path = shard.to_str().unwrap();
+    let out = harness(&["ngram", path, "--model", "all", "--repeat", "2", "--json", "--top", "0"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let records = json_lines(&out);
+    assert_eq!(records.len(), 12);
+    for r in &records {
+        assert_eq!(r["runs"].as_u64(), Some(2), "{r}");
+        let (min, median, max) = (
+            r["elapsed_min_s"].as_f64().unwrap(),
+            r["elapsed_s"].as_f64().unwrap(),
+            r["elapsed_max_s"].as_f64().unwrap(),
+        );
+        assert!(min <= median && median <= max, "{r}");
+        assert!(r["cores_used"].as_f64().is_some_and(|c| c > 0.0), "{r}");
+        // Serial is the base of the speedups; every other cell has one.
+        assert_eq!(r["speedup"].is_null(), r["model"] == "serial", "{r}");
+    }
+    let timely = harness(&["ngram", path, "--model", "mapreduce", "--engine", "timely", "--repeat", "2"]);
+    assert_eq!(timely.status.code(), Some(1), "{}", stderr(&timely));
+    assert!(
+        stderr(&timely).starts_with("harness ngram: --repeat runs every model again"),
+        "{}",
+        stderr(&timely)
+    );
+}
+
+/// What `harness count --json` and `harness ngram --json` print is the one record type of
+/// reports/results.json, stamped where it was measured.
+#[test]
+fn json_lines_are_results_records() {
+    use harness::report::record::Record;
+    let dir = Scratch::new("json-records");
+    let shard = dir.path("a.tsv");
+    gen(&shard, 5_000, 500, 3);
+    let count = harness(&["count", "--model", "threads", "--to", "1e5", "--repeat", "1", "--json"]);
+    let ngram = harness(&["ngram", shard.to_str().unwrap(), "--model", "serial", "--json", "--top", "0"]);
+    for (source, out) in [("harness count", count), ("harness ngram", ngram)] {
+        assert!(out.status.success(), "{}", stderr(&out));
+        for line in json_lines(&out) {
+            let record = Record::from_value(line, source).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(record.lang, "rust");
+            let stamp = record.stamp.expect("stamped");
+            assert!(stamp.cores.is_some() && stamp.date.is_some(), "{stamp:?}");
+            assert!(record.cores_used.is_some() && record.runs.is_some());
+        }
+    }
+}

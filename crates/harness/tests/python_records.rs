@@ -41,11 +41,43 @@ fn the_python_baselines_write_the_results_record() {
         .args(["--to", "2000", "--tasks", "2", "--workers", "2", "--repeat", "2"])
         .output()
         .unwrap();
-    let count = records(out, "count.py");
-    assert!(count
-        .iter()
-        .all(|r| r.job == "count" && r.lang == "python" && r.to == Some(2000) && r.tasks == Some(2)));
+    let all = records(out, "count.py");
+    let (count, overhead): (Vec<&Record>, Vec<&Record>) = all.iter().partition(|r| r.job == "count");
+    assert!(count.iter().all(|r| r.lang == "python" && r.to == Some(2000) && r.tasks == Some(2)));
     assert!(count.iter().all(|r| r.runs == Some(2) && r.elapsed_min_s <= Some(r.elapsed_s)));
+    assert!(count.iter().all(|r| r.cores_used.is_some_and(|c| c > 0.0)), "every count row says its cores");
+    // The process model once per start method, each named in its variant; a no-op process
+    // per start method as an overhead record.
+    let methods: Vec<&str> = count
+        .iter()
+        .filter(|r| r.model == "process")
+        .map(|r| r.extra["start_method"].as_str().expect("a start method"))
+        .collect();
+    assert!(methods.contains(&"spawn") && methods.len() >= 2, "{methods:?}");
+    for method in &methods {
+        assert!(count
+            .iter()
+            .any(|r| r.variant.as_deref() == Some(&format!("multiprocessing.Process ({method})"))));
+        assert!(overhead.iter().any(|r| r.extra["start_method"] == *method && r.elapsed_s > 0.0));
+    }
+    assert!(overhead.iter().all(|r| r.job == "overhead" && r.model == "process"));
+
+    // The event loop's heartbeat: three ways, the inline one stalls the loop for the whole
+    // count (no timing asserted beyond that: a beat cannot run while the loop's thread counts).
+    let out = Command::new(python).arg(script("heartbeat.py")).args(["--to", "300000"]).output().unwrap();
+    let beats = records(out, "heartbeat.py");
+    let ways: Vec<&str> = beats.iter().map(|r| r.extra["placement"].as_str().unwrap()).collect();
+    assert_eq!(ways, ["inline", "threads", "processes"]);
+    assert!(beats.iter().all(|r| r.job == "heartbeat" && r.extra["worst_late_s"].as_f64().is_some()));
+    let out = Command::new(python)
+        .arg(script("as_completed.py"))
+        .args(["--to", "300000", "--workers", "2"])
+        .output()
+        .unwrap();
+    let order = records(out, "as_completed.py");
+    // map hands results back in the order given: the long count first.
+    assert_eq!(order[0].extra["order"], serde_json::json!([300000, 1, 3, 5, 22]));
+    assert_eq!(order[1].extra["way"], "as_completed");
 
     let dir = std::env::temp_dir().join(format!("python-records-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -64,5 +96,41 @@ fn the_python_baselines_write_the_results_record() {
         .unwrap();
     let ngram = records(out, "mapreduce.py");
     assert!(ngram.iter().all(|r| r.job == "ngram" && r.lang == "python" && r.elapsed_s > 0.0));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The article's Python MapReduce gives every total the Rust serial model gives, on a shard
+/// cut into chunks whose edges fall inside runs of one ngram (so the pairwise merge has
+/// work to do): both `--output` files are byte for byte the same.
+#[test]
+fn the_python_mapreduce_gives_the_rust_totals() {
+    let Some(python) = python() else { return };
+    let dir = std::env::temp_dir().join(format!("python-totals-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let shard = dir.join("a.tsv");
+    let harness = env!("CARGO_BIN_EXE_harness");
+    let gen = Command::new(harness).args(["gen", "--lines", "20000", "--out"]).arg(&shard).output().unwrap();
+    assert!(gen.status.success(), "{}", String::from_utf8_lossy(&gen.stderr));
+    let (rust, py) = (dir.join("rust.tsv"), dir.join("python.tsv"));
+    let out = Command::new(harness)
+        .args(["ngram", "--model", "serial", "--top", "0"])
+        .arg(&shard)
+        .arg("--output")
+        .arg(&rust)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(python)
+        .arg(script("mapreduce.py"))
+        .arg(&shard)
+        .args(["--chunk-lines", "1499", "--workers", "2", "--output"])
+        .arg(&py)
+        .output()
+        .unwrap();
+    let record = records(out, "mapreduce.py").remove(0);
+    assert!(record.extra["chunks"].as_u64() > Some(10), "{record:?}");
+    let (rust, py) = (std::fs::read(&rust).unwrap(), std::fs::read(&py).unwrap());
+    assert!(rust.len() > 1000 && rust.iter().filter(|&&b| b == b'\n').count() > 100);
+    assert!(rust == py, "the Python MapReduce's totals differ from Rust serial's");
     std::fs::remove_dir_all(&dir).unwrap();
 }

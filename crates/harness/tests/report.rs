@@ -1,5 +1,5 @@
 //! `harness report` on a made-up criterion folder and Python records: every record lands in
-//! results.json with lang, machine and dataset, and the page has its six charts, works
+//! results.json with lang, machine and dataset, and the page has its seven charts, works
 //! offline, and says what is missing when a group did not run.
 
 use std::path::{Path, PathBuf};
@@ -52,7 +52,7 @@ fn report(dir: &Path) -> std::process::Output {
 }
 
 #[test]
-fn a_full_run_gives_every_record_and_six_charts() {
+fn a_full_run_gives_every_record_and_seven_charts() {
     let dir = scratch("full");
     let c = dir.0.join("criterion");
     for (k, serial_ms) in [(1, 20.0), (2, 40.0), (8, 160.0)] {
@@ -91,11 +91,38 @@ fn a_full_run_gives_every_record_and_six_charts() {
     {
         bench(&c, "overhead", name, None, ns, Value::Null);
     }
+    // The groups' run.json (benches::GroupRun): CPU time per benchmark, how busy the
+    // machine was, and the overhead bench's heartbeat.
+    let cpu =
+        |id: &str, cores: f64| (id.to_string(), json!({"wall_s": 1.0, "cpu_s": cores, "cores_used": cores}));
+    let count_cpu: serde_json::Map<String, Value> =
+        [cpu("serial/2", 1.0), cpu("threads/2", 1.97), cpu("process/2", 1.9)].into_iter().collect();
+    let quiet = json!({"cpu": "X", "cores": 2, "others_pct": 1.0, "steal_pct": 0.0, "load_start": 0.2, "load_end": 1.9});
+    let busy = json!({"cpu": "X", "cores": 2, "others_pct": 40.0, "steal_pct": 0.0, "load_start": 3.5, "load_end": 4.0});
+    std::fs::write(
+        c.join("count/run.json"),
+        json!({"to": 100000000, "cpu": count_cpu, "stamp": quiet}).to_string(),
+    )
+    .unwrap();
+    let beat = |placement: &str, worst: f64, beats: u64| {
+        json!({"placement": placement, "to": 1000000000u64, "period_s": 0.01, "work_s": 0.2, "beats": beats,
+               "worst_late_s": worst, "worst_late_min_s": worst, "worst_late_max_s": worst, "runs": 3})
+    };
+    let heartbeat = json!([beat("inline", 0.19, 1), beat("spawn_blocking", 0.001, 19)]);
+    std::fs::write(c.join("overhead/run.json"), json!({"heartbeat": heartbeat, "stamp": busy}).to_string())
+        .unwrap();
     let python = [
-        json!({"lang": "python", "job": "count", "model": "serial", "variant": "loop", "tasks": 2, "to": 100000000, "elapsed_s": 7.2}),
-        json!({"lang": "python", "job": "count", "model": "threads", "variant": "threading.Thread", "tasks": 2, "to": 100000000, "elapsed_s": 7.1}),
-        json!({"lang": "python", "job": "count", "model": "process", "variant": "multiprocessing.Process", "tasks": 2, "to": 100000000, "elapsed_s": 4.0}),
-        json!({"lang": "python", "job": "ngram", "model": "mapreduce", "bytes": 400000000, "lines": 20000000, "distinct": 1000000, "elapsed_s": 33.0, "read_s": 7.0, "files": ["x.tsv"]}),
+        json!({"lang": "python", "job": "count", "model": "serial", "variant": "loop", "tasks": 2, "to": 100000000, "elapsed_s": 7.2, "cores_used": 1.0}),
+        json!({"lang": "python", "job": "count", "model": "threads", "variant": "threading.Thread", "tasks": 2, "to": 100000000, "elapsed_s": 7.1, "cores_used": 1.01}),
+        json!({"lang": "python", "job": "count", "model": "process", "variant": "multiprocessing.Process (fork)", "start_method": "fork", "tasks": 2, "to": 100000000, "elapsed_s": 4.0}),
+        json!({"lang": "python", "job": "count", "model": "process", "variant": "multiprocessing.Process (spawn)", "start_method": "spawn", "tasks": 2, "to": 100000000, "elapsed_s": 4.2}),
+        json!({"lang": "python", "job": "ngram", "model": "mapreduce", "bytes": 400000000, "lines": 20000000, "distinct": 1000000, "elapsed_s": 33.0, "read_s": 7.0, "reduce_s": 3.3, "chunks": 5, "files": ["x.tsv"]}),
+        json!({"lang": "python", "job": "overhead", "model": "process", "variant": "Process (fork)", "start_method": "fork", "elapsed_s": 0.002}),
+        json!({"lang": "python", "job": "overhead", "model": "process", "variant": "Process (spawn)", "start_method": "spawn", "elapsed_s": 0.06}),
+        json!({"lang": "python", "job": "heartbeat", "model": "async", "variant": "count inline in a coroutine", "placement": "inline", "period_s": 0.01, "elapsed_s": 0.4, "work_s": 0.4, "beats": 1, "worst_late_s": 0.4}),
+        json!({"lang": "python", "job": "heartbeat", "model": "async", "variant": "run_in_executor(ProcessPoolExecutor)", "placement": "processes", "period_s": 0.01, "elapsed_s": 0.4, "work_s": 0.4, "beats": 39, "worst_late_s": 0.002}),
+        json!({"lang": "python", "job": "result_order", "model": "pool", "way": "map", "workers": 2, "elapsed_s": 0.4, "first_short_s": 0.4}),
+        json!({"lang": "python", "job": "result_order", "model": "pool", "way": "as_completed", "workers": 2, "elapsed_s": 0.4, "first_short_s": 0.003}),
     ];
     let lines: Vec<String> = python.iter().map(Value::to_string).collect();
     std::fs::write(dir.0.join("python.jsonl"), lines.join("\n")).unwrap();
@@ -106,12 +133,25 @@ fn a_full_run_gives_every_record_and_six_charts() {
     // The claims, with the figures computed from the records (verdicts: findings' unit tests,
     // since they depend on this machine's cores).
     assert!(stderr.contains("Python threads over Python serial, K = 2: 1.01x (noise ±5%)"), "{stderr}");
-    assert!(stderr.contains("Python processes over Python serial, K = 2: 1.80x (noise ±5%)"), "{stderr}");
+    assert!(
+        stderr.contains("Python multiprocessing.Process (fork) over Python serial, K = 2: 1.80x (noise ±5%)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the Python MapReduce's reduce over 5 dicts: 3.30 s of 33.0 s (10%); holds"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("first short result back after 400.0 ms with map, 3.0 ms with as_completed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("run_in_executor keeps the event loop responsive"), "{stderr}");
     assert!(stderr.contains("Rust threads over Rust serial, K = 2: 1.90x (noise ±20%)"), "{stderr}");
 
     let results: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string(dir.0.join("reports/results.json")).unwrap()).unwrap();
-    assert_eq!(results.len(), 15 + 7 + 4 + 3 + 4);
+    // 15 count, 7 ngram, 4 chunk sizes, 3 overheads, 2 Rust heartbeats; 11 Python.
+    assert_eq!(results.len(), 15 + 7 + 4 + 3 + 2 + 11);
     // One record type: every record has these, and the fields its job needs.
     for r in &results {
         for field in ["job", "model", "lang", "elapsed_s"] {
@@ -136,25 +176,51 @@ fn a_full_run_gives_every_record_and_six_charts() {
     // Every sentence about this run is computed from it.
     assert!(html
         .contains("In this run, over Rust serial: threads 1.90x, process 1.90x, pool 1.90x, async 1.90x."));
-    assert!(html.contains("Over Python serial: threading.Thread 1.01x, multiprocessing.Process 1.80x."));
+    assert!(html.contains(
+        "Over Python serial: threading.Thread 1.01x, multiprocessing.Process (fork) 1.80x, multiprocessing.Process (spawn) 1.71x."
+    ));
+    // Cores kept busy, for Rust rows from the group's CPU time, for Python from its records.
+    assert!(html.contains(
+        "Cores kept busy (CPU time over wall time) in Rust, K = 2: serial 1.00, threads 1.97, process 1.90."
+    ));
+    let threads = results
+        .iter()
+        .find(|r| r["job"] == "count" && r["model"] == "threads" && r["tasks"] == 2 && r["lang"] == "rust")
+        .unwrap();
+    assert_eq!(threads["cores_used"], 1.97);
+    assert_eq!(threads["stamp"]["others_pct"], 1.0);
+    // The start methods, and the event loop's section.
+    assert!(html.contains("Python, one no-op process from start to join, by start method: fork 2.00 ms, spawn 60.0 ms (30x fork)."));
+    assert!(
+        html.contains("Rust tokio: count inline in a task worst 190 ms late, 1 of about 20 beats"),
+        "{html}"
+    );
+    // A busy machine is said where it measured: the overhead bench ran beside 40% of others.
+    assert_eq!(
+        html.matches(
+            "The machine was busy while this was measured: the Rust benches: other programs used 40%"
+        )
+        .count(),
+        2
+    );
     assert!(html.contains(
         "In this run, fastest: Rust mapreduce (250 ms); slowest: the Python MapReduce (33.0 s), 132.0x slower."
     ));
     assert!(html.contains("process-bytes: best at 262.14 KB, smallest 2.25x slower, largest 3.00x slower"));
-    assert!(html.contains("the cheapest: tokio spawn (2.00 µs); the dearest: child process spawn+join (2.20 ms), 1100.0x dearer."));
+    assert!(html.contains("the cheapest: tokio spawn (2.00 µs); the dearest: Python Process (spawn) (60.0 ms), 30000.0x dearer."), "{html}");
     assert!(!html.contains("halves the time"), "no fixed claim about this run");
     assert!(html.contains(
         "the MapReduce engine on one worker is 2.00x serial: its algorithm alone; on 2 workers it is 1.80x its own one-worker time"
     ));
     assert!(html.contains("<table class=\"claims\">"));
-    assert_eq!(html.matches("<figure class=\"chart\"").count(), 6);
-    assert_eq!(html.matches("<svg").count(), 6);
+    assert_eq!(html.matches("<figure class=\"chart\"").count(), 7);
+    assert_eq!(html.matches("<svg").count(), 7);
     assert!(!html.contains("No data for this chart"));
     // Nothing is fetched: no src/href/url() to the network (an SVG's xmlns is a name, not a fetch).
     for fetch in ["src=\"http", "href=\"http", "url(http", "@import"] {
         assert!(!html.contains(fetch), "the page works offline: found {fetch}");
     }
-    for id in ["count", "speedup", "ngram", "workers", "chunks", "overhead"] {
+    for id in ["count", "speedup", "ngram", "workers", "chunks", "overhead", "event-loop"] {
         assert!(dir.0.join(format!("reports/{id}.svg")).is_file(), "{id}.svg");
     }
 }
@@ -168,7 +234,7 @@ fn missing_groups_and_python_are_said_not_faked() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let html = std::fs::read_to_string(dir.0.join("reports/index.html")).unwrap();
     assert_eq!(html.matches("<svg").count(), 1);
-    assert_eq!(html.matches("No data for this chart").count(), 5);
+    assert_eq!(html.matches("No data for this chart").count(), 6);
     assert!(html.contains("No Python baselines in this run"));
 }
 

@@ -109,3 +109,9 @@ pub fn sweep(path: &Path) -> Result<Option<Value>, String> {
 pub fn count_run(root: &Path) -> Option<Value> {
     read_json(&root.join("count/run.json")).ok()
 }
+
+/// A bench group's run (`GROUP/run.json`, written by `benches::GroupRun`: the stamp with how
+/// busy the machine was, and per benchmark its CPU time), if the group wrote one.
+pub fn group_run(root: &Path, group: &str) -> Option<Value> {
+    read_json(&root.join(group).join("run.json")).ok()
+}

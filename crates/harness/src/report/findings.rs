@@ -105,7 +105,8 @@ fn measured(what: &str, x: f64, noise: f64) -> String {
 pub struct CountFigures<'a> {
     pub python_serial: Option<Figure>,
     pub python_threads: Option<Figure>,
-    pub python_process: Option<Figure>,
+    /// The process model under the platform's default start method: (variant, figure).
+    pub python_process: Option<(&'a str, Figure)>,
     pub python_pools: Vec<(&'a str, Figure)>,
     pub rust_serial: Option<Figure>,
     pub rust_threads: Option<Figure>,
@@ -135,12 +136,12 @@ pub fn count_claims(setup: Setup, figures: &CountFigures<'_>) -> Vec<Claim> {
             verdict,
         });
     }
-    if let (Some(serial), Some(process)) = (figures.python_serial, figures.python_process) {
+    if let (Some(serial), Some((name, process))) = (figures.python_serial, figures.python_process) {
         let (x, noise) = speedup(&serial, &process);
         claims.push(Claim {
             claim: "processes give up to min(K, cores)x: each has its own interpreter and GIL",
             article: "2 processes: 1.81 s",
-            measured: measured("Python processes over Python serial, K = 2", x, noise),
+            measured: measured(&format!("Python {name} over Python serial, K = 2"), x, noise),
             verdict: if setup.cores < 2 { one_core() } else { scales(x, noise, ideal) },
         });
     }
@@ -287,6 +288,173 @@ pub fn fold_check(n: u64, at_n: &Figure, at_4n: &Figure) -> String {
     )
 }
 
+/// One way of running the count beside a heartbeat: worst lateness of a beat (the chosen
+/// run's, and the least and most over the runs), the count's wall time, beats seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Beat {
+    pub label: String,
+    pub worst: Figure,
+    pub work_s: f64,
+    pub beats: u64,
+    pub period_s: f64,
+}
+
+impl Beat {
+    /// "1 beat", "21 beats".
+    pub fn beats_said(&self) -> String {
+        format!("{} beat{}", self.beats, if self.beats == 1 { "" } else { "s" })
+    }
+}
+
+/// A heartbeat that wakes within this many periods of its time counts as responsive: a
+/// beat or two can be lost to the scheduler or the GIL's switch interval (5 ms) on any
+/// machine, a stalled loop misses them all.
+pub const RESPONSIVE_PERIODS: f64 = 5.0;
+
+/// "run_in_executor keeps the event loop responsive": `inline` is the count on the loop,
+/// `offloaded` the same count through `run_in_executor` on a process pool, `others` the
+/// rest (a thread pool, Rust), stated beside them.
+pub fn heartbeat_claim(inline: &Beat, offloaded: &Beat, others: &[&Beat]) -> Claim {
+    let ms = |s: f64| format!("{:.1} ms", s * 1e3);
+    let said = |b: &Beat| {
+        format!(
+            "{}: worst beat {} late ({} in {})",
+            b.label,
+            ms(b.worst.median),
+            b.beats_said(),
+            crate::report::charts::seconds(b.work_s)
+        )
+    };
+    let mut parts = vec![said(inline), said(offloaded)];
+    parts.extend(others.iter().map(|b| said(b)));
+    let bound = RESPONSIVE_PERIODS * offloaded.period_s;
+    let verdict = if inline.work_s < 2.0 * bound {
+        Verdict::CannotTell(format!(
+            "the count took {}, too short to stall the loop visibly",
+            ms(inline.work_s)
+        ))
+    } else if offloaded.worst.high <= bound && inline.worst.median >= inline.work_s / 2.0 {
+        Verdict::Holds
+    } else if offloaded.worst.low > bound {
+        Verdict::DoesNotHold
+    } else {
+        Verdict::CannotTell(format!("the offloaded worst lateness straddles {}", ms(bound)))
+    };
+    Claim {
+        claim: "run_in_executor keeps the event loop responsive (CPU work inline stalls it)",
+        article: "(no figure: the article warns against CPU work in coroutines)",
+        measured: format!("a beat due every {}: {}", ms(offloaded.period_s), parts.join("; ")),
+        verdict,
+    }
+}
+
+/// The time to the first short result with `map` and with `as_completed` (one long count
+/// submitted first, four short ones after it), and the workers they had.
+pub fn result_order_claim(map: &Figure, as_completed: &Figure, workers: u64) -> Claim {
+    let ms = |s: f64| format!("{:.1} ms", s * 1e3);
+    let (x, noise) = speedup(map, as_completed);
+    let verdict = if workers < 2 {
+        Verdict::CannotTell("one worker: the short counts wait behind the long one either way".into())
+    } else if as_completed.high < map.low && x > 2.0 {
+        Verdict::Holds
+    } else if x <= 1.0 + noise {
+        Verdict::DoesNotHold
+    } else {
+        Verdict::CannotTell("the two overlap within the spread of their runs".into())
+    };
+    Claim {
+        claim: "as_completed gives the quick results first; map waits in submission order",
+        article: "(no figure: with 1e8 submitted first, map waits for it before the short results)",
+        measured: format!(
+            "first short result back after {} with map, {} with as_completed ({workers} workers)",
+            ms(map.median),
+            ms(as_completed.median)
+        ),
+        verdict,
+    }
+}
+
+/// "reduce(merge_dict) is a cost of its own": the Python MapReduce's reduce, after the map,
+/// against its whole time (the article's window). A cost of its own is one larger than the
+/// noise of the total ([`MIN_NOISE`]).
+pub fn reduce_claim(reduce_s: f64, elapsed_s: f64, chunks: Option<u64>) -> Claim {
+    let share = if elapsed_s > 0.0 { reduce_s / elapsed_s } else { 0.0 };
+    Claim {
+        claim: "reduce(merge_dict) is a cost of its own: one core merges every chunk's dict after the map",
+        article: "(no figure: the article times map and reduce together)",
+        measured: format!(
+            "the Python MapReduce's reduce{}: {} of {} ({:.0}%)",
+            chunks.map_or(String::new(), |c| format!(" over {c} dicts")),
+            crate::report::charts::seconds(reduce_s),
+            crate::report::charts::seconds(elapsed_s),
+            share * 100.0
+        ),
+        verdict: if share >= MIN_NOISE { Verdict::Holds } else { Verdict::DoesNotHold },
+    }
+}
+
+/// Other programs' CPU time during a measurement, as a share of every core over its wall
+/// time, above which the page says the machine was busy: a tenth of a two-core machine taken
+/// by something else moves a parallel figure by more than [`MIN_NOISE`]. (The load average
+/// is recorded too, but it counts this benchmark's own threads, so it cannot tell them apart
+/// from another program's.)
+pub const BUSY_OTHERS_PCT: f64 = 10.0;
+/// CPU time the hypervisor gave to other guests, as a share of all CPU time, above which the
+/// page says the machine was busy.
+pub const BUSY_STEAL_PCT: f64 = 5.0;
+
+/// A warning for one section when something it draws was measured on a busy machine
+/// (as hyperfine warns about outliers): `stamps` are (what was measured, its stamp, with the
+/// fields of `machine::Load::conditions`). `None` when every stamp shows a quiet machine or
+/// says nothing.
+pub fn busy_warning(stamps: &[(&str, &serde_json::Value)]) -> Option<String> {
+    let mut parts = Vec::new();
+    for (what, stamp) in stamps {
+        let others = stamp["others_pct"].as_f64();
+        let steal = stamp["steal_pct"].as_f64();
+        let mut why = Vec::new();
+        if let Some(others) = others.filter(|&o| o >= BUSY_OTHERS_PCT) {
+            why.push(format!("other programs used {others:.0}% of its CPU time"));
+        }
+        if let Some(steal) = steal.filter(|&s| s >= BUSY_STEAL_PCT) {
+            why.push(format!("the hypervisor took {steal:.0}% of it for other machines"));
+        }
+        if why.is_empty() {
+            continue;
+        }
+        let load = match (stamp["load_start"].as_f64(), stamp["load_end"].as_f64()) {
+            (Some(a), Some(b)) => format!(" (load average {a:.2} at the start, {b:.2} at the end)"),
+            _ => String::new(),
+        };
+        parts.push(format!("{what}: {}{load}", why.join(" and ")));
+    }
+    (!parts.is_empty()).then(|| {
+        format!(
+            "The machine was busy while this was measured: {}. Differences of that size may be the machine, \
+             not the model; rerun when it is quiet.",
+            parts.join("; ")
+        )
+    })
+}
+
+/// Python's start methods side by side, cheapest first: "one no-op process, start to join:
+/// fork 2.4 ms, forkserver 29.1 ms (12x fork), spawn 61.7 ms (26x fork)". `starts` are
+/// (start method, seconds).
+pub fn start_methods(starts: &[(String, f64)]) -> Option<String> {
+    let mut starts = starts.to_vec();
+    starts.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let (cheapest, base) = starts.first()?.clone();
+    let list: Vec<String> = starts
+        .iter()
+        .enumerate()
+        .map(|(i, (m, t))| {
+            let ratio = if i == 0 { String::new() } else { format!(" ({:.0}x {cheapest})", t / base) };
+            format!("{m} {}{ratio}", crate::report::charts::seconds(*t))
+        })
+        .collect();
+    Some(format!("Python, one no-op process from start to join, by start method: {}.", list.join(", ")))
+}
+
 /// The fastest and slowest of a chart's rows, and how far apart: "fastest: X (t); slowest:
 /// Y (t), 12.3x slower". `rows` are (label, seconds).
 pub fn extremes(rows: &[(String, f64)], fastest: &str, slowest: &str) -> Option<String> {
@@ -318,7 +486,7 @@ mod tests {
         CountFigures {
             python_serial: Some(band(7.0, 0.01)),
             python_threads: Some(band(threads, 0.01)),
-            python_process: Some(band(process, 0.01)),
+            python_process: Some(("multiprocessing.Process (fork)", band(process, 0.01))),
             python_pools: Vec::new(),
             rust_serial: Some(band(0.040, 0.01)),
             rust_threads: Some(band(0.021, 0.01)),
@@ -332,7 +500,10 @@ mod tests {
         let verdicts: Vec<&Verdict> = claims.iter().map(|c| &c.verdict).collect();
         assert_eq!(verdicts, [&Verdict::Holds, &Verdict::Holds, &Verdict::Holds]);
         // The figure stated is the one computed: 7.0 / 3.8.
-        assert_eq!(claims[1].measured, "Python processes over Python serial, K = 2: 1.84x (noise ±5%)");
+        assert_eq!(
+            claims[1].measured,
+            "Python multiprocessing.Process (fork) over Python serial, K = 2: 1.84x (noise ±5%)"
+        );
     }
 
     #[test]
@@ -353,7 +524,7 @@ mod tests {
         let claims = count_claims(Setup { cores: 2, python_gil: None }, &figures);
         assert_eq!(claims[0].verdict, Verdict::Holds, "{:?}", claims[0]);
         // Processes only 1.08x faster with the same noise: they did not scale.
-        figures.python_process = Some(band(6.5, 0.05));
+        figures.python_process = Some(("multiprocessing.Process (fork)", band(6.5, 0.05)));
         let claims = count_claims(Setup { cores: 2, python_gil: None }, &figures);
         assert_eq!(claims[1].verdict, Verdict::DoesNotHold, "{:?}", claims[1]);
         // Threads 2x faster with a GIL: the claim does not hold.
@@ -395,6 +566,64 @@ mod tests {
             ("b".into(), curve(&[0.9, 0.4, 0.45, 1.2])),
         ]);
         assert_eq!(both.unwrap().verdict, Verdict::Holds);
+    }
+
+    #[test]
+    fn the_heartbeat_claim_needs_a_stalled_inline_loop_and_a_free_offloaded_one() {
+        let beat = |label: &str, worst: f64, work: f64, beats: u64| Beat {
+            label: label.into(),
+            worst: band(worst, 0.0),
+            work_s: work,
+            beats,
+            period_s: 0.01,
+        };
+        let inline = beat("inline", 0.40, 0.40, 1);
+        let claim = heartbeat_claim(&inline, &beat("process pool", 0.002, 0.38, 37), &[]);
+        assert_eq!(claim.verdict, Verdict::Holds);
+        assert_eq!(
+            claim.measured,
+            "a beat due every 10.0 ms: inline: worst beat 400.0 ms late (1 beat in 400 ms); \
+             process pool: worst beat 2.0 ms late (37 beats in 380 ms)"
+        );
+        let late = heartbeat_claim(&inline, &beat("process pool", 0.2, 0.38, 2), &[]);
+        assert_eq!(late.verdict, Verdict::DoesNotHold);
+        let short = heartbeat_claim(&beat("inline", 0.05, 0.05, 1), &beat("pp", 0.001, 0.05, 5), &[]);
+        assert!(matches!(short.verdict, Verdict::CannotTell(_)), "{short:?}");
+    }
+
+    #[test]
+    fn the_result_order_claim_weighs_the_spread_and_the_workers() {
+        let map = Figure { median: 0.20, low: 0.13, high: 0.22, runs: Some(3) };
+        let quick = Figure { median: 0.003, low: 0.0005, high: 0.006, runs: Some(3) };
+        assert_eq!(result_order_claim(&map, &quick, 2).verdict, Verdict::Holds);
+        assert!(matches!(result_order_claim(&map, &quick, 1).verdict, Verdict::CannotTell(_)));
+        assert_eq!(result_order_claim(&map, &map, 2).verdict, Verdict::DoesNotHold);
+        let overlapping = Figure { median: 0.05, low: 0.001, high: 0.15, runs: Some(3) };
+        assert!(matches!(result_order_claim(&map, &overlapping, 2).verdict, Verdict::CannotTell(_)));
+    }
+
+    #[test]
+    fn the_reduce_is_a_cost_of_its_own_above_the_noise() {
+        let claim = reduce_claim(0.8, 4.0, Some(5));
+        assert_eq!(claim.verdict, Verdict::Holds);
+        assert_eq!(claim.measured, "the Python MapReduce's reduce over 5 dicts: 800 ms of 4.00 s (20%)");
+        assert_eq!(reduce_claim(0.1, 4.0, None).verdict, Verdict::DoesNotHold);
+    }
+
+    #[test]
+    fn a_busy_machine_is_said_per_source() {
+        let quiet =
+            serde_json::json!({"others_pct": 2.0, "steal_pct": 0.0, "load_start": 0.5, "load_end": 2.0});
+        let busy =
+            serde_json::json!({"others_pct": 31.0, "steal_pct": 6.0, "load_start": 2.9, "load_end": 3.4});
+        assert_eq!(busy_warning(&[("the Rust benches", &quiet)]), None);
+        assert_eq!(busy_warning(&[("the Rust benches", &serde_json::Value::Null)]), None);
+        assert_eq!(
+            busy_warning(&[("the Rust benches", &quiet), ("the Python baselines", &busy)]).unwrap(),
+            "The machine was busy while this was measured: the Python baselines: other programs used 31% of \
+             its CPU time and the hypervisor took 6% of it for other machines (load average 2.90 at the start, \
+             3.40 at the end). Differences of that size may be the machine, not the model; rerun when it is quiet."
+        );
     }
 
     #[test]

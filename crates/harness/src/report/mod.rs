@@ -1,5 +1,5 @@
 //! `harness report`: criterion's results and the Python baselines in one list of records
-//! (`reports/results.json`) and one self-contained page (`reports/index.html`) with six
+//! (`reports/results.json`) and one self-contained page (`reports/index.html`) with seven
 //! charts, each saying what it shows and which part of the article it answers.
 
 mod charts;
@@ -29,7 +29,13 @@ fn param_usize(b: &Bench) -> Option<usize> {
 
 /// The records of results.json: every benchmark and baseline in the CLI's JSON schema, plus
 /// `lang`, `machine` and `dataset`.
-fn records(benches: &[Bench], python: &[Value], machine: &Value, dataset: &Value) -> Vec<Value> {
+fn records(
+    benches: &[Bench],
+    python: &[Value],
+    machine: &Value,
+    dataset: &Value,
+    groups: &BTreeMap<String, Value>,
+) -> Vec<Value> {
     let mut out = Vec::new();
     for b in benches {
         let mut r = match b.group.as_str() {
@@ -56,6 +62,28 @@ fn records(benches: &[Bench], python: &[Value], machine: &Value, dataset: &Value
         r["elapsed_s"] = json!(b.median_s);
         r["elapsed_ci_s"] = json!([b.lower_s, b.upper_s]);
         r["machine"] = machine.clone();
+        if let Some(cores_used) = cores_used(groups, b) {
+            // CPU time of one run: cores kept busy (summed over criterion's runs) times the
+            // median wall time.
+            r["cores_used"] = json!(cores_used);
+            r["cpu_s"] = json!(cores_used * b.median_s);
+        }
+        if let Some(stamp) = groups.get(&b.group).map(|g| &g["stamp"]).filter(|s| s.is_object()) {
+            r["stamp"] = stamp.clone();
+        }
+        out.push(r);
+    }
+    // The event loop's heartbeat in Rust, measured by the overhead bench.
+    let overhead = groups.get("overhead");
+    for beat in overhead.and_then(|g| g["heartbeat"].as_array()).map(Vec::as_slice).unwrap_or_default() {
+        let mut r = beat.clone();
+        r["job"] = json!("heartbeat");
+        r["model"] = json!("async");
+        r["variant"] = beat["placement"].clone();
+        r["lang"] = json!("rust");
+        r["elapsed_s"] = beat["work_s"].clone();
+        r["machine"] = machine.clone();
+        r["stamp"] = overhead.map_or(Value::Null, |g| g["stamp"].clone());
         out.push(r);
     }
     for p in python {
@@ -68,6 +96,17 @@ fn records(benches: &[Bench], python: &[Value], machine: &Value, dataset: &Value
         out.push(r);
     }
     out
+}
+
+/// Cores kept busy (CPU time over wall time) by benchmark `b`, from its group's run.json.
+fn cores_used(groups: &BTreeMap<String, Value>, b: &Bench) -> Option<f64> {
+    let id = format!("{}/{}", b.function, b.param.as_deref().unwrap_or_default());
+    groups.get(&b.group)?["cpu"][&id]["cores_used"].as_f64()
+}
+
+/// ", 1.98 cores busy" for a bar's note, where the group's run.json knows it.
+fn cores_note(groups: &BTreeMap<String, Value>, b: &Bench) -> String {
+    cores_used(groups, b).map_or(String::new(), |c| format!(", {c:.2} cores busy"))
 }
 
 fn find<'b>(benches: &'b [Bench], group: &str, function: &str, param: Option<&str>) -> Option<&'b Bench> {
@@ -110,7 +149,11 @@ fn python_label(p: &Value) -> String {
 }
 
 /// Chart 1: count, K = 2, every Rust model and every Python one.
-fn count_chart(benches: &[Bench], python: &[Value]) -> Result<page::Drawn, String> {
+fn count_chart(
+    benches: &[Bench],
+    python: &[Value],
+    groups: &BTreeMap<String, Value>,
+) -> Result<page::Drawn, String> {
     let rust: Vec<(&str, Figure)> = Model::ALL
         .iter()
         .filter_map(|m| find(benches, "count", m.name(), Some("2")).map(|b| (m.name(), bench_figure(b))))
@@ -124,6 +167,19 @@ fn count_chart(benches: &[Bench], python: &[Value]) -> Result<page::Drawn, Strin
         .collect();
     let mut findings = findings::count_findings(&rust, &py);
     // The GIL in one number: CPU time over wall time, where the records know it.
+    let rust_busy: Vec<String> = Model::ALL
+        .iter()
+        .filter_map(|m| {
+            let b = find(benches, "count", m.name(), Some("2"))?;
+            Some(format!("{} {:.2}", m.name(), cores_used(groups, b)?))
+        })
+        .collect();
+    if !rust_busy.is_empty() {
+        findings.push_str(&format!(
+            " Cores kept busy (CPU time over wall time) in Rust, K = 2: {}.",
+            rust_busy.join(", ")
+        ));
+    }
     let busy: Vec<String> = python_count(python)
         .iter()
         .filter_map(|p| Some(format!("{} {:.2}", p["variant"].as_str()?, p["cores_used"].as_f64()?)))
@@ -154,10 +210,14 @@ fn count_chart(benches: &[Bench], python: &[Value]) -> Result<page::Drawn, Strin
         findings.push(' ');
         findings.push_str(&findings::fold_check(n, &at_n, &at_4n));
     }
-    Ok((count_bars(benches, python)?, findings))
+    Ok((count_bars(benches, python, groups)?, findings))
 }
 
-fn count_bars(benches: &[Bench], python: &[Value]) -> Result<Option<String>, String> {
+fn count_bars(
+    benches: &[Bench],
+    python: &[Value],
+    groups: &BTreeMap<String, Value>,
+) -> Result<Option<String>, String> {
     let mut rows = Vec::new();
     let serial = find(benches, "count", "serial", Some("2")).map(|b| b.median_s);
     for model in Model::ALL.iter().map(|m| m.name()) {
@@ -167,7 +227,7 @@ fn count_bars(benches: &[Bench], python: &[Value]) -> Result<Option<String>, Str
                 label: format!("Rust {model}"),
                 value: b.median_s,
                 colour: model_colour(model),
-                note: format!("{}{ratio}", seconds(b.median_s)),
+                note: format!("{}{ratio}{}", seconds(b.median_s), cores_note(groups, b)),
                 spread: Some((b.lower_s, b.upper_s)),
             });
         }
@@ -258,7 +318,12 @@ fn speedup_lines(benches: &[Bench], cores: usize) -> Result<Option<String>, Stri
 }
 
 /// Chart 3: ngram time per model, Rust and Python, with GB/s.
-fn ngram_chart(benches: &[Bench], python: &[Value], cores: usize) -> Result<page::Drawn, String> {
+fn ngram_chart(
+    benches: &[Bench],
+    python: &[Value],
+    cores: usize,
+    groups: &BTreeMap<String, Value>,
+) -> Result<page::Drawn, String> {
     let mut rows: Vec<(String, f64)> = Model::ALL
         .iter()
         .filter_map(|m| {
@@ -273,10 +338,15 @@ fn ngram_chart(benches: &[Bench], python: &[Value], cores: usize) -> Result<page
         }
     }
     let findings = findings::extremes(&rows, "fastest", "slowest").unwrap_or_default();
-    Ok((ngram_bars(benches, python, cores)?, findings))
+    Ok((ngram_bars(benches, python, cores, groups)?, findings))
 }
 
-fn ngram_bars(benches: &[Bench], python: &[Value], cores: usize) -> Result<Option<String>, String> {
+fn ngram_bars(
+    benches: &[Bench],
+    python: &[Value],
+    cores: usize,
+    groups: &BTreeMap<String, Value>,
+) -> Result<Option<String>, String> {
     let mut rows = Vec::new();
     for model in Model::ALL.iter().map(|m| m.name()) {
         if let Some(b) = ngram_at(benches, model, cores) {
@@ -287,7 +357,7 @@ fn ngram_bars(benches: &[Bench], python: &[Value], cores: usize) -> Result<Optio
                 label: format!("Rust {model}"),
                 value: b.median_s,
                 colour: model_colour(model),
-                note: format!("{}{rate}", seconds(b.median_s)),
+                note: format!("{}{rate}{}", seconds(b.median_s), cores_note(groups, b)),
                 spread: Some((b.lower_s, b.upper_s)),
             });
         }
@@ -426,15 +496,31 @@ fn chunk_lines(benches: &[Bench], sweep: Option<&Value>) -> Result<Option<String
     charts::chunk_curve("chunk size: too small, too large, just right (log-log)", &lines).map(Some)
 }
 
-/// Chart 5: per-task overheads.
-fn overhead_chart(benches: &[Bench]) -> Result<page::Drawn, String> {
-    let rows: Vec<(String, f64)> =
-        benches.iter().filter(|b| b.group == "overhead").map(|b| (b.function.clone(), b.median_s)).collect();
-    let findings = findings::extremes(&rows, "the cheapest", "the dearest").unwrap_or_default();
-    Ok((overhead_bars(benches)?, findings))
+/// The Python overhead records: one no-op process per start method.
+fn python_overhead(python: &[Value]) -> Vec<&Value> {
+    python.iter().filter(|p| p["job"] == "overhead").collect()
 }
 
-fn overhead_bars(benches: &[Bench]) -> Result<Option<String>, String> {
+/// Chart 5: per-task overheads, Rust's mechanisms and Python's process start methods.
+fn overhead_chart(benches: &[Bench], python: &[Value]) -> Result<page::Drawn, String> {
+    let mut rows: Vec<(String, f64)> =
+        benches.iter().filter(|b| b.group == "overhead").map(|b| (b.function.clone(), b.median_s)).collect();
+    let starts: Vec<(String, f64)> = python_overhead(python)
+        .iter()
+        .filter_map(|p| Some((p["start_method"].as_str()?.to_string(), p["elapsed_s"].as_f64()?)))
+        .collect();
+    rows.extend(
+        python_overhead(python).iter().filter_map(|p| Some((python_label(p), p["elapsed_s"].as_f64()?))),
+    );
+    let mut findings = findings::extremes(&rows, "the cheapest", "the dearest").unwrap_or_default();
+    if let Some(start) = findings::start_methods(&starts) {
+        findings.push(' ');
+        findings.push_str(&start);
+    }
+    Ok((overhead_bars(benches, python)?, findings))
+}
+
+fn overhead_bars(benches: &[Bench], python: &[Value]) -> Result<Option<String>, String> {
     let mut rows: Vec<Bar> = benches
         .iter()
         .filter(|b| b.group == "overhead")
@@ -454,6 +540,16 @@ fn overhead_bars(benches: &[Bench]) -> Result<Option<String>, String> {
             }
         })
         .collect();
+    for p in python_overhead(python) {
+        let Some(t) = p["elapsed_s"].as_f64() else { continue };
+        rows.push(Bar {
+            label: python_label(p),
+            value: t,
+            colour: python_colour("process"),
+            note: seconds(t),
+            spread: python_spread(p),
+        });
+    }
     rows.sort_by(|a, b| a.value.total_cmp(&b.value));
     if rows.is_empty() {
         return Ok(None);
@@ -466,8 +562,123 @@ fn overhead_bars(benches: &[Bench]) -> Result<Option<String>, String> {
     .map(Some)
 }
 
+/// Every heartbeat measured: Rust's (the overhead bench) and Python's (heartbeat.py), as
+/// (placement, beat): `inline`, `spawn_blocking`; `inline`, `threads`, `processes`.
+fn beats(groups: &BTreeMap<String, Value>, python: &[Value]) -> Vec<(String, findings::Beat)> {
+    let beat = |label: String, r: &Value| -> Option<findings::Beat> {
+        let worst = r["worst_late_s"].as_f64()?;
+        Some(findings::Beat {
+            label,
+            worst: Figure {
+                median: worst,
+                low: r["worst_late_min_s"].as_f64().unwrap_or(worst),
+                high: r["worst_late_max_s"].as_f64().unwrap_or(worst),
+                runs: r["runs"].as_u64(),
+            },
+            work_s: r["work_s"].as_f64().or(r["elapsed_s"].as_f64())?,
+            beats: r["beats"].as_u64()?,
+            period_s: r["period_s"].as_f64()?,
+        })
+    };
+    let rust =
+        groups.get("overhead").and_then(|g| g["heartbeat"].as_array()).map(Vec::as_slice).unwrap_or_default();
+    let mut out: Vec<(String, findings::Beat)> = rust
+        .iter()
+        .filter_map(|r| {
+            let placement = r["placement"].as_str()?;
+            let label = match placement {
+                "inline" => "Rust tokio: count inline in a task".to_string(),
+                other => format!("Rust tokio: {other}"),
+            };
+            Some((format!("rust {placement}"), beat(label, r)?))
+        })
+        .collect();
+    out.extend(python.iter().filter(|p| p["job"] == "heartbeat").filter_map(|p| {
+        let placement = p["placement"].as_str()?;
+        Some((format!("python {placement}"), beat(format!("Python {}", p["variant"].as_str()?), p)?))
+    }));
+    out
+}
+
+/// Chart 6: the event loop's heartbeat beside a count, inline and through the executor.
+fn event_loop_chart(groups: &BTreeMap<String, Value>, python: &[Value]) -> Result<page::Drawn, String> {
+    let beats = beats(groups, python);
+    if beats.is_empty() {
+        return Ok((None, String::new()));
+    }
+    let rows: Vec<Bar> = beats
+        .iter()
+        .map(|(key, b)| Bar {
+            label: b.label.clone(),
+            value: b.worst.median.max(1e-6),
+            colour: if key.starts_with("rust") { model_colour("async") } else { python_colour("async") },
+            note: format!("{}, {} in {}", seconds(b.worst.median), b.beats_said(), seconds(b.work_s)),
+            spread: (b.worst.runs.unwrap_or(1) > 1).then_some((b.worst.low, b.worst.high)),
+        })
+        .collect();
+    let period = beats[0].1.period_s;
+    let mut findings = format!(
+        "In this run, with a beat due every {}: {}.",
+        seconds(period),
+        beats
+            .iter()
+            .map(|(_, b)| format!(
+                "{} worst {} late, {} of about {:.0} beats",
+                b.label,
+                seconds(b.worst.median),
+                b.beats,
+                b.work_s / b.period_s
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    if let Some(switch) =
+        python.iter().find(|p| p["job"] == "heartbeat").and_then(|p| p["switch_interval_s"].as_f64())
+    {
+        findings.push_str(&format!(" CPython's switch interval here: {}.", seconds(switch)));
+    }
+    let svg = charts::bars(
+        "the event loop beside a count: worst lateness of a 10 ms heartbeat (log scale)",
+        "worst lateness of a beat: the median run, whiskers from the least to the most (log scale)",
+        &rows,
+    )?;
+    Ok((Some(svg), findings))
+}
+
+/// The busy-machine warning for section `id`: the stamps of what it draws.
+fn busy(
+    id: &str,
+    groups: &BTreeMap<String, Value>,
+    python: &[Value],
+    sweep: Option<&Value>,
+) -> Option<String> {
+    let group = |g: &str| groups.get(g).map(|r| ("the Rust benches", &r["stamp"]));
+    let python_job =
+        |job: &str| python.iter().find(|p| p["job"] == job).map(|p| ("the Python baselines", &p["stamp"]));
+    let stamps: Vec<(&str, &Value)> = match id {
+        "count" => [group("count"), python_job("count")].into_iter().flatten().collect(),
+        "speedup" => group("count").into_iter().collect(),
+        "ngram" => [group("ngram"), python_job("ngram")].into_iter().flatten().collect(),
+        "workers" => group("ngram").into_iter().collect(),
+        "chunks" => match sweep {
+            Some(s) => vec![("the sweep", &s["stamp"])],
+            None => group("chunk_size").into_iter().collect(),
+        },
+        "overhead" => [group("overhead"), python_job("overhead")].into_iter().flatten().collect(),
+        "event-loop" => [group("overhead"), python_job("heartbeat")].into_iter().flatten().collect(),
+        _ => Vec::new(),
+    };
+    findings::busy_warning(&stamps)
+}
+
 /// The article's claims, checked against this run's numbers.
-fn claims(benches: &[Bench], python: &[Value], sweep: Option<&Value>, cores: usize) -> Vec<Claim> {
+fn claims(
+    benches: &[Bench],
+    python: &[Value],
+    sweep: Option<&Value>,
+    groups: &BTreeMap<String, Value>,
+    cores: usize,
+) -> Vec<Claim> {
     let count = python_count(python);
     let py = |model: &str| count.iter().find(|p| p["model"] == model).and_then(|p| python_figure(p));
     let gil = |p: &&Value| p["stamp"]["gil"].as_bool().or(p["gil"].as_bool());
@@ -475,7 +686,11 @@ fn claims(benches: &[Bench], python: &[Value], sweep: Option<&Value>, cores: usi
     let figures = CountFigures {
         python_serial: py("serial"),
         python_threads: py("threads"),
-        python_process: py("process"),
+        // The first process row is the platform's default start method (count.py's order).
+        python_process: count
+            .iter()
+            .find(|p| p["model"] == "process")
+            .and_then(|p| Some((p["variant"].as_str()?, python_figure(p)?))),
         python_pools: count
             .iter()
             .filter(|p| p["model"] == "pool")
@@ -494,6 +709,34 @@ fn claims(benches: &[Bench], python: &[Value], sweep: Option<&Value>, cores: usi
         }
     }
     out.extend(findings::chunk_claim(&chunk_curves(benches, sweep)));
+    let beats = beats(groups, python);
+    let beat = |key: &str| beats.iter().find(|(k, _)| k == key).map(|(_, b)| b);
+    if let (Some(inline), Some(offloaded)) = (beat("python inline"), beat("python processes")) {
+        let others: Vec<&findings::Beat> =
+            ["python threads", "rust inline", "rust spawn_blocking"].iter().filter_map(|k| beat(k)).collect();
+        out.push(findings::heartbeat_claim(inline, offloaded, &others));
+    }
+    let order = |way: &str| python.iter().find(|p| p["job"] == "result_order" && p["way"] == way);
+    let first_short = |p: &Value| -> Option<Figure> {
+        let median = p["first_short_s"].as_f64()?;
+        Some(Figure {
+            median,
+            low: p["first_short_min_s"].as_f64().unwrap_or(median),
+            high: p["first_short_max_s"].as_f64().unwrap_or(median),
+            runs: p["runs"].as_u64(),
+        })
+    };
+    if let (Some(map), Some(done)) = (order("map"), order("as_completed")) {
+        if let (Some(m), Some(d)) = (first_short(map), first_short(done)) {
+            out.push(findings::result_order_claim(&m, &d, map["workers"].as_u64().unwrap_or(1)));
+        }
+    }
+    let mapreduce = python.iter().find(|p| p["job"] == "ngram" && p["model"] == "mapreduce");
+    if let Some(p) = mapreduce {
+        if let (Some(reduce), Some(elapsed)) = (p["reduce_s"].as_f64(), p["elapsed_s"].as_f64()) {
+            out.push(findings::reduce_claim(reduce, elapsed, p["chunks"].as_u64()));
+        }
+    }
     out
 }
 
@@ -540,8 +783,12 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
         ));
     }
     fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
-    let mut results = records(&benches, &python, &machine_info, &dataset);
-    for r in results.iter_mut().filter(|r| r["lang"] == "rust") {
+    let groups: BTreeMap<String, Value> = ["count", "ngram", "overhead", "chunk_size"]
+        .into_iter()
+        .filter_map(|g| Some((g.to_string(), collect::group_run(&args.criterion, g)?)))
+        .collect();
+    let mut results = records(&benches, &python, &machine_info, &dataset, &groups);
+    for r in results.iter_mut().filter(|r| r["lang"] == "rust" && r["stamp"].is_null()) {
         r["stamp"] = run.stamp.clone().unwrap_or(Value::Null);
     }
     if let Some(s) = &sweep {
@@ -571,13 +818,18 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
     let most_workers =
         benches.iter().filter(|b| b.group == "ngram").filter_map(param_usize).max().unwrap_or(cores);
     let sections = page::sections(
-        count_chart(&benches, &python)?,
+        count_chart(&benches, &python, &groups)?,
         speedup_chart(&benches, cores)?,
-        ngram_chart(&benches, &python, most_workers)?,
+        ngram_chart(&benches, &python, most_workers, &groups)?,
         workers_chart(&benches, most_workers)?,
         chunk_chart(&benches, sweep.as_ref())?,
-        overhead_chart(&benches)?,
+        overhead_chart(&benches, &python)?,
+        event_loop_chart(&groups, &python)?,
     );
+    let mut sections = sections;
+    for section in &mut sections {
+        section.busy = busy(section.id, &groups, &python, sweep.as_ref());
+    }
     // Each chart also as its own file, for slides and notebooks.
     for section in &sections {
         if let Some(svg) = &section.svg {
@@ -586,7 +838,7 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
         }
     }
     let criterion_link = args.criterion.join("report/index.html");
-    let claims = claims(&benches, &python, sweep.as_ref(), cores);
+    let claims = claims(&benches, &python, sweep.as_ref(), &groups, cores);
     for a in &set_aside {
         eprintln!("harness report: {}", a.sentence());
     }

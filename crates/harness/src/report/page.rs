@@ -18,6 +18,9 @@ pub struct Section {
     /// What this run's figures say, computed from them (`findings`).
     pub findings: String,
     pub svg: Option<String>,
+    /// Said when the machine was busy while this section's figures were measured
+    /// (`findings::busy_warning`).
+    pub busy: Option<String>,
 }
 
 /// A chart and its computed findings.
@@ -30,6 +33,7 @@ pub fn sections(
     workers: Drawn,
     chunk: Drawn,
     overhead: Drawn,
+    event_loop: Drawn,
 ) -> Vec<Section> {
     vec![
         Section {
@@ -43,6 +47,7 @@ pub fn sections(
                 logarithmic.",
             findings: count.1,
             svg: count.0,
+            busy: None,
         },
         Section {
             id: "speedup",
@@ -53,6 +58,7 @@ pub fn sections(
                 it pays for starting its workers (processes most) or for merging their results.",
             findings: speedup.1,
             svg: speedup.0,
+            busy: None,
         },
         Section {
             id: "ngram",
@@ -64,6 +70,7 @@ pub fn sections(
                 copying them. GB/s counts the file's bytes over the wall time.",
             findings: ngram.1,
             svg: ngram.0,
+            busy: None,
         },
         Section {
             id: "workers",
@@ -75,6 +82,7 @@ pub fn sections(
                 The dashed line is what more workers could give one algorithm at most.",
             findings: workers.1,
             svg: workers.0,
+            busy: None,
         },
         Section {
             id: "chunks",
@@ -86,6 +94,7 @@ pub fn sections(
                 workers idle at the end. The bottom of each curve is the answer for this machine and this file.",
             findings: chunk.1,
             svg: chunk.0,
+            busy: None,
         },
         Section {
             id: "overhead",
@@ -99,6 +108,22 @@ pub fn sections(
                 mechanism to pay off: the reason pools exist and the reason chunks must not be too small.",
             findings: overhead.1,
             svg: overhead.0,
+            busy: None,
+        },
+        Section {
+            id: "event-loop",
+            title: "6. The event loop: why CPU work goes to an executor",
+            article: "the process pool executor with the asyncio event loop: run_in_executor",
+            explanation: "A heartbeat task should wake every 10 ms on the event loop while one count runs. Run \
+                inline in a coroutine, the count holds the loop's only thread: no beat runs until it ends, and \
+                the worst lateness is the whole count. Through run_in_executor on a process pool, the count runs \
+                in another process and the loop keeps its beat. A thread pool moves the count off the loop's \
+                thread, but in CPython both threads share one GIL: the loop gets it back at the latest after the \
+                interpreter's switch interval, so its beats run late by about that much. Rust's tokio has no \
+                GIL: spawn_blocking frees the loop entirely.",
+            findings: event_loop.1,
+            svg: event_loop.0,
+            busy: None,
         },
     ]
 }
@@ -242,6 +267,9 @@ pub fn render(sections: &[Section], context: &Context<'_>) -> String {
         html.push_str(&format!("<p>{}</p>\n", escape(s.explanation)));
         if !s.findings.is_empty() {
             html.push_str(&format!("<p class=\"findings\">{}</p>\n", escape(&s.findings)));
+        }
+        if let Some(busy) = &s.busy {
+            html.push_str(&format!("<p class=\"missing busy\">{}</p>\n", escape(busy)));
         }
         html.push_str(&format!(
             "<p class=\"meta\">{} · {}</p>\n</section>\n",

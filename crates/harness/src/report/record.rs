@@ -82,6 +82,17 @@ pub struct Stamp {
     pub python: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gil: Option<bool>,
+    /// How busy the machine was (`machine::Load::conditions`): the 1-minute load average at
+    /// the start and the end of the measurement, the share of CPU time the hypervisor stole,
+    /// and the CPU time of other programs as a share of every core over the wall time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_start: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_end: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steal_pct: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub others_pct: Option<f64>,
 }
 
 impl Record {
