@@ -40,6 +40,7 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
         series.push(("process (chunks copied)", Model::Process, copied));
     }
     let mut points = Vec::new();
+    let load = machine::Load::now();
     let mut answer: Option<(u64, usize, Option<u64>)> = None;
     for (label, model, settings) in &series {
         for &size in &sizes {
@@ -73,18 +74,32 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
             let median = sorted[sorted.len() / 2];
             let chunks = file_bytes.div_ceil(size);
             eprintln!("harness sweep: {label:<24} {:>10} chunks of {size:>10} bytes: {median:.3} s", chunks);
+            // A record of reports/results.json (the dataset and stamp are added below).
             points.push(json!({
+                "job": "sweep",
+                "lang": "rust",
                 "series": label,
                 "model": model.name(),
+                "variant": label,
+                "workers": workers,
                 "executor": format!("{:?}", settings.executor).to_lowercase(),
                 "chunk_bytes": size,
                 "chunks": chunks,
                 "elapsed_s": median,
+                "elapsed_min_s": sorted[0],
+                "elapsed_max_s": sorted[sorted.len() - 1],
+                "runs": runs.len(),
                 "runs_s": runs,
             }));
         }
     }
     let (lines, distinct, total) = answer.expect("at least one run");
+    let stamp = machine::stamp_since(&load);
+    let dataset = json!({"file": args.file.display().to_string(), "lines": lines, "bytes": file_bytes, "distinct": distinct});
+    for point in &mut points {
+        point["dataset"] = dataset.clone();
+        point["stamp"] = stamp.clone();
+    }
     let record = json!({
         "job": "sweep",
         "file": args.file.display().to_string(),
@@ -94,7 +109,8 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
         "total_match_count": total,
         "workers": workers,
         "machine": {"cpu": machine::cpu_model(), "cores": machine::cores().get()},
-        "stamp": machine::stamp(),
+        "stamp": stamp,
+        // Each point is one record of the results.json type.
         "points": points,
     });
     if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {

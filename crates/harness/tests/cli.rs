@@ -531,6 +531,11 @@ fn sweep_writes_a_curve_for_the_report() {
     assert_eq!(sizes("mapreduce, processes"), [1024, 4096, 16384, 65536]);
     assert!(points.iter().any(|p| p["model"] == "process"));
     for p in points {
+        // Every point is a record of results.json's one type, stamped where it was measured.
+        let r = harness::report::record::Record::from_value(p.clone(), "sweep.json")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((r.job.as_str(), r.lang.as_str(), r.runs), ("sweep", "rust", Some(2)));
+        assert!(r.stamp.is_some() && r.dataset.as_ref().and_then(|d| d.lines) == Some(5_000));
         assert_eq!(p["runs_s"].as_array().unwrap().len(), 2);
         assert_eq!(p["chunks"], (data.len() as u64).div_ceil(p["chunk_bytes"].as_u64().unwrap()));
     }

@@ -322,4 +322,21 @@ fn records_of_another_run_are_not_drawn_and_bad_records_are_named() {
             && err.contains("rerun `just python`"),
         "{err}"
     );
+    // A line of an older schema (no elapsed_s): one line naming the file, and no page.
+    std::fs::remove_dir_all(dir.0.join("reports")).unwrap();
+    let old = json!({"lang": "python", "job": "count", "model": "serial", "tasks": 2, "to": 100000000, "seconds": 7.0});
+    std::fs::write(dir.0.join("python.jsonl"), old.to_string()).unwrap();
+    let out = report(&dir.0);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "{}: a record that does not fit results.json (missing field `elapsed_s`",
+            dir.0.join("python.jsonl").display()
+        )),
+        "{err}"
+    );
+    assert!(err.trim_end().ends_with("rerun `just python` to write it again"), "{err}");
+    assert!(!dir.0.join("reports/index.html").exists(), "no half-drawn page");
 }

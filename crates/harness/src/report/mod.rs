@@ -794,10 +794,16 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
     if let Some(s) = &sweep {
         for p in s["points"].as_array().map(Vec::as_slice).unwrap_or_default() {
             let mut r = p.clone();
+            // A sweep of an older schema: its points lacked these.
             r["lang"] = json!("rust");
             r["job"] = json!("sweep");
             r["machine"] = s["machine"].clone();
-            r["dataset"] = json!({"file": s["file"], "lines": s["lines"], "bytes": s["bytes"], "distinct": s["distinct"]});
+            if r["dataset"].is_null() {
+                r["dataset"] = json!({"file": s["file"], "lines": s["lines"], "bytes": s["bytes"], "distinct": s["distinct"]});
+            }
+            if r["stamp"].is_null() {
+                r["stamp"] = s["stamp"].clone();
+            }
             results.push(r);
         }
     }
@@ -805,9 +811,14 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
     let results: Vec<record::Record> = results
         .into_iter()
         .map(|r| {
-            let source =
-                if r["lang"] == "python" { args.python.display().to_string() } else { "criterion".into() };
-            record::Record::from_value(r, &source)
+            let (source, rerun) = if r["lang"] == "python" {
+                (args.python.display().to_string(), "just python")
+            } else {
+                (args.criterion.display().to_string(), "just bench")
+            };
+            record::Record::from_value(r, &source).map_err(|e| {
+                format!("{e}; it was written by an older version: rerun `{rerun}` to write it again")
+            })
         })
         .collect::<Result<_, _>>()?;
     let results_path = args.out.join("results.json");

@@ -98,8 +98,16 @@ pub struct Stamp {
 impl Record {
     /// A record from a source's JSON, with a message naming what is missing or wrong.
     pub fn from_value(value: Value, source: &str) -> Result<Record, String> {
-        serde_json::from_value(value.clone())
-            .map_err(|e| format!("{source}: a record that does not fit results.json ({e}): {value}"))
+        serde_json::from_value(value.clone()).map_err(|e| {
+            let mut shown = value.to_string();
+            if shown.len() > 200 {
+                // One line a person can read, not a screenful.
+                let cut = (0..=200).rev().find(|&i| shown.is_char_boundary(i)).unwrap_or(0);
+                shown.truncate(cut);
+                shown.push_str(" ...");
+            }
+            format!("{source}: a record that does not fit results.json ({e}): {shown}")
+        })
     }
 }
 
