@@ -82,6 +82,15 @@ vs-polars: gen
 notebooks size="small":
     scripts/notebooks.sh {{size}}
 
+# Open the notebooks in JupyterLab (installs it into .venv once; prints the address to open).
+lab *options:
+    scripts/lab.sh {{options}}
+
+# The article's own file (Google Books Ngram 'a' 1-grams, 20120701), downloaded when the
+# network allows, and the engine run on it beside the article's figures.
+real-shard:
+    scripts/real-shard.sh
+
 # The MapReduce job on timely-dataflow across N local processes on loopback (a hostfile is
 # written for them): `just distributed-demo 3`.
 distributed-demo processes="2":

@@ -27,65 +27,75 @@ GIL = [
     new_markdown_cell("""\
 # 1. The GIL, and what native threads do instead
 
-The article counts to 100,000,000 twice, first in one thread, then in two threads, then in two
-processes. In CPython two threads take as long as one: only the thread holding the Global
-Interpreter Lock runs bytecode. Two processes each have their own interpreter and their own
-GIL, so they run at once.
+The article counts to 100,000,000 twice: first in two processes (`multiprocessing.Process`),
+then in two threads (`threading.Thread`). In CPython two threads take as long as one thread
+doing both: only the thread holding the Global Interpreter Lock runs bytecode. Two processes
+each have their own interpreter and their own GIL, so they run at once.
 
-This notebook runs the article's experiment live, at a size that takes seconds, then puts
-the Rust models from this repository next to it. Every conclusion printed below is computed
-from the numbers measured here."""),
+This notebook runs the article's experiment live (the drivers of `python/count.py`, the
+ones `just bench` times), repeated, then puts the Rust models from this repository next to
+it. Every conclusion printed below is computed from the numbers measured here, and says
+"within noise" when the spread of the runs covers the difference."""),
     new_code_cell(SETUP),
     new_code_cell("""\
-TASKS = 2
+TASKS, REPEAT = 2, 3
 TO = 2_000_000 if SIZE == "small" else 20_000_000
-python = {}
-for name, run in [("serial", lessons.count_serial), ("threads", lessons.count_threads),
-                  ("processes (multiprocessing.Pool)", lessons.count_processes),
-                  ("ProcessPoolExecutor", lessons.count_executor)]:
-    result, seconds = lessons.timed(run, TASKS, TO)
-    assert result == TASKS * TO
-    python[name] = seconds
-    print(f"Python {name:34} {seconds:7.3f} s  ({seconds / (TASKS * TO) * 1e9:5.1f} ns per step)")"""),
+records = lessons.count.run_models(TO, TASKS, os.cpu_count(), REPEAT, warm_up_s=0.5 if SIZE == "small" else 1.5)
+python = {r["variant"]: r for r in records if r["job"] == "count"}
+for name, r in python.items():
+    print(f"Python {name:38} {r['elapsed_s']:7.3f} s  ({r['elapsed_s'] / (TASKS * TO) * 1e9:5.1f} ns per step, "
+          f"{r['cores_used']:.2f} cores busy, {r['runs']} runs)")"""),
     new_code_cell("""\
-speedup = {name: python["serial"] / s for name, s in python.items()}
-threads_x = speedup["threads"]
-procs_x = speedup["processes (multiprocessing.Pool)"]
-print(f"two Python threads: {threads_x:.2f}x serial -> "
-      + ("no faster: the GIL lets one thread run bytecode at a time" if threads_x < 1.3 else "faster?! (a free-threaded build?)"))
-print(f"two Python processes: {procs_x:.2f}x serial -> "
-      + ("faster: each process has its own interpreter and GIL" if procs_x > 1.3 else "little gain at this size: starting processes costs too"))"""),
+serial = python["loop"]
+default_process = next(r for r in python.values() if r["model"] == "process")
+print("two Python threads:", lessons.said(*lessons.ratio(serial, python["threading.Thread"]),
+      faster="faster?! (a free-threaded build?)", not_faster="slower: the GIL lets one thread run bytecode at a time"))
+print(f"two Python processes ({default_process['start_method']}):", lessons.said(*lessons.ratio(serial, default_process),
+      faster="faster: each process has its own interpreter and GIL", not_faster="slower: starting processes costs more than it saves at this size"))
+print("cores kept busy (CPU time / wall time): threads", f"{python['threading.Thread']['cores_used']:.2f},",
+      "processes", f"{default_process['cores_used']:.2f}", "-> the GIL in one number")
+starts = {r["start_method"]: r["elapsed_s"] for r in records if r["job"] == "overhead"}
+print("one no-op process, start to join:", ", ".join(f"{m} {s * 1e3:.1f} ms" for m, s in sorted(starts.items(), key=lambda kv: kv[1])))"""),
     new_markdown_cell("""\
 ## The same job in Rust
 
-`harness count` runs every Rust model of this repository on the same job, through one
-kernel (`workload::count_to`). The figures come from `reports/results.json` when `just bench`
-has written it, else from running `harness count` now with this notebook's size."""),
+Every Rust model of this repository runs the same job through one kernel
+(`workload::count_to`). The figures come from `reports/results.json` when `just bench` has
+written it on this machine (criterion's medians); else from `harness count` run now, at an N
+where one Rust task takes a tenth of a second or more, so that starting threads and the
+machine's noise do not decide the ratio. Per step, the two languages compare at any N."""),
     new_code_cell("""\
-results = lessons.rust_results()
-rust = {r["model"]: r["elapsed_s"] for r in results or []
-        if r.get("lang") == "rust" and r.get("job") == "count" and r.get("tasks") == TASKS and r.get("to") == TO}
-source = "reports/results.json"
-if len(rust) < 2:
-    rust = {r["model"]: r["elapsed_s"] for r in lessons.harness("count", "--model", "all", "--to", TO, "--tasks", TASKS, "--json")}
-    source = "harness count --json, just now"
-for model, s in rust.items():
-    print(f"Rust {model:10} {s * 1000:8.2f} ms  ({s / (TASKS * TO) * 1e9:5.2f} ns per step)")
+rust, source = lessons.rust_count_records(TASKS)
+if rust is None:
+    print(source, "-> running harness count now")
+    RUST_TO = 200_000_000 if SIZE == "small" else 1_000_000_000
+    rust = {r["model"]: r for r in lessons.harness("count", "--model", "all", "--to", RUST_TO, "--tasks", TASKS,
+                                                    "--repeat", REPEAT, "--json")}
+    source = f"harness count --repeat {REPEAT}, just now, N = {RUST_TO:,}"
+RUST_TO = rust["serial"]["to"]
+for model, r in rust.items():
+    print(f"Rust {model:10} {r['elapsed_s'] * 1000:8.2f} ms  ({r['elapsed_s'] / (TASKS * RUST_TO) * 1e9:5.3f} ns per step)")
 print("from", source)"""),
     new_code_cell("""\
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
+ns = lambda r, n: r["elapsed_s"] / (TASKS * n) * 1e9
 names = [f"Python {n}" for n in python] + [f"Rust {m}" for m in rust]
-times = list(python.values()) + list(rust.values())
+steps = [ns(r, TO) for r in python.values()] + [ns(r, RUST_TO) for r in rust.values()]
 colours = ["#9ecae1"] * len(python) + ["#e6550d"] * len(rust)
-left.barh(names, times, color=colours)
-left.set_xscale("log"); left.set_xlabel(f"seconds for {TASKS} x {TO:,} (log scale)"); left.invert_yaxis()
-right.bar(["Python threads", "Python processes", "Rust threads"],
-          [threads_x, procs_x, rust["serial"] / rust["threads"]], color=["#9ecae1", "#9ecae1", "#e6550d"])
+left.barh(names, steps, color=colours)
+left.set_xscale("log"); left.set_xlabel("ns per step, K = 2 (log scale)"); left.invert_yaxis()
+pairs = [("Python threads", lessons.ratio(serial, python["threading.Thread"])),
+         ("Python processes", lessons.ratio(serial, default_process)),
+         ("Rust threads", lessons.ratio(rust["serial"], rust["threads"]))]
+right.bar([n for n, _ in pairs], [x for _, (x, _, _) in pairs], color=["#9ecae1", "#9ecae1", "#e6550d"],
+          yerr=[[x - lo for _, (x, lo, _) in pairs], [hi - x for _, (x, _, hi) in pairs]], capsize=4)
 right.axhline(1, color="grey", lw=1); right.axhline(TASKS, color="grey", ls="--", lw=1)
-right.set_ylabel("speedup over serial (dashed: ideal)")
+right.set_ylabel("speedup over serial (dashed: ideal; bars: spread of the runs)")
 plt.tight_layout(); plt.show()
-per_step = (python["serial"] / (TASKS * TO)) / (rust["serial"] / (TASKS * TO))
-print(f"one CPython step costs {per_step:,.0f}x a Rust step; Rust threads: {rust['serial'] / rust['threads']:.2f}x serial, no GIL")"""),
+per_step = ns(serial, TO) / ns(rust["serial"], RUST_TO)
+print(f"one CPython step costs {per_step:,.0f}x a Rust step")
+print("Rust threads:", lessons.said(*lessons.ratio(rust["serial"], rust["threads"]),
+      faster="faster: no GIL, both cores count", not_faster="slower (a busy machine?)"))"""),
     new_markdown_cell("""\
 ## The loop-folding trap
 
@@ -210,18 +220,22 @@ polars when polars is installed."""),
     new_code_cell(SETUP + """
 import functools"""),
     new_code_cell("""\
-text = "hello world hello there world hello"
-counts = functools.reduce(lessons.merge_dict, map(lessons.map_frequency, text.split(" ")), {})
-print(dict(sorted(counts.items())))"""),
+# The article's four lines: each line a chunk, mapped to word frequencies, then merged pairwise.
+lines = ["I know what I know", "I know that I know",
+         "I don't know that much", "They don't know much"]
+mapped_results = [lessons.map_frequency(line) for line in lines]
+print(functools.reduce(lessons.merge_dict, mapped_results))"""),
     new_code_cell("""\
 LINES, UNIQUE = (200_000, 20_000) if SIZE == "small" else (4_000_000, 200_000)
 CHUNK_LINES = LINES // 8
 path = lessons.shard(LINES, UNIQUE)
 print(path.name, f"{path.stat().st_size / 1e6:.1f} MB")
-py_totals, py_steps = lessons.python_mapreduce(path, CHUNK_LINES, os.cpu_count())
-py_total_s = sum(v for k, v in py_steps.items() if k.endswith("_s"))
-print(f"Python: read {py_steps['read_s']:.2f} s, map {py_steps['map_s']:.2f} s ({py_steps['chunks']} chunks), "
-      f"reduce {py_steps['reduce_s']:.2f} s = {py_total_s:.2f} s; Aardvark = {py_totals.get('Aardvark', 0)}")"""),
+py_totals, py_steps = lessons.article_mapreduce(path, CHUNK_LINES, os.cpu_count())
+py_total_s = py_steps["elapsed_s"]  # the article's window: pool start, map, reduce
+print(f"Python, timed as the article times it: {py_total_s:.2f} s (map {py_steps['map_s']:.2f} s over "
+      f"{py_steps['chunks']} chunks, reduce {py_steps['reduce_s']:.2f} s); before the clock, readlines "
+      f"{py_steps['read_s']:.2f} s; after it, the pool's shutdown {py_steps['shutdown_s']:.2f} s. "
+      f"Aardvark = {py_totals.get('Aardvark', 0)}")"""),
     new_markdown_cell("""\
 ## The Rust engine on the same file
 
@@ -236,7 +250,8 @@ plt.figure(figsize=(8, 2.5))
 plt.barh(list(phases), list(phases.values()), color="#e6550d"); plt.gca().invert_yaxis()
 plt.xlabel("seconds"); plt.title(f"engine phases ({engine['phases']['partitions']} partitions)"); plt.show()
 biggest = max(phases, key=phases.get)
-print(f"Rust engine {engine['elapsed_s']:.3f} s against Python {py_total_s:.2f} s: {py_total_s / engine['elapsed_s']:.0f}x; "
+print(f"Rust engine {engine['elapsed_s']:.3f} s (reading included) against Python {py_total_s:.2f} s (reading not included): "
+      f"{py_total_s / engine['elapsed_s']:.0f}x; "
       f"most of it in {biggest} ({phases[biggest] / sum(phases.values()):.0%})")"""),
     new_markdown_cell("""\
 ## The Goldilocks question: how big should a chunk be?

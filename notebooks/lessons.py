@@ -5,23 +5,20 @@ multiprocessing.Pool pickles the function by name and its worker processes impor
 function defined in a notebook cell cannot be found by them.
 """
 
-import concurrent.futures
-import functools
 import json
-import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # The baselines in python/ are the article's programs as `harness python` runs them: the
-# lessons use the same functions, so the notebook and the report time the same code.
+# lessons call the same drivers, so a notebook and the report time the same code.
 sys.path.insert(0, str(ROOT / "python"))
-from count import count  # noqa: E402  (the article's loop)
+import count  # noqa: E402  (the article's loop and every model that runs it: count.run_models)
+import mapreduce  # noqa: E402  (the article's MapReduce: mapreduce.run)
 from mapreduce import map_frequencies, merge_dict, partition  # noqa: E402
 HARNESS = ROOT / "target" / "release" / "harness"
 SAVED = Path(__file__).resolve().parent / "saved_examples.json"
@@ -35,34 +32,22 @@ def size():
 # --- lesson 1: counting ------------------------------------------------------------------
 
 
-def timed(f, *args):
-    start = time.perf_counter()
-    result = f(*args)
-    return result, time.perf_counter() - start
+def ratio(base, fast):
+    """How much faster `fast` is than `base` (two records with elapsed_s and, where they
+    repeated, elapsed_min_s and elapsed_max_s): (median ratio, lowest, highest). The lowest
+    and highest pair the slowest run of one with the fastest of the other."""
+    lo_base, hi_base = base.get("elapsed_min_s", base["elapsed_s"]), base.get("elapsed_max_s", base["elapsed_s"])
+    lo_fast, hi_fast = fast.get("elapsed_min_s", fast["elapsed_s"]), fast.get("elapsed_max_s", fast["elapsed_s"])
+    return base["elapsed_s"] / fast["elapsed_s"], lo_base / hi_fast, hi_base / lo_fast
 
 
-def count_serial(tasks, to):
-    return sum(count(to) for _ in range(tasks))
-
-
-def count_threads(tasks, to):
-    results = []
-    threads = [threading.Thread(target=lambda: results.append(count(to))) for _ in range(tasks)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sum(results)
-
-
-def count_processes(tasks, to):
-    with multiprocessing.Pool(tasks) as pool:
-        return sum(pool.map(count, [to] * tasks))
-
-
-def count_executor(tasks, to):
-    with concurrent.futures.ProcessPoolExecutor(tasks) as pool:
-        return sum(pool.map(count, [to] * tasks))
+def said(x, lo, hi, faster, not_faster):
+    """A conclusion that holds up to its own noise: 'within noise' when the spread of the
+    runs covers 1x (no difference), else `faster` or `not_faster`."""
+    spread = f"{x:.2f}x ({lo:.2f}x to {hi:.2f}x over the runs)"
+    if lo <= 1.0 <= hi:
+        return f"{spread} -> within noise: no faster"
+    return f"{spread} -> {faster if x > 1 else not_faster}"
 
 
 def gil_status():
@@ -82,18 +67,55 @@ def have(program):
     return shutil.which(program) is not None
 
 
+def ensure_harness():
+    """target/release/harness, built with cargo when it is missing (a minute or two, once)."""
+    if HARNESS.exists():
+        return HARNESS
+    if not have("cargo"):
+        raise RuntimeError(f"{HARNESS} is missing and cargo is not on PATH: install Rust, then run "
+                           "`cargo build --release -p harness` in the repository")
+    print("building target/release/harness (cargo build --release -p harness), once ...", flush=True)
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "harness"], cwd=ROOT, check=True)
+    return HARNESS
+
+
 def harness(*args):
-    """Runs target/release/harness (built by `just notebooks`); JSON lines come back parsed."""
-    if not HARNESS.exists():
-        raise RuntimeError(f"{HARNESS} is missing: run `cargo build --release -p harness` (or `just notebooks`)")
-    out = subprocess.run([str(HARNESS), *map(str, args)], capture_output=True, text=True, check=True)
+    """Runs target/release/harness (built first if missing); JSON lines come back parsed.
+    A failure raises with harness's own one-line message."""
+    out = subprocess.run([str(ensure_harness()), *map(str, args)], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"harness {' '.join(map(str, args))}: {out.stderr.strip()}")
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
 
 
-def rust_results():
-    """reports/results.json from the last `just bench`, or None."""
+def this_machine():
+    """(CPU model, cores), as harness stamps its records."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), None) if Path("/proc/cpuinfo").exists() else None
+    return cpu, os.cpu_count()
+
+
+def rust_count_records(tasks):
+    """The Rust count records at K = `tasks` from reports/results.json (the last `just
+    bench`), when they were measured on this machine: (records by model, where from), or
+    (None, why not)."""
     path = ROOT / "reports" / "results.json"
-    return json.loads(path.read_text()) if path.exists() else None
+    if not path.exists():
+        return None, "no reports/results.json (run `just bench`)"
+    records = [r for r in json.loads(path.read_text())
+               if r.get("lang") == "rust" and r.get("job") == "count" and r.get("tasks") == tasks]
+    if not records:
+        return None, f"reports/results.json has no Rust count at K = {tasks}"
+    stamp = records[0].get("stamp") or {}
+    cpu, cores = this_machine()
+    if (stamp.get("cpu"), stamp.get("cores")) != (cpu, cores):
+        return None, f"reports/results.json was measured on {stamp.get('cpu')}, {stamp.get('cores')} cores, not here"
+    by_model = {}
+    for r in records:
+        low, high = r.get("elapsed_ci_s", [r["elapsed_s"], r["elapsed_s"]])
+        by_model[r["model"]] = dict(r, elapsed_min_s=low, elapsed_max_s=high)
+    return by_model, (f"reports/results.json: criterion medians, N = {records[0]['to']:,}, measured "
+                      f"{stamp.get('date')} at commit {stamp.get('commit')}")
 
 
 def example_output(crate, name):
@@ -160,35 +182,29 @@ def divide(a, b):
 
 
 def map_frequency(text):
+    """The article's map for its four lines of text: word frequencies of one line."""
     words = text.split(" ")
     frequencies = {}
     for word in words:
-        frequencies[word] = frequencies.get(word, 0) + 1
+        if word in frequencies:
+            frequencies[word] += 1
+        else:
+            frequencies[word] = 1
     return frequencies
 
 
-def python_mapreduce(path, chunk_lines, workers):
-    """The article's program: readlines, chunks to a ProcessPoolExecutor, reduce(merge_dict).
-    Returns the totals and the seconds each step took."""
-    start = time.perf_counter()
-    with open(path, encoding="utf-8") as f:
-        contents = f.readlines()
-    read_s = time.perf_counter() - start
-    with concurrent.futures.ProcessPoolExecutor(workers) as pool:
-        middle = list(pool.map(map_frequencies, partition(contents, chunk_lines)))
-    map_s = time.perf_counter() - start - read_s
-    totals = functools.reduce(merge_dict, middle, {})
-    reduce_s = time.perf_counter() - start - read_s - map_s
-    return totals, {"read_s": read_s, "map_s": map_s, "reduce_s": reduce_s, "chunks": len(middle)}
+def article_mapreduce(path, chunk_lines, workers):
+    """The article's program (python/mapreduce.py, as `harness python` runs it): the totals,
+    and its timings: `elapsed_s` (the article's window: pool start, map, reduce), `read_s`,
+    `map_s`, `reduce_s`, `shutdown_s`, `chunks`."""
+    return mapreduce.run(str(path), chunk_lines, workers)
 
 
 def shard(lines, unique, seed=2012):
-    """A generated shard under data/ (made once by `harness gen`)."""
+    """A generated shard under data/, made by `harness gen` when it is missing."""
     path = ROOT / "data" / f"a-{lines}-{unique}-{seed}.tsv"
     if not path.exists():
         path.parent.mkdir(exist_ok=True)
-        subprocess.run(
-            [str(HARNESS), "gen", "--lines", str(lines), "--unique", str(unique), "--seed", str(seed), "--out", str(path)],
-            check=True, capture_output=True,
-        )
+        print(f"generating {path.relative_to(ROOT)} (harness gen), once ...", flush=True)
+        harness("gen", "--lines", lines, "--unique", unique, "--seed", seed, "--out", path)
     return path

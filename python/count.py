@@ -100,7 +100,7 @@ def run_async(executor, n, k):
         tasks = [loop.run_in_executor(executor, count_with_cpu, n) for _ in range(k)]
         return add_up(await asyncio.gather(*tasks))
 
-    return asyncio.run(main())
+    return run_coroutine(main)
 
 
 def add_up(replies):
@@ -153,51 +153,23 @@ def measure(fn):
     return result, elapsed, cpu / elapsed
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--to", type=int, default=100_000_000)
-    parser.add_argument("--tasks", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=os.cpu_count())
-    parser.add_argument("--repeat", type=int, default=1)
-    args = parser.parse_args()
-    n, k, w = args.to, args.tasks, args.workers
-
+def run_models(n, k, w, repeat=1, warm_up_s=1.5, models=None):
+    """Every model (or those whose variant is in `models`) on K tasks counting to N, in
+    `repeat` rounds, then a no-op process per start method: a list of records (dicts), each
+    as `main` prints it. The notebooks call this too, so they time what the report times."""
     # A free-threaded CPython (3.13t, 3.14t) runs threads without the GIL.
     gil = sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
-
-    def emit(model, variant, workers, result, elapsed, fastest, slowest, cores_used, start_s, method):
-        record = {
-            "lang": "python",
-            "job": "count",
-            "model": model,
-            "variant": variant,
-            "tasks": k,
-            "to": n,
-            "workers": workers,
-            "result": result,
-            "elapsed_s": elapsed,
-            "elapsed_min_s": fastest,
-            "elapsed_max_s": slowest,
-            "runs": args.repeat,
-            # CPU time over wall time: about 1 for one busy core.
-            "cores_used": cores_used,
-            "start_method": method,
-            "gil": gil,
-            "python": sys.version.split()[0],
-            "start_s": start_s,
-        }
-        if result != n * k:
-            raise SystemExit(f"{variant} returned {result}, expected {n * k}")
-        print(json.dumps(record), flush=True)
+    python = sys.version.split()[0]
+    records = []
 
     # A warm-up before any clock, as criterion gives the Rust benches: on the development VM
     # the first second or so of a busy loop ran up to 1.7x slower than the rest (the host
     # giving the vCPU its speed), which made serial, timed first, look slow beside threads.
     warm = time.perf_counter()
-    while time.perf_counter() - warm < 1.5:
+    while time.perf_counter() - warm < warm_up_s:
         count(min(n, 1_000_000))
 
-    # Every model once per round, `--repeat` rounds: a drift of the machine's speed (or the
+    # Every model once per round, `repeat` rounds: a drift of the machine's speed (or the
     # interpreter warming up in the first round) hits every model alike. The pools are started
     # (and warmed with a no-op task) before the rounds, their start-up reported apart.
     start = time.perf_counter()
@@ -216,7 +188,7 @@ def main():
         ("process", f"multiprocessing.Process ({m})", k, (lambda m=m: run_process(multiprocessing.get_context(m), n, k)), 0.0, m)
         for m in methods
     ]
-    models = [
+    table = [
         ("serial", "loop", 1, lambda: run_serial(n, k, w), 0.0, None),
         ("threads", "threading.Thread", k, lambda: run_threads(n, k, w), 0.0, None),
         *processes,
@@ -224,24 +196,48 @@ def main():
         ("pool", "ProcessPoolExecutor", w, lambda: run_executor(executor, n, k), executor_start, default),
         ("async", "run_in_executor", w, lambda: run_async(executor, n, k), executor_start, default),
     ]
-    runs = {variant: [] for _, variant, _, _, _, _ in models}
-    for _ in range(args.repeat):
-        for _, variant, _, fn, _, _ in models:
-            runs[variant].append(measure(fn))
-    pool.close()
-    pool.join()
-    executor.shutdown()
-    for model, variant, workers, _, started, method in models:
+    if models is not None:
+        table = [row for row in table if row[1] in models]
+    runs = {variant: [] for _, variant, _, _, _, _ in table}
+    try:
+        for _ in range(repeat):
+            for _, variant, _, fn, _, _ in table:
+                runs[variant].append(measure(fn))
+    finally:
+        pool.close()
+        pool.join()
+        executor.shutdown()
+    for model, variant, workers, _, started, method in table:
         times = [elapsed for _, elapsed, _ in runs[variant]]
         result = runs[variant][-1][0]
-        busy = statistics.median(used for _, _, used in runs[variant])
-        emit(model, variant, workers, result, statistics.median(times), min(times), max(times), busy, started, method)
+        if result != n * k:
+            raise SystemExit(f"{variant} returned {result}, expected {n * k}")
+        records.append({
+            "lang": "python",
+            "job": "count",
+            "model": model,
+            "variant": variant,
+            "tasks": k,
+            "to": n,
+            "workers": workers,
+            "result": result,
+            "elapsed_s": statistics.median(times),
+            "elapsed_min_s": min(times),
+            "elapsed_max_s": max(times),
+            "runs": repeat,
+            # CPU time over wall time: about 1 for one busy core.
+            "cores_used": statistics.median(used for _, _, used in runs[variant]),
+            "start_method": method,
+            "gil": gil,
+            "python": python,
+            "start_s": started,
+        })
 
     # What one process costs before it does anything, per start method: a no-op task,
     # start to join (the overhead chart sets it beside the Rust mechanisms).
-    for method in methods:
-        median, fastest, slowest = process_startup(method, max(5, 5 * args.repeat))
-        record = {
+    for method in methods if models is None else []:
+        median, fastest, slowest = process_startup(method, max(5, 5 * repeat))
+        records.append({
             "lang": "python",
             "job": "overhead",
             "model": "process",
@@ -252,10 +248,32 @@ def main():
             "elapsed_s": median,
             "elapsed_min_s": fastest,
             "elapsed_max_s": slowest,
-            "runs": max(5, 5 * args.repeat),
+            "runs": max(5, 5 * repeat),
             "gil": gil,
-            "python": sys.version.split()[0],
-        }
+            "python": python,
+        })
+    return records
+
+
+def run_coroutine(main):
+    """asyncio.run(main()), also where an event loop already runs in this thread (a Jupyter
+    kernel has one): then on a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(main())
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, main()).result()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--to", type=int, default=100_000_000)
+    parser.add_argument("--tasks", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=os.cpu_count())
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    for record in run_models(args.to, args.tasks, args.workers, args.repeat):
         print(json.dumps(record), flush=True)
 
 

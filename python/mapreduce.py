@@ -23,6 +23,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import reduce
 
+from count import run_coroutine  # asyncio.run, also inside a running loop (a notebook)
+
 
 def partition(data, chunk_size):
     """Cut a big list into lists of `chunk_size` items."""
@@ -81,6 +83,30 @@ async def mapreduce(contents, chunk_size, workers):
     return final_results, timings
 
 
+def run(path, chunk_lines, workers):
+    """The article's program on `path`: readlines(), then its main() past it. Returns the
+    totals and the timings (`read_s` and `lines` besides those of `mapreduce`). Errors end
+    the program with one line naming the file. The notebooks call this too."""
+    start = time.perf_counter()
+    try:
+        with open(path, encoding="utf-8") as f:
+            contents = f.readlines()
+    except OSError as e:
+        raise SystemExit(f"mapreduce.py: {path}: {e.strerror}")
+    read_s = time.perf_counter() - start
+    if not contents:
+        # reduce() without an initial value, as the article calls it, has nothing to start from.
+        raise SystemExit(f"mapreduce.py: {path}: no lines to count")
+    try:
+        totals, timings = run_coroutine(lambda: mapreduce(contents, chunk_lines, workers))
+    except ValueError as e:
+        # A line without four tab-separated fields, or a count that is not a number; the
+        # article's program stops there too, without saying where.
+        raise SystemExit(f"mapreduce.py: {path}: a malformed line ({e}); the article's program cannot skip it")
+    timings.update(read_s=read_s, lines=len(contents))
+    return totals, timings
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("shard")
@@ -89,26 +115,12 @@ def main():
     parser.add_argument("--word", action="append", default=[])
     parser.add_argument("--top", type=int, default=10)
     parser.add_argument("--output", help="write every ngram and its total, sorted by the ngram's bytes")
+    parser.add_argument("--text", action="store_true", help="print one line for a person instead of the JSON record")
     args = parser.parse_args()
     if args.chunk_lines < 1 or args.workers < 1:
         raise SystemExit("mapreduce.py: --chunk-lines and --workers must be at least 1")
 
-    start = time.perf_counter()
-    try:
-        with open(args.shard, encoding="utf-8") as f:
-            contents = f.readlines()
-    except OSError as e:
-        raise SystemExit(f"mapreduce.py: {args.shard}: {e.strerror}")
-    read_s = time.perf_counter() - start
-    if not contents:
-        # reduce() without an initial value, as the article calls it, has nothing to start from.
-        raise SystemExit(f"mapreduce.py: {args.shard}: no lines to count")
-    try:
-        totals, timings = asyncio.run(mapreduce(contents, args.chunk_lines, args.workers))
-    except ValueError as e:
-        # A line without four tab-separated fields, or a count that is not a number; the
-        # article's program stops there too, without saying where.
-        raise SystemExit(f"mapreduce.py: {args.shard}: a malformed line ({e}); the article's program cannot skip it")
+    totals, timings = run(args.shard, args.chunk_lines, args.workers)
     if args.output:
         with open(args.output, "wb") as out:
             for key in sorted(totals, key=str.encode):
@@ -120,11 +132,9 @@ def main():
         "model": "mapreduce",
         "variant": "readlines+ProcessPoolExecutor+reduce",
         "workers": args.workers,
-        "lines": len(contents),
         "bytes": os.path.getsize(args.shard),
         "distinct": len(totals),
         "total_match_count": sum(totals.values()),
-        "read_s": read_s,
         "chunk_lines": args.chunk_lines,
         "words": {w: totals.get(w, 0) for w in args.word},
         "top": [[k, v] for k, v in top],
@@ -134,7 +144,16 @@ def main():
         "gil": sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True,
     }
     record.update(timings)
-    print(json.dumps(record), flush=True)
+    if args.text:
+        print(
+            f"{record['lines']:,} lines in {record['chunks']} chunks, {args.workers} workers: readlines "
+            f"{record['read_s']:.3f} s (before the clock); the article's window {record['elapsed_s']:.3f} s = "
+            f"pool start + map {record['map_s']:.3f} s + functools.reduce(merge_dict) {record['reduce_s']:.3f} s; "
+            f"shutdown {record['shutdown_s']:.3f} s (after it); {record['distinct']:,} distinct",
+            flush=True,
+        )
+    else:
+        print(json.dumps(record), flush=True)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,20 @@ for group in count ngram overhead chunk_size; do
 done
 
 step "Python baselines (same N, K and shard)"
-"$harness" python --to "$to" --tasks 2 --repeat "$python_repeat" --shard "$shard" --chunk-lines "$chunk_lines" $polars
+# A free-threaded CPython (PEP 703) on the PATH runs the count baselines too, beside the
+# regular build, so the report shows its threads without a GIL.
+interpreters=(--python python3)
+free=
+for candidate in python3.14t python3.13t; do
+    if command -v "$candidate" >/dev/null && "$candidate" --version >/dev/null 2>&1; then free=$candidate; break; fi
+done
+if [ -n "$free" ]; then
+    echo "free-threaded CPython found: $free (its count baselines run beside python3's)"
+    interpreters+=(--python "$free")
+else
+    echo "no free-threaded CPython (python3.14t, python3.13t) on the PATH: the report shows the GIL build only"
+fi
+"$harness" python "${interpreters[@]}" --to "$to" --tasks 2 --repeat "$python_repeat" --shard "$shard" --chunk-lines "$chunk_lines" $polars
 
 step "sweep: chunk sizes from 4 KiB to 256 MiB"
 "$harness" sweep "$shard" --repeat "$sweep_repeat" --out reports/sweep.json

@@ -15,6 +15,7 @@ shard=data/a-86618505-4000000-2012.tsv
 small=data/a-2000000-100000-2012.tsv
 cargo build --release --quiet -p harness
 cargo build --release --quiet -p threads --example submit_overhead
+cargo build --release --quiet -p mapreduce --example reduce_compare
 [ -f "$shard" ] || "$harness" gen --lines 86618505 --unique 4000000 --seed 2012 --out "$shard"
 [ -f "$small" ] || "$harness" gen --lines 2000000 --unique 100000 --seed 2012 --out "$small"
 
@@ -39,6 +40,11 @@ block cli-count "$harness" count --model all --to 100000000 --tasks 4
 block fold-n "$harness" count --model serial --to 100000000 --tasks 1 --repeat 5
 block fold-4n "$harness" count --model serial --to 400000000 --tasks 1 --repeat 5
 block submit-overhead target/release/examples/submit_overhead
+# The reduce, Python's call and Rust's three, on the same shard and chunks (20 chunks).
+if command -v python3 >/dev/null; then
+    block reduce-python python3 python/mapreduce.py "$small" --chunk-lines 100000 --text
+fi
+block reduce-rust target/release/examples/reduce_compare "$small" 100000
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 cores=$(nproc)

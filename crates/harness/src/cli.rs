@@ -83,9 +83,11 @@ pub struct PythonArgs {
     /// Where the JSON records go (one per line).
     #[arg(long, default_value = "reports/python.jsonl")]
     pub out: PathBuf,
-    /// The Python interpreter that makes the venv (default: python3 on PATH).
+    /// The Python interpreter that makes the venv and runs every baseline (default: python3
+    /// on PATH). Repeatable: each further interpreter (a free-threaded `python3.13t`, another
+    /// version) runs the count baselines too, its records named by its version and build.
     #[arg(long, default_value = "python3")]
-    pub python: PathBuf,
+    pub python: Vec<PathBuf>,
     /// The venv to run the baselines in (made if missing; default: .venv at the repository root).
     #[arg(long)]
     pub venv: Option<PathBuf>,

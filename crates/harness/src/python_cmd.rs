@@ -15,19 +15,23 @@ fn scripts_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../python")
 }
 
+/// "Python 3.13.1" when `python` runs and is a Python 3.
+fn python_version(python: &Path) -> Option<String> {
+    let out = Command::new(python).arg("--version").output().ok().filter(|o| o.status.success())?;
+    let text = String::from_utf8_lossy(if out.stdout.is_empty() { &out.stderr } else { &out.stdout })
+        .trim()
+        .to_string();
+    text.starts_with("Python 3").then_some(text)
+}
+
 /// `VENV/bin/python`, making the venv first if needed; `None` when no Python 3 is usable.
 fn venv_python(python: &Path, venv: &Path) -> Option<PathBuf> {
     let bin = venv.join("bin/python");
     if bin.exists() {
         return Some(bin);
     }
-    let version = Command::new(python).arg("--version").output().ok().filter(|o| o.status.success())?;
-    let text =
-        String::from_utf8_lossy(if version.stdout.is_empty() { &version.stderr } else { &version.stdout });
-    if !text.trim().starts_with("Python 3") {
-        return None;
-    }
-    eprintln!("harness python: creating {} with {}", venv.display(), text.trim());
+    let text = python_version(python)?;
+    eprintln!("harness python: creating {} with {text}", venv.display());
     let made = Command::new(python).args(["-m", "venv"]).arg(venv).status().ok()?.success();
     if made && bin.exists() {
         Some(bin)
@@ -100,13 +104,11 @@ pub fn run(args: &PythonArgs) -> Result<(), String> {
     }
     let venv =
         args.venv.clone().unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv"));
-    let Some(python) = venv_python(&args.python, &venv) else {
+    let (first, others) = args.python.split_first().expect("clap gives python3 by default");
+    let Some(python) = venv_python(first, &venv) else {
         // Leave no stale results behind that the report could mistake for this run's.
         let _ = fs::remove_file(&args.out);
-        eprintln!(
-            "harness python: no Python 3 found ({}); skipping the Python baselines",
-            args.python.display()
-        );
+        eprintln!("harness python: no Python 3 found ({}); skipping the Python baselines", first.display());
         return Ok(());
     };
     let workers = args.workers.unwrap_or_else(machine::cores).get().to_string();
@@ -125,6 +127,34 @@ pub fn run(args: &PythonArgs) -> Result<(), String> {
         repeat.clone(),
     ];
     let mut records = stamped(run_script(&python, "count.py", &count_args)?, &load);
+    // Another interpreter (a free-threaded build, say) runs the count baselines as well, run
+    // directly (they need only the standard library); its records say which it was.
+    for other in others {
+        let Some(version) = python_version(other) else {
+            eprintln!("harness python: {} is not a Python 3; skipping it", other.display());
+            continue;
+        };
+        let load = machine::Load::now();
+        let lines = run_script(other, "count.py", &count_args)?;
+        // Its name as given, without a folder (no machine's absolute path goes into reports/).
+        let name = other
+            .file_name()
+            .map_or_else(|| other.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let lines = lines
+            .into_iter()
+            .map(|line| serde_json::from_str::<serde_json::Value>(&line).expect("checked as JSON when read"))
+            // The count rows only: the start-up costs are the first interpreter's.
+            .filter(|value| value["job"] == "count")
+            .map(|mut value| {
+                let build = if value["gil"] == false { "free-threaded, no GIL" } else { "GIL" };
+                let variant = value["variant"].as_str().unwrap_or("?").to_string();
+                value["variant"] = format!("{variant} [{version}, {build}]").into();
+                value["interpreter"] = name.clone().into();
+                value.to_string()
+            })
+            .collect();
+        records.extend(stamped(lines, &load));
+    }
     // The event loop and the order of results, on a fifth of N but at least 1e7 steps (a
     // few hundred ms in CPython: long enough to see the loop stall, or the short results
     // wait, against a 10 ms beat), short enough not to double the run.

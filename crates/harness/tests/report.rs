@@ -123,6 +123,9 @@ fn a_full_run_gives_every_record_and_seven_charts() {
         json!({"lang": "python", "job": "heartbeat", "model": "async", "variant": "run_in_executor(ProcessPoolExecutor)", "placement": "processes", "period_s": 0.01, "elapsed_s": 0.4, "work_s": 0.4, "beats": 39, "worst_late_s": 0.002}),
         json!({"lang": "python", "job": "result_order", "model": "pool", "way": "map", "workers": 2, "elapsed_s": 0.4, "first_short_s": 0.4}),
         json!({"lang": "python", "job": "result_order", "model": "pool", "way": "as_completed", "workers": 2, "elapsed_s": 0.4, "first_short_s": 0.003}),
+        // A free-threaded CPython beside the regular one (`harness python --python python3.14t`).
+        json!({"lang": "python", "job": "count", "model": "serial", "variant": "loop [Python 3.14.0, free-threaded, no GIL]", "interpreter": "python3.14t", "tasks": 2, "to": 100000000, "elapsed_s": 8.0, "stamp": {"python": "3.14.0", "gil": false}}),
+        json!({"lang": "python", "job": "count", "model": "threads", "variant": "threading.Thread [Python 3.14.0, free-threaded, no GIL]", "interpreter": "python3.14t", "tasks": 2, "to": 100000000, "elapsed_s": 4.2, "stamp": {"python": "3.14.0", "gil": false}}),
     ];
     let lines: Vec<String> = python.iter().map(Value::to_string).collect();
     std::fs::write(dir.0.join("python.jsonl"), lines.join("\n")).unwrap();
@@ -146,12 +149,16 @@ fn a_full_run_gives_every_record_and_seven_charts() {
         "{stderr}"
     );
     assert!(stderr.contains("run_in_executor keeps the event loop responsive"), "{stderr}");
+    assert!(
+        stderr.contains("CPython 3.14.0 free-threaded: threads over serial, K = 2: 1.90x (noise ±5%)"),
+        "{stderr}"
+    );
     assert!(stderr.contains("Rust threads over Rust serial, K = 2: 1.90x (noise ±20%)"), "{stderr}");
 
     let results: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string(dir.0.join("reports/results.json")).unwrap()).unwrap();
-    // 15 count, 7 ngram, 4 chunk sizes, 3 overheads, 2 Rust heartbeats; 11 Python.
-    assert_eq!(results.len(), 15 + 7 + 4 + 3 + 2 + 11);
+    // 15 count, 7 ngram, 4 chunk sizes, 3 overheads, 2 Rust heartbeats; 13 Python.
+    assert_eq!(results.len(), 15 + 7 + 4 + 3 + 2 + 13);
     // One record type: every record has these, and the fields its job needs.
     for r in &results {
         for field in ["job", "model", "lang", "elapsed_s"] {
@@ -179,6 +186,12 @@ fn a_full_run_gives_every_record_and_seven_charts() {
     assert!(html.contains(
         "Over Python serial: threading.Thread 1.01x, multiprocessing.Process (fork) 1.80x, multiprocessing.Process (spawn) 1.71x."
     ));
+    assert!(
+        html.contains(
+            "python3.14t (Python 3.14.0, free-threaded, no GIL) over its own serial: threads 1.90x."
+        ),
+        "{html}"
+    );
     // Cores kept busy, for Rust rows from the group's CPU time, for Python from its records.
     assert!(html.contains(
         "Cores kept busy (CPU time over wall time) in Rust, K = 2: serial 1.00, threads 1.97, process 1.90."

@@ -168,6 +168,22 @@ pub fn count_claims(setup: Setup, figures: &CountFigures<'_>) -> Vec<Claim> {
     claims
 }
 
+/// A free-threaded CPython (PEP 703: 3.13t, 3.14t), run by `harness python --python` beside
+/// the regular build: without the GIL its threads should scale like processes.
+pub fn free_threaded_claim(setup: Setup, name: &str, serial: &Figure, threads: &Figure) -> Claim {
+    let (x, noise) = speedup(serial, threads);
+    Claim {
+        claim: "without the GIL, CPython threads scale (a free-threaded build)",
+        article: "(after the article: PEP 703, CPython 3.13t and 3.14t)",
+        measured: measured(&format!("{name}: threads over serial, K = 2"), x, noise),
+        verdict: if setup.cores < 2 {
+            Verdict::CannotTell("this machine has one core: no model can speed up".into())
+        } else {
+            scales(x, noise, setup.cores.min(2) as f64)
+        },
+    }
+}
+
 /// The MapReduce job speeds up with workers: the engine on one worker against the engine on
 /// `workers` (every core of the machine that ran it).
 pub fn workers_claim(setup: Setup, workers: usize, one: &Figure, all: &Figure) -> Claim {
@@ -531,6 +547,20 @@ mod tests {
         figures.python_threads = Some(band(3.5, 0.01));
         let claims = count_claims(Setup { cores: 2, python_gil: Some(true) }, &figures);
         assert_eq!(claims[0].verdict, Verdict::DoesNotHold);
+    }
+
+    #[test]
+    fn a_free_threaded_build_is_expected_to_scale() {
+        let two = Setup { cores: 2, python_gil: Some(true) };
+        let scaled =
+            free_threaded_claim(two, "CPython 3.14.0 free-threaded", &band(8.0, 0.02), &band(4.3, 0.02));
+        assert_eq!(scaled.verdict, Verdict::Holds);
+        assert_eq!(
+            scaled.measured,
+            "CPython 3.14.0 free-threaded: threads over serial, K = 2: 1.86x (noise ±5%)"
+        );
+        let flat = free_threaded_claim(two, "x", &band(8.0, 0.02), &band(7.9, 0.02));
+        assert_eq!(flat.verdict, Verdict::DoesNotHold);
     }
 
     #[test]

@@ -160,12 +160,33 @@ fn count_chart(
         .collect();
     let py: Vec<(String, Figure)> = python_count(python)
         .iter()
+        .filter(|p| p["interpreter"].is_null())
         .filter_map(|p| {
             let name = if p["model"] == "serial" { "serial".to_string() } else { python_label(p) };
             Some((name.trim_start_matches("Python ").to_string(), python_figure(p)?))
         })
         .collect();
     let mut findings = findings::count_findings(&rust, &py);
+    // Another interpreter (`harness python --python`), against its own serial.
+    let others: Vec<&Value> =
+        python_count(python).into_iter().filter(|p| !p["interpreter"].is_null()).collect();
+    for serial in others.iter().filter(|p| p["model"] == "serial") {
+        let of_it: Vec<String> = others
+            .iter()
+            .filter(|p| p["interpreter"] == serial["interpreter"] && p["model"] != "serial")
+            .filter_map(|p| {
+                let x = serial["elapsed_s"].as_f64()? / p["elapsed_s"].as_f64()?;
+                Some(format!("{} {x:.2}x", p["model"].as_str()?))
+            })
+            .collect();
+        let build = if serial["stamp"]["gil"] == false { "free-threaded, no GIL" } else { "with a GIL" };
+        findings.push_str(&format!(
+            " {} (Python {}, {build}) over its own serial: {}.",
+            serial["interpreter"].as_str().unwrap_or("?"),
+            serial["stamp"]["python"].as_str().unwrap_or("?"),
+            of_it.join(", ")
+        ));
+    }
     // The GIL in one number: CPU time over wall time, where the records know it.
     let rust_busy: Vec<String> = Model::ALL
         .iter()
@@ -679,7 +700,10 @@ fn claims(
     groups: &BTreeMap<String, Value>,
     cores: usize,
 ) -> Vec<Claim> {
-    let count = python_count(python);
+    // The claims about CPython weigh the interpreter that ran everything (`harness python`'s
+    // first); another one (`--python` again: a free-threaded build) has its own claim below.
+    let (count, others): (Vec<&Value>, Vec<&Value>) =
+        python_count(python).into_iter().partition(|p| p["interpreter"].is_null());
     let py = |model: &str| count.iter().find(|p| p["model"] == model).and_then(|p| python_figure(p));
     let gil = |p: &&Value| p["stamp"]["gil"].as_bool().or(p["gil"].as_bool());
     let setup = Setup { cores, python_gil: count.iter().find_map(gil) };
@@ -700,6 +724,26 @@ fn claims(
         rust_threads: find(benches, "count", "threads", Some("2")).map(bench_figure),
     };
     let mut out = findings::count_claims(setup, &figures);
+    let mut interpreters: Vec<&str> = others.iter().filter_map(|p| p["interpreter"].as_str()).collect();
+    interpreters.dedup();
+    for interpreter in interpreters {
+        let of = |model: &str| {
+            others.iter().find(|p| p["interpreter"] == interpreter && p["model"] == model).copied()
+        };
+        if let (Some(serial), Some(threads)) = (of("serial"), of("threads")) {
+            if gil(&serial) == Some(false) {
+                let version = serial["stamp"]["python"].as_str().unwrap_or(interpreter);
+                if let (Some(s), Some(t)) = (python_figure(serial), python_figure(threads)) {
+                    out.push(findings::free_threaded_claim(
+                        setup,
+                        &format!("CPython {version} free-threaded"),
+                        &s,
+                        &t,
+                    ));
+                }
+            }
+        }
+    }
     let most_workers = benches.iter().filter(|b| b.group == "ngram").filter_map(param_usize).max();
     if let Some(workers) = most_workers.filter(|&w| w > 1) {
         if let (Some(one), Some(all)) =
