@@ -144,6 +144,9 @@ def main():
         "gil": sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True,
     }
     record.update(timings)
+    # The most resident memory this process, or its largest pool worker, held (Linux: KiB).
+    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    record["peak_rss_bytes"] = peak * (1 if sys.platform == "darwin" else 1024)
     if args.text:
         print(
             f"{record['lines']:,} lines in {record['chunks']} chunks, {args.workers} workers: readlines "

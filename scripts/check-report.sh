@@ -27,7 +27,7 @@ browse() {
 url="file://$PWD/$page"
 
 dom=$(browse --dump-dom "$url")
-expected=7
+expected=8
 # (grep finds nothing = status 1, which pipefail would turn into an exit: count with || true.)
 figures=$({ grep -o '<figure class="chart"' <<<"$dom" || true; } | wc -l)
 rendered=$({ grep -o 'data-charts-rendered="[0-9]*"' <<<"$dom" || echo 0; } | grep -o '[0-9]*' | head -1)
@@ -35,7 +35,7 @@ missing=$(grep -c 'No data for this chart' <<<"$dom" || true)
 images=$(grep -c '<img' <<<"$dom" || true)
 remote=$({ grep -Eo '(src|href)="https?://' <<<"$dom" || true; } | wc -l)
 
-browse --window-size=1100,6400 --screenshot="$PWD/reports/screenshot.png" "$url" >/dev/null \
+browse --window-size=1100,7200 --screenshot="$PWD/reports/screenshot.png" "$url" >/dev/null \
     || { echo "check-report: chromium could not take the screenshot" >&2; exit 1; }
 
 echo "check-report: $figures chart figures, $rendered drawn, $missing without data, $images <img>, $remote network references"

@@ -23,6 +23,10 @@ pub struct CountRecord {
     /// The median and spread of the runs, CPU time, cores kept busy, speedup over serial.
     #[serde(flatten)]
     pub rounds: Rounds,
+    /// The process's (or its largest worker's) peak resident memory so far, in bytes: this
+    /// run's peak for one model, the highest so far with several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<u64>,
     /// Where and when, and how busy the machine was (`machine::stamp_since`).
     pub stamp: serde_json::Value,
 }
@@ -99,6 +103,7 @@ pub fn run(args: &CountArgs) -> Result<(), CliError> {
             workers: model.effective_workers(workers),
             result: expected,
             rounds,
+            peak_rss_bytes: machine::peak_rss_bytes(),
             stamp: stamp.clone(),
         };
         if args.json {

@@ -69,6 +69,18 @@ pub fn cpu_seconds() -> f64 {
     of(libc::RUSAGE_SELF) + of(libc::RUSAGE_CHILDREN)
 }
 
+/// The most resident memory this process, or the largest of its waited-for children, has
+/// held so far (getrusage's `ru_maxrss`), in bytes: a run's peak when it is the process's
+/// only run, the highest of the runs so far otherwise.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let of = |who: libc::c_int| {
+        // SAFETY: getrusage fills the struct it is given; a zeroed rusage is a valid start.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        (unsafe { libc::getrusage(who, &mut usage) } == 0).then_some(usage.ru_maxrss.max(0) as u64 * 1024)
+    };
+    of(libc::RUSAGE_SELF).max(of(libc::RUSAGE_CHILDREN))
+}
+
 /// How busy the machine is at one moment: the 1-minute load average, the kernel's CPU
 /// counters (busy, stolen by the hypervisor, all, in seconds summed over cores) and this
 /// process's own CPU time. Two of them, taken around a measurement, say whether something

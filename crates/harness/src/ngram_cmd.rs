@@ -74,6 +74,10 @@ pub struct NgramRecord {
     /// Seconds per phase (the MapReduce engine only; the last run's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phases: Option<PhasesRecord>,
+    /// The process's (or its largest worker's) peak resident memory so far, in bytes: this
+    /// run's peak for one model, the highest so far with several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<u64>,
     /// Where and when, and how busy the machine was (`machine::stamp_since`).
     pub stamp: serde_json::Value,
 }
@@ -244,6 +248,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                 total_match_count,
                 rounds,
                 lang: "rust",
+                peak_rss_bytes: machine::peak_rss_bytes(),
                 stamp: machine::stamp_since(&load),
                 words: WordTotals(
                     args.words.iter().map(|w| (w.clone(), output.total_for(w.as_bytes()))).collect(),

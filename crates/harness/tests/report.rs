@@ -1,5 +1,5 @@
 //! `harness report` on a made-up criterion folder and Python records: every record lands in
-//! results.json with lang, machine and dataset, and the page has its seven charts, works
+//! results.json with lang, machine and dataset, and the page has its eight charts, works
 //! offline, and says what is missing when a group did not run.
 
 use std::path::{Path, PathBuf};
@@ -52,7 +52,7 @@ fn report(dir: &Path) -> std::process::Output {
 }
 
 #[test]
-fn a_full_run_gives_every_record_and_seven_charts() {
+fn a_full_run_gives_every_record_and_eight_charts() {
     let dir = scratch("full");
     let c = dir.0.join("criterion");
     for (k, serial_ms) in [(1, 20.0), (2, 40.0), (8, 160.0)] {
@@ -193,9 +193,14 @@ fn a_full_run_gives_every_record_and_seven_charts() {
         "{html}"
     );
     // Cores kept busy, for Rust rows from the group's CPU time, for Python from its records.
-    assert!(html.contains(
-        "Cores kept busy (CPU time over wall time) in Rust, K = 2: serial 1.00, threads 1.97, process 1.90."
-    ));
+    assert!(html
+        .contains("In this run, cores kept busy in Rust, K = 2: serial 1.00, threads 1.97, process 1.90."));
+    assert!(
+        html.contains(
+            "In Python: loop 1.00, threading.Thread 1.01; one CPython thread at a time holds the GIL."
+        ),
+        "{html}"
+    );
     let threads = results
         .iter()
         .find(|r| r["job"] == "count" && r["model"] == "threads" && r["tasks"] == 2 && r["lang"] == "rust")
@@ -226,14 +231,14 @@ fn a_full_run_gives_every_record_and_seven_charts() {
         "the MapReduce engine on one worker is 2.00x serial: its algorithm alone; on 2 workers it is 1.80x its own one-worker time"
     ));
     assert!(html.contains("<table class=\"claims\">"));
-    assert_eq!(html.matches("<figure class=\"chart\"").count(), 7);
-    assert_eq!(html.matches("<svg").count(), 7);
+    assert_eq!(html.matches("<figure class=\"chart\"").count(), 8);
+    assert_eq!(html.matches("<svg").count(), 8);
     assert!(!html.contains("No data for this chart"));
     // Nothing is fetched: no src/href/url() to the network (an SVG's xmlns is a name, not a fetch).
     for fetch in ["src=\"http", "href=\"http", "url(http", "@import"] {
         assert!(!html.contains(fetch), "the page works offline: found {fetch}");
     }
-    for id in ["count", "speedup", "ngram", "workers", "chunks", "overhead", "event-loop"] {
+    for id in ["count", "cores", "speedup", "ngram", "workers", "chunks", "overhead", "event-loop"] {
         assert!(dir.0.join(format!("reports/{id}.svg")).is_file(), "{id}.svg");
     }
 }
@@ -247,7 +252,7 @@ fn missing_groups_and_python_are_said_not_faked() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let html = std::fs::read_to_string(dir.0.join("reports/index.html")).unwrap();
     assert_eq!(html.matches("<svg").count(), 1);
-    assert_eq!(html.matches("No data for this chart").count(), 6);
+    assert_eq!(html.matches("No data for this chart").count(), 7);
     assert!(html.contains("No Python baselines in this run"));
 }
 

@@ -149,6 +149,75 @@ pub fn bars(title: &str, x_desc: &str, rows: &[Bar]) -> Result<String, String> {
     Ok(svg)
 }
 
+/// Horizontal bars on a linear scale of cores kept busy (CPU time over wall time), with a
+/// dashed line at the machine's core count: how many cores each model really used.
+pub fn cores(title: &str, rows: &[Bar], machine_cores: usize) -> Result<String, String> {
+    let mut svg = String::new();
+    let height = 110 + 34 * rows.len() as u32;
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let longest = rows.iter().map(|b| b.label.chars().count()).max().unwrap_or(0);
+        let label_area = (20 + longest * 15 / 2).clamp(120, WIDTH as usize / 2) as u32;
+        let plot = f64::from(WIDTH - label_area - 40);
+        // The scale ends past the core count and far enough right for every note.
+        let mut hi = rows.iter().map(|b| b.value).fold(machine_cores as f64, f64::max) * 1.1;
+        for b in rows {
+            let share = ((b.note.chars().count() + 3) as f64 * 6.5 / plot).min(0.7);
+            hi = hi.max(b.value / (1.0 - share));
+        }
+        let n = rows.len().max(1);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(label_area)
+            .build_cartesian_2d(0.0..hi, (0..n).into_segmented())
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n)
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => rows.get(*i).map(|b| b.label.clone()).unwrap_or_default(),
+                _ => String::new(),
+            })
+            .y_label_style(("sans-serif", 14))
+            .x_labels(8)
+            .x_label_formatter(&|v| format!("{v:.1}"))
+            .x_desc(format!(
+                "cores kept busy: CPU time over wall time (grey line: the machine's {machine_cores} cores)"
+            ))
+            .axis_desc_style(("sans-serif", 15))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(rows.iter().enumerate().map(|(i, b)| {
+                let mut bar = Rectangle::new(
+                    [(0.0, SegmentValue::Exact(i)), (b.value, SegmentValue::Exact(i + 1))],
+                    b.colour.filled(),
+                );
+                bar.set_margin(6, 6, 0, 0);
+                bar
+            }))
+            .map_err(err)?;
+        let c = machine_cores as f64;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                [(c, SegmentValue::Exact(0)), (c, SegmentValue::Exact(n))],
+                BLACK.mix(0.6).stroke_width(1),
+            )))
+            .map_err(err)?;
+        chart
+            .draw_series(rows.iter().enumerate().map(|(i, b)| {
+                Text::new(format!("  {}", b.note), (b.value, SegmentValue::CenterOf(i)), ("sans-serif", 13))
+            }))
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
 /// A named line of (x, y) points.
 #[derive(Debug, Clone)]
 pub struct Line {

@@ -1,5 +1,5 @@
 //! `harness report`: criterion's results and the Python baselines in one list of records
-//! (`reports/results.json`) and one self-contained page (`reports/index.html`) with seven
+//! (`reports/results.json`) and one self-contained page (`reports/index.html`) with eight
 //! charts, each saying what it shows and which part of the article it answers.
 
 mod charts;
@@ -187,36 +187,6 @@ fn count_chart(
             of_it.join(", ")
         ));
     }
-    // The GIL in one number: CPU time over wall time, where the records know it.
-    let rust_busy: Vec<String> = Model::ALL
-        .iter()
-        .filter_map(|m| {
-            let b = find(benches, "count", m.name(), Some("2"))?;
-            Some(format!("{} {:.2}", m.name(), cores_used(groups, b)?))
-        })
-        .collect();
-    if !rust_busy.is_empty() {
-        findings.push_str(&format!(
-            " Cores kept busy (CPU time over wall time) in Rust, K = 2: {}.",
-            rust_busy.join(", ")
-        ));
-    }
-    let busy: Vec<String> = python_count(python)
-        .iter()
-        .filter_map(|p| Some(format!("{} {:.2}", p["variant"].as_str()?, p["cores_used"].as_f64()?)))
-        .collect();
-    if !busy.is_empty() {
-        let free = python_count(python).iter().any(|p| p["stamp"]["gil"] == false || p["gil"] == false);
-        findings.push_str(&format!(
-            " Cores kept busy (CPU time over wall time) in Python: {}{}.",
-            busy.join(", "),
-            if free {
-                " (this CPython is free-threaded: no GIL)"
-            } else {
-                "; one CPython thread at a time holds the GIL"
-            }
-        ));
-    }
     // The fold check: the count_n group's N and 4N.
     let mut sizes: Vec<(u64, Figure)> = benches
         .iter()
@@ -280,6 +250,67 @@ fn count_bars(
     };
     charts::bars(&title, "wall time: median, whiskers from the low to the high run (log scale)", &rows)
         .map(Some)
+}
+
+/// Chart 1b: cores kept busy (CPU time over wall time) by every count row at K = 2, Rust
+/// and Python: the GIL in one number.
+fn cores_chart(
+    benches: &[Bench],
+    python: &[Value],
+    groups: &BTreeMap<String, Value>,
+    cores: usize,
+) -> Result<page::Drawn, String> {
+    let mut rows = Vec::new();
+    let mut rust_busy = Vec::new();
+    for model in Model::ALL.iter().map(|m| m.name()) {
+        let Some(used) = find(benches, "count", model, Some("2")).and_then(|b| cores_used(groups, b)) else {
+            continue;
+        };
+        rust_busy.push(format!("{model} {used:.2}"));
+        rows.push(Bar {
+            label: format!("Rust {model}"),
+            value: used,
+            colour: model_colour(model),
+            note: format!("{used:.2}"),
+            spread: None,
+        });
+    }
+    let mut python_busy = Vec::new();
+    for p in python_count(python) {
+        let (Some(used), Some(model)) = (p["cores_used"].as_f64(), p["model"].as_str()) else { continue };
+        if p["interpreter"].is_null() {
+            python_busy.push(format!("{} {used:.2}", p["variant"].as_str().unwrap_or(model)));
+        }
+        rows.push(Bar {
+            label: python_label(p),
+            value: used,
+            colour: python_colour(model),
+            note: format!("{used:.2}"),
+            spread: None,
+        });
+    }
+    if rows.is_empty() {
+        return Ok((None, String::new()));
+    }
+    let mut findings = Vec::new();
+    if !rust_busy.is_empty() {
+        findings.push(format!("In this run, cores kept busy in Rust, K = 2: {}.", rust_busy.join(", ")));
+    }
+    if !python_busy.is_empty() {
+        let main = python_count(python).into_iter().find(|p| p["interpreter"].is_null());
+        let free = main.is_some_and(|p| p["stamp"]["gil"] == false || p["gil"] == false);
+        findings.push(format!(
+            "In Python: {}{}.",
+            python_busy.join(", "),
+            if free {
+                " (this CPython is free-threaded: no GIL)"
+            } else {
+                "; one CPython thread at a time holds the GIL"
+            }
+        ));
+    }
+    let svg = charts::cores("count, K = 2: cores kept busy (CPU time over wall time)", &rows, cores)?;
+    Ok((Some(svg), findings.join(" ")))
 }
 
 /// Chart 2: speedup over serial against K, per Rust model.
@@ -678,6 +709,7 @@ fn busy(
         |job: &str| python.iter().find(|p| p["job"] == job).map(|p| ("the Python baselines", &p["stamp"]));
     let stamps: Vec<(&str, &Value)> = match id {
         "count" => [group("count"), python_job("count")].into_iter().flatten().collect(),
+        "cores" => [group("count"), python_job("count")].into_iter().flatten().collect(),
         "speedup" => group("count").into_iter().collect(),
         "ngram" => [group("ngram"), python_job("ngram")].into_iter().flatten().collect(),
         "workers" => group("ngram").into_iter().collect(),
@@ -872,15 +904,16 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
     // The ngram benches ran on one worker and on every core of the machine that ran them.
     let most_workers =
         benches.iter().filter(|b| b.group == "ngram").filter_map(param_usize).max().unwrap_or(cores);
-    let sections = page::sections(
-        count_chart(&benches, &python, &groups)?,
-        speedup_chart(&benches, cores)?,
-        ngram_chart(&benches, &python, most_workers, &groups)?,
-        workers_chart(&benches, most_workers)?,
-        chunk_chart(&benches, sweep.as_ref())?,
-        overhead_chart(&benches, &python)?,
-        event_loop_chart(&groups, &python)?,
-    );
+    let sections = page::sections(page::Charts {
+        count: count_chart(&benches, &python, &groups)?,
+        cores: cores_chart(&benches, &python, &groups, cores)?,
+        speedup: speedup_chart(&benches, cores)?,
+        ngram: ngram_chart(&benches, &python, most_workers, &groups)?,
+        workers: workers_chart(&benches, most_workers)?,
+        chunk: chunk_chart(&benches, sweep.as_ref())?,
+        overhead: overhead_chart(&benches, &python)?,
+        event_loop: event_loop_chart(&groups, &python)?,
+    });
     let mut sections = sections;
     for section in &mut sections {
         section.busy = busy(section.id, &groups, &python, sweep.as_ref());

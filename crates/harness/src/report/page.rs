@@ -26,15 +26,21 @@ pub struct Section {
 /// A chart and its computed findings.
 pub type Drawn = (Option<String>, String);
 
-pub fn sections(
-    count: Drawn,
-    speedup: Drawn,
-    ngram: Drawn,
-    workers: Drawn,
-    chunk: Drawn,
-    overhead: Drawn,
-    event_loop: Drawn,
-) -> Vec<Section> {
+/// Every chart of the page, drawn, with its findings.
+#[derive(Debug)]
+pub struct Charts {
+    pub count: Drawn,
+    pub cores: Drawn,
+    pub speedup: Drawn,
+    pub ngram: Drawn,
+    pub workers: Drawn,
+    pub chunk: Drawn,
+    pub overhead: Drawn,
+    pub event_loop: Drawn,
+}
+
+pub fn sections(charts: Charts) -> Vec<Section> {
+    let Charts { count, cores, speedup, ngram, workers, chunk, overhead, event_loop } = charts;
     vec![
         Section {
             id: "count",
@@ -47,6 +53,19 @@ pub fn sections(
                 logarithmic.",
             findings: count.1,
             svg: count.0,
+            busy: None,
+        },
+        Section {
+            id: "cores",
+            title: "1b. Cores kept busy: the GIL in one number",
+            article: "the same two count listings, seen from the CPU's side",
+            explanation: "The CPU time each model used (user and system, its worker processes included) over \
+                its wall time, for the runs of chart 1. One busy core reads 1, two read 2. Two CPython threads \
+                read about 1 whatever the cores: while one holds the GIL the other waits, so the machine is half \
+                idle. Two processes, or two Rust threads, read about 2. A pool's workers report their own CPU \
+                time, since they outlive the run.",
+            findings: cores.1,
+            svg: cores.0,
             busy: None,
         },
         Section {

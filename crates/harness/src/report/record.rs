@@ -44,6 +44,10 @@ pub struct Record {
     pub cpu_s: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cores_used: Option<f64>,
+    /// The most resident memory held, in bytes, where the source knows it (the process's
+    /// or its largest child's peak: `harness ngram`/`count`, the Python MapReduce).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<u64>,
     /// Where and when it was measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stamp: Option<Stamp>,
