@@ -17,7 +17,7 @@ fn reduce_compare_agrees_and_reports_all_three() {
     assert!(out.contains("8 chunks of 4000 lines"), "{out}");
     assert!(out.contains("2000 distinct ngrams; all three reduces agree"), "{out}");
     for line in [
-        "functools.reduce(merge_dict) pairwise",
+        "Rust, folded like functools.reduce(merge_dict), a new map each step",
         "in place",
         "partitioned: shuffle",
         "pairwise / partitioned",
