@@ -135,6 +135,64 @@ proptest! {
     }
 }
 
+/// A shard written to disk, with some keys longer than the 4 KiB window in which a file's
+/// chunk edges are looked for, so lines straddle windows, chunk edges and read buffers.
+fn shard_with_long_lines() -> impl Strategy<Value = Vec<u8>> {
+    let key = prop_oneof![
+        (0..KEYS.len()).prop_map(|k| KEYS[k].to_string()),
+        (4000usize..9000).prop_map(|n| "x".repeat(n)),
+    ];
+    let line = (key, 1500u32..2009, 0u64..1_000_000_000_000, any::<bool>());
+    (prop::collection::vec(line, 0..40), any::<bool>()).prop_map(|(lines, final_newline)| {
+        oracle::shard_text(lines.iter().map(|(k, y, c, crlf)| (k.as_str(), *y, *c, *crlf)), final_newline)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The partitioned algorithm on a file on disk reads each chunk with `pread` into a
+    /// buffer and finds chunk edges by reading the file: on every model (the process model's
+    /// children too) the totals, the line count and a bad line's number are the oracle's, for
+    /// any chunk size (a line longer than a chunk, or than the edge-finding window; a file
+    /// shorter than one chunk).
+    #[test]
+    fn files_read_in_chunks_match_the_oracle(
+        data in shard_with_long_lines(),
+        target in 1usize..20_000,
+        workers in 1usize..4,
+        bad_at in any::<prop::sample::Index>(),
+    ) {
+        let dir = std::env::temp_dir().join(format!("models-agree-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("shard.tsv");
+        std::fs::write(&path, &data).unwrap();
+        let files = [InputFile::open(&path).unwrap()];
+        let options = NgramOptions { chunking: Chunking::Bytes(NonZeroUsize::new(target).unwrap()), skip_malformed: false };
+        let want = oracle::ngram_totals(&data).unwrap();
+        for &model in Model::ALL {
+            let output = run((model, Algorithm::Partitioned), &files, options, workers).unwrap();
+            prop_assert_eq!(&owned(&output), &want, "{:?}", model);
+            prop_assert_eq!(output.lines, oracle::line_count(&data));
+        }
+        // A bad line: named by its number, read through the file like the rest.
+        let mut lines: Vec<&[u8]> = data.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+        let at = bad_at.index(lines.len() + 1);
+        lines.insert(at, b"oops");
+        let mut corrupt = lines.join(&b'\n');
+        corrupt.push(b'\n');
+        let bad = dir.join("bad.tsv");
+        std::fs::write(&bad, &corrupt).unwrap();
+        let files = [InputFile::open(&bad).unwrap()];
+        for &model in Model::ALL {
+            let err = run((model, Algorithm::Partitioned), &files, options, workers).unwrap_err();
+            let prefix = format!("{}:{}: ", bad.display(), at + 1);
+            prop_assert!(err.starts_with(&prefix), "{:?}: {}", model, err);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
 #[test]
 fn every_model_counts_exactly() {
     use_harness_workers();

@@ -11,20 +11,56 @@ use memchr::{memchr, memchr_iter};
 /// line longer than the target makes a longer chunk). A target of 0 is treated as 1, which
 /// gives one chunk per line.
 pub fn split_at_newlines(data: &[u8], target_bytes: usize) -> Vec<Range<usize>> {
+    split_at_newlines_with(
+        data.len(),
+        target_bytes,
+        |from| Ok(memchr(b'\n', &data[from..]).map(|i| from + i)),
+    )
+    .unwrap_or_else(|never: std::convert::Infallible| match never {})
+}
+
+/// [`split_at_newlines`] over `len` bytes that are not in memory: `newline_from(offset)`
+/// finds the first newline at or after `offset` (by reading the file there, say).
+pub fn split_at_newlines_with<E>(
+    len: usize,
+    target_bytes: usize,
+    mut newline_from: impl FnMut(usize) -> Result<Option<usize>, E>,
+) -> Result<Vec<Range<usize>>, E> {
     let target = target_bytes.max(1);
-    let mut chunks = Vec::with_capacity(data.len() / target + 1);
+    let mut chunks = Vec::with_capacity(len / target + 1);
     let mut start = 0;
-    while start < data.len() {
-        let want = start.saturating_add(target).min(data.len());
+    while start < len {
+        let want = start.saturating_add(target).min(len);
         // The chunk must end just after a newline at or beyond `want - 1`.
-        let end = match memchr(b'\n', &data[want - 1..]) {
-            Some(i) => want + i,
-            None => data.len(),
+        let end = match newline_from(want - 1)? {
+            Some(newline) => newline + 1,
+            None => len,
         };
         chunks.push(start..end);
         start = end;
     }
-    chunks
+    Ok(chunks)
+}
+
+/// The first newline at or after `offset` of `file` (`len` bytes long), read in 4 KiB
+/// windows with `pread`, so that finding a chunk's edge touches no memory map.
+#[cfg(unix)]
+pub fn file_newline_from(file: &std::fs::File, len: usize, offset: usize) -> std::io::Result<Option<usize>> {
+    use std::os::unix::fs::FileExt;
+    let mut window = [0u8; 4096];
+    let mut at = offset;
+    while at < len {
+        let want = window.len().min(len - at);
+        let got = file.read_at(&mut window[..want], at as u64)?;
+        if got == 0 {
+            return Err(std::io::Error::other(crate::shrunk::REASON));
+        }
+        if let Some(i) = memchr(b'\n', &window[..got]) {
+            return Ok(Some(at + i));
+        }
+        at += got;
+    }
+    Ok(None)
 }
 
 /// Cuts `data` into chunks of `lines_per_chunk` lines each (the last may have fewer). A

@@ -24,6 +24,9 @@ pub struct InputFile {
     /// Declared before `data`, so it is dropped before the mapping goes.
     _watch: Option<crate::shrunk::Watch>,
     data: Data,
+    /// The open file behind a mapping: the engine reads its chunks from it with `pread` (see
+    /// `Source::file`).
+    file: Option<File>,
 }
 
 /// Which file an open file is: its device and inode, size and modification time. A file
@@ -81,6 +84,7 @@ impl InputFile {
                 identity: None,
                 _watch: None,
                 data: Data::Owned(bytes),
+                file: None,
             });
         }
         if is_gzip(path) {
@@ -93,6 +97,7 @@ impl InputFile {
                 identity,
                 _watch: None,
                 data: Data::Owned(bytes),
+                file: None,
             });
         }
         let file = File::open(path).map_err(io_err)?;
@@ -109,6 +114,7 @@ impl InputFile {
                 identity: None,
                 _watch: None,
                 data: Data::Owned(bytes),
+                file: None,
             });
         }
         let data = if meta.len() == 0 {
@@ -124,18 +130,27 @@ impl InputFile {
             Data::Mapped(map) => Some(crate::shrunk::watch(map, &name)),
             Data::Owned(_) => None,
         };
+        let file = matches!(data, Data::Mapped(_)).then_some(file);
         Ok(InputFile {
             name,
             path: Some(path.to_path_buf()),
             identity: Some(FileIdentity::of(&meta)),
             _watch: watch,
             data,
+            file,
         })
     }
 
     /// An in-memory input (tests, generated data).
     pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> InputFile {
-        InputFile { name: name.into(), path: None, identity: None, _watch: None, data: Data::Owned(bytes) }
+        InputFile {
+            name: name.into(),
+            path: None,
+            identity: None,
+            _watch: None,
+            data: Data::Owned(bytes),
+            file: None,
+        }
     }
 
     pub fn name(&self) -> &str {
@@ -180,6 +195,7 @@ impl InputFile {
             path: self.path.as_deref(),
             identity: self.identity,
             mapping,
+            file: self.file.as_ref(),
         }
     }
 }

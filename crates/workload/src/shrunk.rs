@@ -43,11 +43,14 @@ static WATCHED: [Slot; SLOTS] = [FREE; SLOTS];
 
 /// The line a reader of a shrunk file gets.
 pub fn message(name: &str) -> String {
-    format!(
-        "{name}: the file shrank while it was being read (another program truncated or rewrote it); \
-         nothing was written; run again on a file that stays put"
-    )
+    format!("{name}: {REASON}")
 }
+
+/// What [`message`] says after the name (a reader that found the file short by itself, with
+/// `pread`, says the same).
+pub const REASON: &str =
+    "the file shrank while it was being read (another program truncated or rewrote it); \
+                          nothing was written; run again on a file that stays put";
 
 /// A registered mapping; dropping it (with the mapping) frees its slot.
 #[derive(Debug)]

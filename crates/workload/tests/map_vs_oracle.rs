@@ -142,7 +142,7 @@ proptest! {
     #[test]
     fn top_k_matches_a_full_sort(data in shard(), k in 0usize..12) {
         let (counts, _) = map_chunk(&data, false).unwrap();
-        let source = workload::ngram::Source { name: "t", data: &data, path: None, identity: None, mapping: None };
+        let source = workload::ngram::Source { name: "t", data: &data, path: None, identity: None, mapping: None, file: None };
         let output = workload::ngram::NgramOutput::finish(&[source], counts, Default::default());
         let mut want: Vec<(Vec<u8>, u64)> = oracle::ngram_totals(&data).unwrap().into_iter().collect();
         want.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

@@ -33,3 +33,21 @@ fn a_file_truncated_while_mapped_is_named_not_a_crash() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains("read "), "nothing read past the end");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Read with `pread` (the partitioned map on a file on disk), a file truncated after it was
+/// opened is the same one line, as an error (no signal involved), and nothing is counted.
+#[test]
+fn a_file_truncated_before_it_is_read_is_an_error_naming_it() {
+    let dir = std::env::temp_dir().join(format!("workload-shrunk-read-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("shrinks.tsv");
+    std::fs::write(&path, "a\t1900\t1\t1\n".repeat(100_000)).unwrap();
+    let input = workload::input::InputFile::open(&path).unwrap();
+    std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(1000).unwrap();
+    let options = workload::ngram::NgramOptions::default();
+    let result =
+        workload::ngram::partitioned::ngram(&workload::testing::TwoThreads, &[input.source()], &options, 0);
+    let err = result.map(|o| o.lines).unwrap_err();
+    assert_eq!(err.to_string(), workload::shrunk::message(&path.display().to_string()));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
