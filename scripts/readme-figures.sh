@@ -45,6 +45,10 @@ if command -v python3 >/dev/null; then
     block reduce-python python3 python/mapreduce.py "$small" --chunk-lines 100000 --text
 fi
 block reduce-rust target/release/examples/reduce_compare "$small" 100000
+# Scaling beyond this machine, on paper: rates measured on the full shard.
+if command -v python3 >/dev/null; then
+    block projection python3 scripts/projection.py "$shard"
+fi
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 cores=$(nproc)

@@ -109,7 +109,9 @@ fn two_and_three_processes_write_the_serial_output() {
     for n in [2, 3] {
         let hosts = hostfile(&dir, n);
         let tsv = dir.join(format!("timely-{n}.tsv"));
-        let output_arg = ["--output", tsv.to_str().unwrap(), "--json"];
+        // Small chunks (the shard is 600 KB): every process maps some, and sends its runs to
+        // process 0.
+        let output_arg = ["--output", tsv.to_str().unwrap(), "--json", "--chunk-bytes", "16KiB"];
         let children: Vec<Child> = (0..n).map(|i| process(&shard, &hosts, n, i, &output_arg, None)).collect();
         let outputs: Vec<Output> = children.into_iter().map(|c| finish(c, Duration::from_secs(60))).collect();
         for (i, out) in outputs.iter().enumerate() {
@@ -121,7 +123,7 @@ fn two_and_three_processes_write_the_serial_output() {
             (record["engine"].as_str(), record["processes"].as_u64()),
             (Some("timely"), Some(n as u64))
         );
-        assert!(record["shipping"]["bytes_to_workers"].as_u64().unwrap() > 0, "keys crossed processes");
+        assert!(record["shipping"]["bytes_to_workers"].as_u64().unwrap() > 0, "runs crossed processes");
         assert!(record["connect_s"].as_f64().is_some(), "the wait to connect is reported apart");
         for out in &outputs[1..] {
             assert!(out.stdout.is_empty(), "only process 0 prints results");

@@ -9,9 +9,9 @@ pub mod partitioned;
 mod table;
 
 pub use job::{
-    map_chunk_ref_into, map_chunk_ref_runs, merge_all, plan_chunks, ChunkRef, Chunking, ClusterPart,
-    NgramOptions, NgramOutput, Phases, Rerun, Shipping, SkippedAt, SkippedLine, Source, Tally, Totals,
-    DEFAULT_CHUNK_BYTES,
+    map_chunk_read_runs, map_chunk_ref_into, map_chunk_ref_runs, merge_all, plan_chunks, ChunkRef, Chunking,
+    ClusterPart, NgramOptions, NgramOutput, Phases, Rerun, Shipping, SkippedAt, SkippedLine, Source, Tally,
+    Totals, DEFAULT_CHUNK_BYTES,
 };
 pub use map::{
     add_total, map_chunk, map_chunk_into, map_chunk_runs, merge_counts, ChunkError, ChunkStats, Counts,

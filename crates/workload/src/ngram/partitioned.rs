@@ -191,7 +191,7 @@ pub fn map_phase(
 /// Sizes every partition's buffer once, from what the first chunk gave, for the worker's
 /// share of the input: growing hundreds of buffers by doubling copied them again and again
 /// and had the kernel zero fresh pages for every copy.
-fn presize(parts: &mut [Partial], seen_bytes: usize, share: usize) {
+pub fn presize(parts: &mut [Partial], seen_bytes: usize, share: usize) {
     let runs: usize = parts.iter().map(|p| p.runs.len()).sum();
     let key_bytes: usize = parts.iter().map(|p| p.runs.key_bytes()).sum();
     if seen_bytes == 0 || runs == 0 {

@@ -76,7 +76,7 @@ fn high_bits(hash: u64) -> u32 {
 
 /// One key's total and where its bytes are: 16 bytes. (With a separate 64-bit offset and
 /// 32-bit length it was 24, and the tables of the default shard took 66 MB more.)
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct Slot {
     count: u64,
     /// The key's place in the arena (high 40 bits) and 24 bits of its hash (low bits).
@@ -104,6 +104,40 @@ impl Slot {
 /// Key bytes, one after another, each behind its length (LEB128: one byte below 128).
 #[derive(Debug, Clone, Default)]
 struct Arena(Vec<u8>);
+
+/// As one byte string (not a sequence of numbers): a run buffer sent to another process
+/// (timely's exchange) costs about a copy.
+impl serde::Serialize for Arena {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Arena {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Arena, D::Error> {
+        struct Bytes;
+        impl<'de> serde::de::Visitor<'de> for Bytes {
+            type Value = Arena;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a key arena's bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Arena, E> {
+                Ok(Arena(v.to_vec()))
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Arena, E> {
+                Ok(Arena(v))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Arena, A::Error> {
+                let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(b) = seq.next_element()? {
+                    bytes.push(b);
+                }
+                Ok(Arena(bytes))
+            }
+        }
+        deserializer.deserialize_byte_buf(Bytes)
+    }
+}
 
 impl Arena {
     /// Appends `key`; returns where it starts.
@@ -240,7 +274,7 @@ impl KeyTable {
 /// Runs waiting to be aggregated: appended in the order they come, each key copied, nothing
 /// hashed into a table yet. Appending is sequential memory traffic; the random access of a
 /// table comes later, one partition at a time, when the partition's table fits in cache.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct RunBuffer {
     keys: Arena,
     runs: Vec<Slot>,
