@@ -81,6 +81,61 @@ pub fn peak_rss_bytes() -> Option<u64> {
     of(libc::RUSAGE_SELF).max(of(libc::RUSAGE_CHILDREN))
 }
 
+/// The most anonymous memory (heap and stacks, not file pages) this process held while
+/// watched: getrusage keeps no such peak, so a thread reads `RssAnon` from
+/// /proc/self/status every 5 ms until the watch is dropped. What a run's own data took,
+/// whatever the page cache does with its input.
+#[derive(Debug)]
+pub struct AnonPeak {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    peak: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl AnonPeak {
+    pub fn watch() -> AnonPeak {
+        use std::sync::atomic::Ordering;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (stopping, seen) = (std::sync::Arc::clone(&stop), std::sync::Arc::clone(&peak));
+        let thread = std::thread::Builder::new()
+            .name("anon-peak".into())
+            .spawn(move || {
+                while !stopping.load(Ordering::Relaxed) {
+                    if let Some(bytes) = rss_anon_bytes() {
+                        seen.fetch_max(bytes, Ordering::Relaxed);
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+            })
+            .ok();
+        AnonPeak { stop, peak, thread }
+    }
+
+    /// The highest `RssAnon` seen so far (and now), in bytes; `None` without /proc.
+    pub fn peak_bytes(&self) -> Option<u64> {
+        let now = rss_anon_bytes()?;
+        Some(self.peak.fetch_max(now, std::sync::atomic::Ordering::Relaxed).max(now))
+    }
+}
+
+impl Drop for AnonPeak {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// This process's anonymous resident memory now (`RssAnon`), in bytes.
+fn rss_anon_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("RssAnon:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// How busy the machine is at one moment: the 1-minute load average, the kernel's CPU
 /// counters (busy, stolen by the hypervisor, all, in seconds summed over cores) and this
 /// process's own CPU time. Two of them, taken around a measurement, say whether something

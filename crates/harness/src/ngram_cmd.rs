@@ -78,6 +78,10 @@ pub struct NgramRecord {
     /// run's peak for one model, the highest so far with several.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_rss_bytes: Option<u64>,
+    /// The most anonymous memory (heap, stacks: the run's own data, not the input's pages)
+    /// the process held so far, sampled every 5 ms (`machine::AnonPeak`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_anon_bytes: Option<u64>,
     /// Where and when, and how busy the machine was (`machine::stamp_since`).
     pub stamp: serde_json::Value,
 }
@@ -183,6 +187,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
     // the time of every round's run of the same cell. (wall, CPU) per cell and round:
     let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); cells.len()];
     let load = machine::Load::now();
+    let anon = machine::AnonPeak::watch();
     for round in 0..round_count {
         let last_round = round + 1 == round_count;
         for (index, &(model, algorithm)) in cells.iter().enumerate() {
@@ -249,6 +254,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                 rounds,
                 lang: "rust",
                 peak_rss_bytes: machine::peak_rss_bytes(),
+                peak_anon_bytes: anon.peak_bytes(),
                 stamp: machine::stamp_since(&load),
                 words: WordTotals(
                     args.words.iter().map(|w| (w.clone(), output.total_for(w.as_bytes()))).collect(),

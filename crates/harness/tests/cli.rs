@@ -981,6 +981,9 @@ fn json_lines_are_results_records() {
             assert!(stamp.cores.is_some() && stamp.date.is_some(), "{stamp:?}");
             assert!(record.cores_used.is_some() && record.runs.is_some());
             assert!(record.peak_rss_bytes.is_some_and(|b| b > 1 << 20), "{source}: a peak of at least 1 MiB");
+            if source == "harness ngram" {
+                assert!(record.peak_anon_bytes.is_some_and(|b| b > 0 && Some(b) <= record.peak_rss_bytes));
+            }
         }
     }
 }

@@ -48,6 +48,10 @@ pub struct Record {
     /// or its largest child's peak: `harness ngram`/`count`, the Python MapReduce).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_rss_bytes: Option<u64>,
+    /// The most anonymous memory (the run's own data, not its input's pages), sampled
+    /// (`harness ngram`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_anon_bytes: Option<u64>,
     /// Where and when it was measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stamp: Option<Stamp>,
