@@ -218,38 +218,76 @@ pub fn map_chunk_read_runs(
     emit: impl FnMut(&[u8], u64) -> Result<(), LineErrorKind>,
 ) -> Result<Tally, NgramError> {
     use std::os::unix::fs::FileExt;
-    let len = chunk.range.len();
-    if buffer.len() < len {
-        buffer.resize(len, 0);
-    }
-    let bytes = &mut buffer[..len];
-    file.read_exact_at(bytes, chunk.range.start as u64).map_err(|e| NgramError::Io {
+    let io = |e: std::io::Error| NgramError::Io {
         file: source.name.to_string(),
         source: if e.kind() == std::io::ErrorKind::UnexpectedEof {
             std::io::Error::other(crate::shrunk::REASON)
         } else {
             e
         },
-    })?;
-    match map_chunk_runs(bytes, skip_malformed, emit) {
-        Ok(stats) => Ok(Tally {
-            lines: stats.lines,
-            skipped: stats.skipped,
-            first_skipped: stats.first_skipped.map(|(offset, kind)| SkippedAt {
-                source: chunk.source,
-                offset: chunk.range.start + offset,
-                kind,
-            }),
-        }),
-        // The line number counts the newlines before the error, through the map: only an
-        // error touches the map's pages.
-        Err(err) => Err(NgramError::Line {
-            file: source.name.to_string(),
-            line: line_number_at(source.data, chunk.range.start + err.offset),
-            kind: err.kind,
-        }),
+    };
+    // The chunk in pieces that stay in cache while they are parsed: read, parse up to the
+    // last newline, carry the partial line over to the next piece.
+    if buffer.len() < READ_PIECE {
+        buffer.resize(READ_PIECE, 0);
     }
+    let end = chunk.range.end;
+    let mut base = chunk.range.start; // the file offset of buffer[0]
+    let mut held = 0; // buffer[..held] holds data (a partial line carried over)
+    let mut tally = Tally::default();
+    let mut emit = emit;
+    while base + held < end {
+        let take = (buffer.len() - held).min(end - (base + held));
+        file.read_exact_at(&mut buffer[held..held + take], (base + held) as u64).map_err(io)?;
+        held += take;
+        let cut = if base + held == end {
+            held
+        } else {
+            match memchr::memrchr(b'\n', &buffer[..held]) {
+                Some(newline) => newline + 1,
+                // One line longer than the buffer: make room and read on.
+                None => {
+                    buffer.resize(buffer.len() * 2, 0);
+                    continue;
+                }
+            }
+        };
+        match map_chunk_runs(&buffer[..cut], skip_malformed, &mut emit) {
+            Ok(stats) => {
+                tally.lines += stats.lines;
+                tally.skipped += stats.skipped;
+                if tally.first_skipped.is_none() {
+                    tally.first_skipped = stats.first_skipped.map(|(offset, kind)| SkippedAt {
+                        source: chunk.source,
+                        offset: base + offset,
+                        kind,
+                    });
+                }
+            }
+            // The line number counts the newlines before the error, through the map: only an
+            // error touches the map's pages.
+            Err(err) => {
+                return Err(NgramError::Line {
+                    file: source.name.to_string(),
+                    line: line_number_at(source.data, base + err.offset),
+                    kind: err.kind,
+                })
+            }
+        }
+        buffer.copy_within(cut..held, 0);
+        base += cut;
+        held -= cut;
+    }
+    Ok(tally)
 }
+
+/// How much of a chunk [`map_chunk_read_runs`] reads at a time: a piece stays in the core's
+/// cache (512 KiB of L2 here) from its copy to its parse. Against reading the whole 16 MiB
+/// chunk and parsing it after (full default shard, 2 vCPU AMD EPYC, alternating, 6 runs
+/// each): elapsed 0.569-0.594 s against 0.603-0.645 s, CPU 1.03-1.06 s against 1.09-1.16 s
+/// (about 5% less of both). 64 KiB and 1 MiB pieces did no better. Tiny in unit tests, so
+/// that lines cross pieces and outgrow the buffer there.
+const READ_PIECE: usize = if cfg!(test) { 64 } else { 256 << 10 };
 
 /// Merges partial results in the order given, turning an overflow into an error.
 pub fn merge_all<'a>(parts: impl IntoIterator<Item = Counts<'a>>) -> Result<Counts<'a>, NgramError> {
@@ -501,5 +539,81 @@ impl<'a> NgramOutput<'a> {
         self.totals.for_each(|k, v| all.push((k, v)));
         all.sort_unstable_by(|a, b| a.0.cmp(b.0));
         all
+    }
+}
+
+#[cfg(test)]
+mod read_tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::oracle;
+
+    /// Random shards, on disk, read in 64-byte pieces: lines cross pieces, and keys of up to
+    /// 300 bytes make the buffer grow. Every total, the line count, and a bad line's number
+    /// match the oracle, for several chunk sizes.
+    #[test]
+    fn pieces_give_the_oracles_totals_and_lines() {
+        let dir = std::env::temp_dir().join(format!("workload-read-pieces-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for case in 0..40 {
+            let keys: Vec<String> =
+                (0..6).map(|k| "k".repeat(1 + (next() % 300) as usize) + &k.to_string()).collect();
+            let rows: Vec<(usize, u32, u64, bool)> = (0..(next() % 80) as usize)
+                .map(|_| {
+                    ((next() % 6) as usize, 1900 + (next() % 100) as u32, next() % 1000, next() % 7 == 0)
+                })
+                .collect();
+            let data = oracle::shard_text(
+                rows.iter().map(|&(k, y, c, crlf)| (keys[k].as_str(), y, c, crlf)),
+                case % 2 == 0,
+            );
+            let path = dir.join(format!("case-{case}.tsv"));
+            std::fs::write(&path, &data).unwrap();
+            let input = crate::input::InputFile::open(&path).unwrap();
+            let source = input.source();
+            let target = 1 + (next() % 700) as usize;
+            let plan = plan_chunks(&[source], Chunking::Bytes(std::num::NonZeroUsize::new(target).unwrap()));
+            let mut totals: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+            let mut lines = 0;
+            let mut buffer = Vec::new();
+            for chunk in &plan {
+                let tally = map_chunk_read_runs(
+                    &source,
+                    source.file.unwrap(),
+                    chunk,
+                    false,
+                    &mut buffer,
+                    |key, sum| {
+                        *totals.entry(key.to_vec()).or_default() += sum;
+                        Ok(())
+                    },
+                )
+                .unwrap();
+                lines += tally.lines;
+            }
+            assert_eq!(totals, oracle::ngram_totals(&data).unwrap(), "case {case}");
+            assert_eq!(lines, oracle::line_count(&data), "case {case}");
+        }
+        // A bad line after a long one, found by its number.
+        let mut data = oracle::shard_text([("x".repeat(500).as_str(), 1900, 1, false)], true);
+        data.extend_from_slice(b"a\t1900\t1\t1\nbad line\n");
+        let path = dir.join("bad.tsv");
+        std::fs::write(&path, &data).unwrap();
+        let input = crate::input::InputFile::open(&path).unwrap();
+        let source = input.source();
+        let chunk = ChunkRef { source: 0, range: 0..data.len() };
+        let err =
+            map_chunk_read_runs(&source, source.file.unwrap(), &chunk, false, &mut Vec::new(), |_, _| Ok(()))
+                .unwrap_err();
+        assert!(err.to_string().starts_with(&format!("{}:3: ", path.display())), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
