@@ -122,9 +122,12 @@ def main():
 
     totals, timings = run(args.shard, args.chunk_lines, args.workers)
     if args.output:
-        with open(args.output, "wb") as out:
+        # A file of its own, renamed whole: never a half-written answer under the name.
+        partial = f"{args.output}.{os.getpid()}.partial"
+        with open(partial, "wb") as out:
             for key in sorted(totals, key=str.encode):
                 out.write(key.encode() + b"\t" + str(totals[key]).encode() + b"\n")
+        os.replace(partial, args.output)
     top = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0].encode()))[: args.top]
     record = {
         "lang": "python",

@@ -199,7 +199,12 @@ impl Load {
 /// [`stamp`], with the conditions since `start` (see [`Load::conditions`]): what a source
 /// writes when its measurement ends.
 pub fn stamp_since(start: &Load) -> serde_json::Value {
-    let mut stamp = stamp();
+    with_conditions(stamp(), start)
+}
+
+/// `stamp` (from [`stamp`], taken once) with the conditions since `start`: for a command
+/// that stamps many records, without asking git and rustc again for each.
+pub fn with_conditions(mut stamp: serde_json::Value, start: &Load) -> serde_json::Value {
     if let (Some(fields), serde_json::Value::Object(conditions)) = (stamp.as_object_mut(), start.conditions())
     {
         fields.extend(conditions);

@@ -186,6 +186,8 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
     // Rounds: every cell once per round; the last round's runs are the ones printed, with
     // the time of every round's run of the same cell. (wall, CPU) per cell and round:
     let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); cells.len()];
+    // Where and when (git and rustc asked once), and from here how busy the machine is.
+    let stamp = machine::stamp();
     let load = machine::Load::now();
     let anon = machine::AnonPeak::watch();
     for round in 0..round_count {
@@ -255,7 +257,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                 lang: "rust",
                 peak_rss_bytes: machine::peak_rss_bytes(),
                 peak_anon_bytes: anon.peak_bytes(),
-                stamp: machine::stamp_since(&load),
+                stamp: machine::with_conditions(stamp.clone(), &load),
                 words: WordTotals(
                     args.words.iter().map(|w| (w.clone(), output.total_for(w.as_bytes()))).collect(),
                 ),

@@ -74,6 +74,18 @@ pub struct Bar {
     pub spread: Option<(f64, f64)>,
 }
 
+/// Pixels left of a bar chart for its longest label (about 7.5 px a character at 14 px).
+fn label_area(rows: &[Bar]) -> u32 {
+    let longest = rows.iter().map(|b| b.label.chars().count()).max().unwrap_or(0);
+    (20 + longest * 15 / 2).clamp(120, WIDTH as usize / 2) as u32
+}
+
+/// The share of a `plot`-pixel-wide chart that bar `b`'s note needs after the bar (about
+/// 6.5 px a character at 13 px), at most 0.7.
+fn note_share(b: &Bar, plot: f64) -> f64 {
+    ((b.note.chars().count() + 3) as f64 * 6.5 / plot).min(0.7)
+}
+
 /// Horizontal bars on a log scale of seconds, one row per bar, labels on the left.
 pub fn bars(title: &str, x_desc: &str, rows: &[Bar]) -> Result<String, String> {
     let mut svg = String::new();
@@ -81,16 +93,14 @@ pub fn bars(title: &str, x_desc: &str, rows: &[Bar]) -> Result<String, String> {
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        // Room for the longest label on the left (about 7.5 px a character at 14 px), and for
-        // every note after its bar on the right: the scale ends far enough to the right that
-        // each note (about 6.5 px a character at 13 px) fits inside the chart.
-        let longest = rows.iter().map(|b| b.label.chars().count()).max().unwrap_or(0);
-        let label_area = (20 + longest * 15 / 2).clamp(120, WIDTH as usize / 2) as u32;
+        // Room for the longest label on the left, and for every note after its bar on the
+        // right: the scale ends far enough to the right that each note fits inside the chart.
+        let label_area = label_area(rows);
         let plot = f64::from(WIDTH - label_area - 40);
         let lo = rows.iter().map(|b| b.value).fold(f64::INFINITY, f64::min).max(1e-12) / 3.0;
         let mut hi = rows.iter().map(|b| b.value).fold(0.0, f64::max).max(lo * 10.0) * 1.5;
         for b in rows {
-            let share = ((b.note.chars().count() + 3) as f64 * 6.5 / plot).min(0.7);
+            let share = note_share(b, plot);
             let end = b.spread.map_or(b.value, |(_, high)| high.max(b.value));
             let needed = (end.log10() - share * lo.log10()) / (1.0 - share);
             hi = hi.max(10f64.powf(needed));
@@ -157,13 +167,12 @@ pub fn cores(title: &str, rows: &[Bar], machine_cores: usize) -> Result<String, 
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let longest = rows.iter().map(|b| b.label.chars().count()).max().unwrap_or(0);
-        let label_area = (20 + longest * 15 / 2).clamp(120, WIDTH as usize / 2) as u32;
+        let label_area = label_area(rows);
         let plot = f64::from(WIDTH - label_area - 40);
         // The scale ends past the core count and far enough right for every note.
         let mut hi = rows.iter().map(|b| b.value).fold(machine_cores as f64, f64::max) * 1.1;
         for b in rows {
-            let share = ((b.note.chars().count() + 3) as f64 * 6.5 / plot).min(0.7);
+            let share = note_share(b, plot);
             hi = hi.max(b.value / (1.0 - share));
         }
         let n = rows.len().max(1);
