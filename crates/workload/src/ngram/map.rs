@@ -4,7 +4,7 @@
 use hashbrown::HashMap;
 use memchr::memchr;
 
-use super::fast::{fast_line, Separators};
+use super::fast::fast_lines;
 use super::parse::{parse_line, shown, LineErrorKind};
 
 /// Totals per ngram. Keys borrow from the input bytes (zero-copy); hashbrown's default
@@ -68,7 +68,7 @@ pub fn map_chunk_into<'a>(
 /// the caller's business: add it to one map, or to the map of the key's partition. An error
 /// from `emit` is blamed on the run's last line.
 ///
-/// Each line goes through the fast path ([`fast_line`]: separator bitmaps and SWAR digits)
+/// Each line goes through the fast path ([`fast_lines`]: separator bitmaps and SWAR digits)
 /// when it can vouch for it, and through [`parse_line`] otherwise; both give the same answer,
 /// the slow one also the exact error.
 pub fn map_chunk_runs<'a>(
@@ -77,20 +77,19 @@ pub fn map_chunk_runs<'a>(
     emit: impl FnMut(&'a [u8], u64) -> Result<(), LineErrorKind>,
 ) -> Result<ChunkStats, ChunkError> {
     let mut stats = ChunkStats::default();
-    let mut runs = Combiner { run: None, emit };
+    let mut runs = Combiner::new(emit);
     let mut pos = 0;
-    let mut seps = Separators::from(chunk, 0);
     while pos < chunk.len() {
+        pos = fast_lines(chunk, pos, &mut runs, &mut stats.lines)?;
+        if pos >= chunk.len() {
+            break;
+        }
+        // A line the fast path declined: parse it the slow way (which also names what is
+        // wrong with it).
         let line_start = pos;
         stats.lines += 1;
-        if let Some(line) = fast_line(chunk, line_start, &mut seps) {
-            runs.add(line.ngram, line.match_count, line_start)?;
-            pos = line.next;
-            continue;
-        }
         let end = memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i);
         pos = end + 1;
-        seps = Separators::from(chunk, pos);
         match parse_line(&chunk[line_start..end]) {
             Ok(record) => runs.add(record.ngram, record.match_count, line_start)?,
             Err(kind) if skip_malformed => {
@@ -107,7 +106,7 @@ pub fn map_chunk_runs<'a>(
 /// `a == b` for keys, without a call into `memcmp` for the short keys nearly every line
 /// has: two overlapping 8-byte (or 4-byte) reads from each side cover up to 16 bytes.
 #[inline(always)]
-fn same_key(a: &[u8], b: &[u8]) -> bool {
+pub(super) fn same_key(a: &[u8], b: &[u8]) -> bool {
     let len = a.len();
     if len != b.len() {
         return false;
@@ -123,14 +122,18 @@ fn same_key(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The combiner: sums consecutive lines with the same ngram and hands each finished run on.
-struct Combiner<'a, E> {
+pub(super) struct Combiner<'a, E> {
     /// The current run: its key, its sum so far, and where its latest line starts (the line
     /// to blame if flushing the run overflows the total).
-    run: Option<(&'a [u8], u64, usize)>,
+    pub(super) run: Option<(&'a [u8], u64, usize)>,
     emit: E,
 }
 
 impl<'a, E: FnMut(&'a [u8], u64) -> Result<(), LineErrorKind>> Combiner<'a, E> {
+    pub(super) fn new(emit: E) -> Combiner<'a, E> {
+        Combiner { run: None, emit }
+    }
+
     #[inline(always)]
     fn add(&mut self, ngram: &'a [u8], count: u64, line_start: usize) -> Result<(), ChunkError> {
         match &mut self.run {
@@ -151,11 +154,18 @@ impl<'a, E: FnMut(&'a [u8], u64) -> Result<(), LineErrorKind>> Combiner<'a, E> {
     }
 
     #[inline]
-    fn flush(&mut self) -> Result<(), ChunkError> {
+    pub(super) fn flush(&mut self) -> Result<(), ChunkError> {
         match self.run.take() {
-            Some((key, sum, at)) => (self.emit)(key, sum).map_err(|kind| ChunkError { offset: at, kind }),
+            Some((key, sum, at)) => self.emit_run(key, sum, at),
             None => Ok(()),
         }
+    }
+
+    /// Hands a finished run on (`at`: where its last line starts). Out of line: it runs once
+    /// per run, and kept apart it leaves the fast loop its registers.
+    #[inline(never)]
+    pub(super) fn emit_run(&mut self, key: &'a [u8], sum: u64, at: usize) -> Result<(), ChunkError> {
+        (self.emit)(key, sum).map_err(|kind| ChunkError { offset: at, kind })
     }
 }
 
@@ -239,6 +249,26 @@ mod tests {
         let err = map_chunk(apart.as_bytes(), true).unwrap_err();
         assert_eq!(err.offset, apart.rfind("a\t2").unwrap());
         assert_eq!(err.kind.to_string(), "total match_count for \"a\" overflows u64");
+    }
+
+    /// A run the caller refuses is blamed on the run's last line, whichever path read it.
+    #[test]
+    fn a_refused_run_is_blamed_on_its_last_line() {
+        let padding = "pad\t1\t2\t3\n".repeat(4);
+        for data in [
+            format!("a\t1\t5\t1\na\t2\t6\t1\nb\t1\t1\t1\n{padding}"),
+            // The run's last line through the slow path (a CR), then a fast line ends it.
+            format!("a\t1\t5\t1\na\t2\t6\t1\r\nb\t1\t1\t1\n{padding}"),
+            // The last lines, near the end, through the slow path.
+            "a\t1\t5\t1\na\t2\t6\t1\nb\t1\t1\t1\n".to_string(),
+        ] {
+            let refuse = |key: &[u8], _| match key {
+                b"a" => Err(LineErrorKind::TotalOverflow { ngram: "a".into() }),
+                _ => Ok(()),
+            };
+            let err = map_chunk_runs(data.as_bytes(), false, refuse).unwrap_err();
+            assert_eq!(err.offset, 8, "{data:?}");
+        }
     }
 
     #[test]
