@@ -290,9 +290,18 @@ pub fn ngram(
 
     // Connecting waits for every process; a missing one must not hang us forever. timely
     // reports its connection attempts with println!: they go to stderr meanwhile, so stdout
-    // keeps only results.
+    // keeps only results. A panic in timely's own threads while connecting (its network threads fail this way
+    // when the processes disagree on --workers) ends the wait at once: this process's workers
+    // would never start, and it would otherwise say only that the others did not connect.
     let clock = std::time::Instant::now();
-    let connected = started_rx.recv_timeout(cluster.connect_timeout);
+    let lost = || FIRST_PANIC.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let connected = loop {
+        let left = cluster.connect_timeout.saturating_sub(clock.elapsed());
+        match started_rx.recv_timeout(left.min(std::time::Duration::from_millis(50))) {
+            Err(mpsc::RecvTimeoutError::Timeout) if !left.is_zero() && lost().is_none() => continue,
+            got => break got,
+        }
+    };
     let connect_s = clock.elapsed().as_secs_f64();
     if connected.is_err() && !run.is_finished() {
         // timely goes on retrying (and printing) in its thread until the process exits:
@@ -301,6 +310,22 @@ pub fn ngram(
     } else {
         drop(quiet);
     }
+    // A lost peer shows up as timely's network threads panicking ("timely communication
+    // error") and then as poisoned queues in the workers: say it in those words.
+    let explain = |worker: usize, why: String| {
+        let why = if why.contains("timely communication error") || why.contains("poisoned") {
+            format!("lost the connection to another process ({why}); that process's own message says why")
+        } else if why.contains("index out of bounds") {
+            // timely's own failure when processes disagree on threads per process.
+            format!(
+                "{why}; timely fails this way when the processes were started with different --workers: \
+                 give every process the same --workers"
+            )
+        } else {
+            why
+        };
+        NgramError::from(WorkerFailure::of(worker, format!("process {}: {why}", cluster.process)))
+    };
     // A test hook: this process dies right after connecting, as a crashed host would.
     if std::env::var("DISTRIBUTED_CRASH_PROCESS").is_ok_and(|p| p == cluster.process.to_string()) {
         eprintln!("process {}: crashing on purpose (DISTRIBUTED_CRASH_PROCESS)", cluster.process);
@@ -312,8 +337,12 @@ pub fn ngram(
         eprintln!("process {}: stopping on purpose (DISTRIBUTED_STOP_PROCESS)", cluster.process);
         let _ = std::process::Command::new("kill").args(["-STOP", &std::process::id().to_string()]).status();
     }
+    let first_worker = cluster.process * workers_per_process;
     if connected.is_err() && !run.is_finished() {
         QUIET_PANICS.store(false, Ordering::Relaxed);
+        if let Some(why) = lost() {
+            return Err(explain(first_worker, why));
+        }
         return Err(WorkerFailure {
             worker: None,
             message: format!(
@@ -339,24 +368,6 @@ pub fn ngram(
         Err(_) => Err(()),
     };
     QUIET_PANICS.store(false, Ordering::Relaxed);
-    let lost = || FIRST_PANIC.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    // A lost peer shows up as timely's network threads panicking ("timely communication
-    // error") and then as poisoned queues in the workers: say it in those words.
-    let explain = |worker: usize, why: String| {
-        let why = if why.contains("timely communication error") || why.contains("poisoned") {
-            format!("lost the connection to another process ({why}); that process's own message says why")
-        } else if why.contains("index out of bounds") {
-            // timely's own failure when processes disagree on threads per process.
-            format!(
-                "{why}; timely fails this way when the processes were started with different --workers: \
-                 give every process the same --workers"
-            )
-        } else {
-            why
-        };
-        NgramError::from(WorkerFailure::of(worker, format!("process {}: {why}", cluster.process)))
-    };
-    let first_worker = cluster.process * workers_per_process;
     let results = match joined {
         Ok(Ok(results)) => results,
         Ok(Err(message)) => return Err(explain(first_worker, format!("timely: {message}"))),
