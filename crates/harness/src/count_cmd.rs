@@ -23,8 +23,8 @@ pub struct CountRecord {
     /// The median and spread of the runs, CPU time, cores kept busy, speedup over serial.
     #[serde(flatten)]
     pub rounds: Rounds,
-    /// The process's (or its largest worker's) peak resident memory so far, in bytes: this
-    /// run's peak for one model, the highest so far with several.
+    /// The process's (or its largest worker's) peak resident memory, in bytes: only when
+    /// the process ran one model (a process's peak is of everything it ran).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_rss_bytes: Option<u64>,
     /// Where and when, and how busy the machine was (`machine::stamp_since`).
@@ -103,7 +103,7 @@ pub fn run(args: &CountArgs) -> Result<(), CliError> {
             workers: model.effective_workers(workers),
             result: expected,
             rounds,
-            peak_rss_bytes: machine::peak_rss_bytes(),
+            peak_rss_bytes: (models.len() == 1).then(machine::peak_rss_bytes).flatten(),
             stamp: stamp.clone(),
         };
         if args.json {

@@ -74,12 +74,15 @@ pub struct NgramRecord {
     /// Seconds per phase (the MapReduce engine only; the last run's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phases: Option<PhasesRecord>,
-    /// The process's (or its largest worker's) peak resident memory so far, in bytes: this
-    /// run's peak for one model, the highest so far with several.
+    /// The process's (or its largest worker's) peak resident memory, in bytes: only when
+    /// the process ran one model and algorithm (a process's peak is of everything it ran:
+    /// with `--model all` the last record showed the peak of all twelve runs, inputs and
+    /// answers of the earlier ones still held, ten times any one run's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_rss_bytes: Option<u64>,
     /// The most anonymous memory (heap, stacks: the run's own data, not the input's pages)
-    /// the process held so far, sampled every 5 ms (`machine::AnonPeak`).
+    /// the process held, sampled every 5 ms (`machine::AnonPeak`); only for one model and
+    /// algorithm, as `peak_rss_bytes`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_anon_bytes: Option<u64>,
     /// Where and when, and how busy the machine was (`machine::stamp_since`).
@@ -190,6 +193,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
     let stamp = machine::stamp();
     let load = machine::Load::now();
     let anon = machine::AnonPeak::watch();
+    let one_cell = cells.len() == 1;
     for round in 0..round_count {
         let last_round = round + 1 == round_count;
         for (index, &(model, algorithm)) in cells.iter().enumerate() {
@@ -255,8 +259,8 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                 total_match_count,
                 rounds,
                 lang: "rust",
-                peak_rss_bytes: machine::peak_rss_bytes(),
-                peak_anon_bytes: anon.peak_bytes(),
+                peak_rss_bytes: one_cell.then(machine::peak_rss_bytes).flatten(),
+                peak_anon_bytes: one_cell.then(|| anon.peak_bytes()).flatten(),
                 stamp: machine::with_conditions(stamp.clone(), &load),
                 words: WordTotals(
                     args.words.iter().map(|w| (w.clone(), output.total_for(w.as_bytes()))).collect(),

@@ -952,6 +952,8 @@ fn ngram_records_rounds_cpu_time_and_speedups() {
         assert!(r["cores_used"].as_f64().is_some_and(|c| c > 0.0), "{r}");
         // Serial is the base of the speedups; every other cell has one.
         assert_eq!(r["speedup"].is_null(), r["model"] == "serial", "{r}");
+        // A process's peak memory is of everything it ran: no record claims it as its own.
+        assert!(r["peak_rss_bytes"].is_null() && r["peak_anon_bytes"].is_null(), "{r}");
     }
     let timely = harness(&["ngram", path, "--model", "mapreduce", "--engine", "timely", "--repeat", "2"]);
     assert_eq!(timely.status.code(), Some(1), "{}", stderr(&timely));
