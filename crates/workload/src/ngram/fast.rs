@@ -266,7 +266,7 @@ where
             if key_len != NONE {
                 // SAFETY: as above.
                 let key = unsafe { std::slice::from_raw_parts(key_at, key_len) };
-                if let Err(err) = runs.emit_run(key, sum, line_start_before(data, start)) {
+                if let Err(err) = runs.emit_run(key, sum, || line_start_before(data, start)) {
                     key_len = NONE;
                     break Err(err);
                 }

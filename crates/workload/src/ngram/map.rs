@@ -156,16 +156,22 @@ impl<'a, E: FnMut(&'a [u8], u64) -> Result<(), LineErrorKind>> Combiner<'a, E> {
     #[inline]
     pub(super) fn flush(&mut self) -> Result<(), ChunkError> {
         match self.run.take() {
-            Some((key, sum, at)) => self.emit_run(key, sum, at),
+            Some((key, sum, at)) => self.emit_run(key, sum, || at),
             None => Ok(()),
         }
     }
 
-    /// Hands a finished run on (`at`: where its last line starts). Out of line: it runs once
-    /// per run, and kept apart it leaves the fast loop its registers.
+    /// Hands a finished run on (`at` finds where its last line starts, asked only on an
+    /// error). Out of line: it runs once per run, and kept apart it leaves the fast loop its
+    /// registers.
     #[inline(never)]
-    pub(super) fn emit_run(&mut self, key: &'a [u8], sum: u64, at: usize) -> Result<(), ChunkError> {
-        (self.emit)(key, sum).map_err(|kind| ChunkError { offset: at, kind })
+    pub(super) fn emit_run(
+        &mut self,
+        key: &'a [u8],
+        sum: u64,
+        at: impl FnOnce() -> usize,
+    ) -> Result<(), ChunkError> {
+        (self.emit)(key, sum).map_err(|kind| ChunkError { offset: at(), kind })
     }
 }
 
