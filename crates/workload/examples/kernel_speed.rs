@@ -2,18 +2,27 @@
 //! the file's first 256 MiB cut into 256 KiB pieces at newlines, each copied into one reused
 //! buffer and parsed there (no system calls, no page faults, no hash tables).
 //!
-//! `cargo run --release -p workload --example kernel_speed FILE [cached]`: with `cached`,
-//! every piece is the first one, parsed where it already sits in cache (no copy at all).
+//! `cargo run --release -p workload --example kernel_speed FILE [cached] [bitmaps|offsets]`:
+//! with `cached`, every piece is the first one, parsed where it already sits in cache (no copy
+//! at all); `bitmaps` or `offsets` picks how the fast path finds separators (`Walk`; the
+//! default is the best this CPU has).
 
 use std::time::Instant;
 
-use workload::ngram::map_chunk_runs;
+use workload::ngram::{map_chunk_runs_walking, Walk};
 
 const PIECE: usize = 256 << 10;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("usage: kernel_speed FILE [cached]")?;
-    let cached = std::env::args().nth(2).is_some();
+    let path = std::env::args().nth(1).ok_or("usage: kernel_speed FILE [cached] [bitmaps|offsets]")?;
+    let words: Vec<String> = std::env::args().skip(2).collect();
+    let cached = words.iter().any(|w| w == "cached");
+    let walk = match (words.iter().any(|w| w == "bitmaps"), words.iter().any(|w| w == "offsets")) {
+        (true, _) => Walk::Bitmaps,
+        (_, true) => Walk::Offsets.or_available(),
+        _ => Walk::best(),
+    };
+    println!("walk: {walk:?}");
     let mut data = std::fs::read(&path)?;
     data.truncate(256 << 20);
     let last = memchr::memrchr(b'\n', &data).ok_or("no newline in the file")?;
@@ -45,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if !cached {
                 buffer[..n].copy_from_slice(&data[piece.clone()]);
             }
-            map_chunk_runs(&buffer[..n], false, |key, sum| {
+            map_chunk_runs_walking(walk, &buffer[..n], false, |key, sum| {
                 check = check.wrapping_add(sum).wrapping_add(key.len() as u64);
                 runs += 1;
                 Ok(())

@@ -1,10 +1,11 @@
 //! How the bytes of a big file reach a worker, on its own: through a memory map (page faults,
-//! then `MADV_DONTNEED` after each chunk, as `Source::release` does) or with `pread` into a
-//! buffer each worker reuses. Both on W threads claiming 16 MiB chunks in order; one byte of
+//! then `MADV_DONTNEED` after each chunk, as `Source::release` does), through a map of each
+//! chunk alone with every page mapped at once (`populate`, unmapped after), or with `pread`
+//! into a buffer each worker reuses. Both on W threads claiming 16 MiB chunks in order; one byte of
 //! every page is read, so what is timed is reaching the bytes (faults, or the copy), not work
 //! on them. Prints wall time and the peak resident set.
 //!
-//! `cargo run --release -p workload --example read_or_map -- FILE [map|pread] [WORKERS]`
+//! `cargo run --release -p workload --example read_or_map -- FILE [map|populate|pread] [WORKERS]`
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -49,6 +50,19 @@ fn main() {
                         }
                         let (start, end) = (i * CHUNK, ((i + 1) * CHUNK).min(len));
                         match &map {
+                            _ if mode == "populate" => {
+                                // SAFETY: a read-only shared mapping of this chunk alone, all
+                                // its pages mapped at once; unmapped when dropped.
+                                let window = unsafe {
+                                    memmap2::MmapOptions::new()
+                                        .offset(start as u64)
+                                        .len(end - start)
+                                        .populate()
+                                        .map(&file)
+                                }
+                                .expect("the chunk maps");
+                                total += sum(&window);
+                            }
                             Some(map) => {
                                 total += sum(&map[start..end]);
                                 // SAFETY: a read-only shared file mapping; DONTNEED drops our

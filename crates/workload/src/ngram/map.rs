@@ -4,7 +4,7 @@
 use hashbrown::HashMap;
 use memchr::memchr;
 
-use super::fast::fast_lines;
+use super::fast::{fast_lines, Walk};
 use super::parse::{parse_line, shown, LineErrorKind};
 
 /// Totals per ngram. Keys borrow from the input bytes (zero-copy); hashbrown's default
@@ -76,11 +76,22 @@ pub fn map_chunk_runs<'a>(
     skip_malformed: bool,
     emit: impl FnMut(&'a [u8], u64) -> Result<(), LineErrorKind>,
 ) -> Result<ChunkStats, ChunkError> {
+    map_chunk_runs_walking(Walk::best(), chunk, skip_malformed, emit)
+}
+
+/// [`map_chunk_runs`] with the fast path finding separators the way `walk` says (if this CPU
+/// can; see [`Walk`]): both ways give the same answer, which the tests hold them to.
+pub fn map_chunk_runs_walking<'a>(
+    walk: Walk,
+    chunk: &'a [u8],
+    skip_malformed: bool,
+    emit: impl FnMut(&'a [u8], u64) -> Result<(), LineErrorKind>,
+) -> Result<ChunkStats, ChunkError> {
     let mut stats = ChunkStats::default();
     let mut runs = Combiner::new(emit);
     let mut pos = 0;
     while pos < chunk.len() {
-        pos = fast_lines(chunk, pos, &mut runs, &mut stats.lines)?;
+        pos = fast_lines(walk, chunk, pos, &mut runs, &mut stats.lines)?;
         if pos >= chunk.len() {
             break;
         }

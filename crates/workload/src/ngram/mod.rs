@@ -8,14 +8,15 @@ mod parse;
 pub mod partitioned;
 mod table;
 
+pub use fast::Walk;
 pub use job::{
     map_chunk_read_runs, map_chunk_ref_into, map_chunk_ref_runs, merge_all, plan_chunks, ChunkRef, Chunking,
     ClusterPart, NgramOptions, NgramOutput, Phases, Rerun, Shipping, SkippedAt, SkippedLine, Source, Tally,
     Totals, DEFAULT_CHUNK_BYTES,
 };
 pub use map::{
-    add_total, map_chunk, map_chunk_into, map_chunk_runs, merge_counts, ChunkError, ChunkStats, Counts,
-    MergeOverflow,
+    add_total, map_chunk, map_chunk_into, map_chunk_runs, map_chunk_runs_walking, merge_counts, ChunkError,
+    ChunkStats, Counts, MergeOverflow,
 };
 pub use parse::{parse_line, LineErrorKind, Record};
 pub use table::{key_hash, partition_of_hash, KeyTable, RunBuffer, TotalOverflow};
