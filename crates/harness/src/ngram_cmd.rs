@@ -200,6 +200,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
             let name = format!("{model}/{algorithm}");
             let cpu = machine::cpu_seconds();
             let started;
+            let mut used_input = None;
             let output = if gzip && engine_streams(model, algorithm) {
                 let streams = args
                     .files
@@ -215,6 +216,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                     .map_err(|e| e.to_string())?
             } else {
                 let input = &inputs[next_input.min(inputs.len() - 1)];
+                used_input = Some(next_input.min(inputs.len() - 1));
                 next_input += 1;
                 let sources: Vec<Source<'_>> = input.iter().map(InputFile::source).collect();
                 started = Instant::now();
@@ -238,10 +240,15 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
             if let Some((ref_name, ref_out)) = &reference {
                 check_agreement(ref_name, ref_out, &name, &output)?;
             }
+            let single = cells.len() * round_count == 1;
             if !last_round {
-                if reference.is_none() {
-                    reference = Some((name, output));
-                }
+                retire(
+                    &mut reference,
+                    &name,
+                    output,
+                    single,
+                    used_input.filter(|_| !once).map(|i| &inputs[i]),
+                );
                 continue;
             }
             let serial = cells.iter().position(|&(m, a)| m == Model::Serial && a == algorithm);
@@ -387,9 +394,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
                 human::thousands(part.exchanged_records)
             )?;
             }
-            if reference.is_none() {
-                reference = Some((name, output));
-            }
+            retire(&mut reference, &name, output, single, used_input.filter(|_| !once).map(|i| &inputs[i]));
         }
     }
 
@@ -412,6 +417,31 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
     // answer's hundreds of tables one by one first cost about 50 ms of wall time.
     std::mem::forget(output);
     Ok(())
+}
+
+/// Done with a cell's answer once it is checked: the first is kept to check the others
+/// against (owning its keys, unless it is the only run), the others dropped; and the pages of
+/// the mapped input it read are given back. The merge algorithm keeps every key borrowed from
+/// the mapped input, and with every cell's answer and input held to the end `--model all`
+/// took 10.5 GB on the full shard (2.4 GB now: the largest cell and the first answer).
+fn retire<'i>(
+    reference: &mut Option<(String, NgramOutput<'i>)>,
+    name: &str,
+    output: NgramOutput<'i>,
+    single: bool,
+    mapped_input: Option<&'i Vec<InputFile>>,
+) {
+    match reference {
+        None if single => {
+            *reference = Some((name.to_string(), output));
+            return;
+        }
+        None => *reference = Some((name.to_string(), output.into_owned())),
+        Some(_) => drop(output),
+    }
+    for file in mapped_input.into_iter().flatten() {
+        file.source().release(0..file.bytes().len());
+    }
 }
 
 /// An option that changes nothing in the runs asked for is a mistake to say, not to ignore.

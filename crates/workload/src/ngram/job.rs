@@ -437,6 +437,40 @@ pub struct Shipping {
 }
 
 impl<'a> NgramOutput<'a> {
+    /// The same answer owning its keys, so that the input may go: a map of borrowed keys is
+    /// copied into partitioned tables (`harness ngram --model all` keeps the first answer to
+    /// check every other against, and no longer holds the first input's pages for it).
+    pub fn into_owned(self) -> NgramOutput<'static> {
+        let totals = match self.totals {
+            Totals::Partitioned(parts) => Totals::Partitioned(parts),
+            Totals::Map(counts) => {
+                let partitions = 64;
+                let mut parts: Vec<KeyTable> = (0..partitions).map(|_| KeyTable::new()).collect();
+                for part in &mut parts {
+                    part.reserve(counts.len() / partitions * 9 / 8, 0);
+                }
+                for (key, &count) in &counts {
+                    let hash = key_hash(key);
+                    parts[partition_of_hash(hash, partitions)]
+                        .add(key, hash, count)
+                        .expect("a map holds each key once: nothing is added to, nothing overflows");
+                }
+                Totals::Partitioned(parts)
+            }
+        };
+        NgramOutput {
+            totals,
+            lines: self.lines,
+            bytes: self.bytes,
+            skipped: self.skipped,
+            first_skipped: self.first_skipped,
+            shipping: self.shipping,
+            phases: self.phases,
+            cluster: self.cluster,
+            reruns: self.reruns,
+        }
+    }
+
     /// Puts together a model's merged counts and tally.
     pub fn finish(sources: &[Source<'a>], counts: Counts<'a>, tally: Tally) -> NgramOutput<'a> {
         NgramOutput::finish_totals(sources, Totals::Map(counts), tally)
@@ -548,6 +582,33 @@ mod read_tests {
 
     use super::*;
     use crate::oracle;
+
+    /// An answer made to own its keys is the same answer: every total, the distinct count,
+    /// the top, and the figures beside the totals.
+    #[test]
+    fn an_owned_answer_is_the_same_answer() {
+        let rows = (0..3000u64)
+            .map(|i| (["a", "b", "ångström", "a b", "zz_NOUN"][(i * 7 % 5) as usize], 1900, i % 97, false));
+        let data = oracle::shard_text(rows, true);
+        let want = oracle::ngram_totals(&data).unwrap();
+        let file = crate::input::InputFile::from_bytes("t.tsv", data);
+        let (counts, stats) = crate::ngram::map_chunk(file.bytes(), false).unwrap();
+        let tally = Tally { lines: stats.lines, ..Tally::default() };
+        let borrowed = NgramOutput::finish(&[file.source()], counts, tally);
+        assert!(matches!(borrowed.totals, Totals::Map(_)));
+        let (lines, top) =
+            (borrowed.lines, borrowed.top(3).into_iter().map(|(k, v)| (k.to_vec(), v)).collect::<Vec<_>>());
+        let owned = borrowed.into_owned();
+        drop(file);
+        assert!(matches!(owned.totals, Totals::Partitioned(_)));
+        let got: BTreeMap<Vec<u8>, u64> = owned.totals.iter().map(|(k, v)| (k.to_vec(), v)).collect();
+        assert_eq!(got, want);
+        for (key, total) in &want {
+            assert_eq!(owned.total_for(key), *total);
+        }
+        assert_eq!((owned.distinct(), owned.lines), (want.len(), lines));
+        assert_eq!(owned.top(3).into_iter().map(|(k, v)| (k.to_vec(), v)).collect::<Vec<_>>(), top);
+    }
 
     /// Random shards, on disk, read in 64-byte pieces: lines cross pieces, and keys of up to
     /// 300 bytes make the buffer grow. Every total, the line count, and a bad line's number
