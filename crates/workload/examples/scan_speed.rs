@@ -5,7 +5,8 @@
 //!
 //! - `newlines`: memchr counting lines, the floor for anything that reads every byte;
 //! - `line by line`: memchr per line, then `parse_line` (the kernel before the fast path);
-//! - `kernel`: `map_chunk_runs` (separator bitmaps and SWAR digits; the combiner included).
+//! - `kernel`: `map_chunk_runs` (the fast path, with the best `Walk` this CPU has; the
+//!   combiner included).
 
 use std::time::Instant;
 

@@ -1,7 +1,8 @@
 //! The fast path of the map kernel: recognising a well-formed line without a byte-at-a-time
 //! loop. Four tricks, the first two measured on the default shard (86,618,505 lines,
 //! 1.72 GB) by `cargo run --release -p workload --example scan_speed FILE` on one core of the
-//! 2-vCPU dev machine (figures in that example's doc comment), the others by the whole job:
+//! 2-vCPU dev machine (figures in the README's table of what makes the engine fast), the
+//! others by the whole job:
 //!
 //! 1. **Separator bitmaps.** Every byte of a 64-byte block is compared with `\t` and `\n` at
 //!    once and the answers packed into one `u64` (the compiler turns the loop into SIMD
