@@ -55,8 +55,9 @@ pub fn stamp() -> serde_json::Value {
     })
 }
 
-/// The commit checked out where the harness was built, as `git rev-parse --short=7 HEAD`
-/// says it, read from the repository's files (HEAD, then the branch's ref, loose or packed;
+/// The commit checked out, when this runs, in the tree the harness was built from (as
+/// asking git at run time did; a commit made since the build shows, though the binary is
+/// older), as `git rev-parse --short=7 HEAD` says it, read from the repository's files (HEAD, then the branch's ref, loose or packed;
 /// a worktree's `.git` file followed): starting `git` cost about 10 ms of every `--json`
 /// run's wall time. `None` where they are not there or not as expected (the caller then asks
 /// git).

@@ -4,7 +4,7 @@
 use hashbrown::HashMap;
 use memchr::memchr;
 
-use super::fast::{fast_lines, Walk};
+use super::fast::{fast_lines, Walk, Walker};
 use super::parse::{parse_line, shown, LineErrorKind};
 
 /// Totals per ngram. Keys borrow from the input bytes (zero-copy); hashbrown's default
@@ -89,9 +89,10 @@ pub fn map_chunk_runs_walking<'a>(
 ) -> Result<ChunkStats, ChunkError> {
     let mut stats = ChunkStats::default();
     let mut runs = Combiner::new(emit);
+    let mut walker = Walker::new(walk, chunk);
     let mut pos = 0;
     while pos < chunk.len() {
-        pos = fast_lines(walk, chunk, pos, &mut runs, &mut stats.lines)?;
+        pos = fast_lines(&mut walker, chunk, pos, &mut runs, &mut stats.lines)?;
         if pos >= chunk.len() {
             break;
         }
@@ -285,6 +286,20 @@ mod tests {
             };
             let err = map_chunk_runs(data.as_bytes(), false, refuse).unwrap_err();
             assert_eq!(err.offset, 8, "{data:?}");
+        }
+        // A line skipped as malformed does not end a run: the run's last line is before it.
+        let data = format!("a\t1\t5\t1\nb\t1\t1\t1\na\t2\t1\t1\njunk\nc\t1\t1\t1\n{padding}");
+        for walk in [Walk::Bitmaps, Walk::Offsets] {
+            let mut seen_a = 0;
+            let refuse_second_a = |key: &[u8], _| {
+                seen_a += usize::from(key == b"a");
+                match seen_a {
+                    2 => Err(LineErrorKind::TotalOverflow { ngram: "a".into() }),
+                    _ => Ok(()),
+                }
+            };
+            let err = map_chunk_runs_walking(walk, data.as_bytes(), true, refuse_second_a).unwrap_err();
+            assert_eq!(err.offset, data.find("a\t2").unwrap(), "{walk:?}");
         }
     }
 
