@@ -2,9 +2,9 @@
 //! the file's first 256 MiB cut into 256 KiB pieces at newlines, each copied into one reused
 //! buffer and parsed there (no system calls, no page faults, no hash tables).
 //!
-//! `cargo run --release -p workload --example kernel_speed FILE [cached] [bitmaps|offsets]`:
+//! `cargo run --release -p workload --example kernel_speed FILE [cached] [bitmaps|offsets|sixteen]`:
 //! with `cached`, every piece is the first one, parsed where it already sits in cache (no copy
-//! at all); `bitmaps` or `offsets` picks how the fast path finds separators (`Walk`; the
+//! at all); `bitmaps`, `offsets` or `sixteen` picks how the fast path finds separators (`Walk`; the
 //! default is the best this CPU has).
 
 use std::time::Instant;
@@ -14,13 +14,15 @@ use workload::ngram::{map_chunk_runs_walking, Walk};
 const PIECE: usize = 256 << 10;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("usage: kernel_speed FILE [cached] [bitmaps|offsets]")?;
+    let path =
+        std::env::args().nth(1).ok_or("usage: kernel_speed FILE [cached] [bitmaps|offsets|sixteen]")?;
     let words: Vec<String> = std::env::args().skip(2).collect();
     let cached = words.iter().any(|w| w == "cached");
-    let walk = match (words.iter().any(|w| w == "bitmaps"), words.iter().any(|w| w == "offsets")) {
-        (true, _) => Walk::Bitmaps,
-        (_, true) => Walk::Offsets.or_available(),
-        _ => Walk::best(),
+    let walk = match words.iter().find(|w| ["bitmaps", "offsets", "sixteen"].contains(&w.as_str())) {
+        Some(w) if w == "bitmaps" => Walk::Bitmaps,
+        Some(w) if w == "offsets" => Walk::Offsets.or_available(),
+        Some(_) => Walk::SixteenLines.or_available(),
+        None => Walk::best(),
     };
     println!("walk: {walk:?}");
     let mut data = std::fs::read(&path)?;

@@ -47,6 +47,9 @@
 
 use super::map::{same_key, ChunkError, Combiner};
 use super::parse::{shown, LineErrorKind};
+use super::sixteen::Sixteen;
+#[cfg(target_arch = "x86_64")]
+use super::sixteen::{sixteen_lines, NEWLINE_TAG};
 
 const TAB: u8 = b'\t';
 const NEWLINE: u8 = b'\n';
@@ -260,7 +263,79 @@ where
     };
     let last_line_before = |at: usize| if at == first { carried_at } else { line_start_before(data, at) };
     let mut n = 0u64;
+    // Lines left to the per-line loop before sixteen at once are tried again (after sixteen
+    // that could not all be vouched for, these are they).
+    let mut one_by_one = 0u32;
     let result = loop {
+        if one_by_one == 0 {
+            match seps.peek_sixteen(pos) {
+                Some(lines) => {
+                    let from = lines.from;
+                    let key_of = |i: usize| {
+                        let at = from + lines.start[i] as usize;
+                        &data[at..at + lines.key_len[i] as usize]
+                    };
+                    // SAFETY: as below (a key of length other than NONE is a slice for 'a).
+                    let carried = |at, len| unsafe { std::slice::from_raw_parts(at, len) };
+                    let mut same = lines.same;
+                    if key_len != NONE && same_key(carried(key_at, key_len), key_of(0)) {
+                        same |= 1;
+                    }
+                    let mut unsure = lines.unsure;
+                    while unsure != 0 {
+                        let i = unsure.trailing_zeros() as usize;
+                        if !same_key(key_of(i - 1), key_of(i)) {
+                            same &= !(1 << i);
+                        }
+                        unsure &= unsure - 1;
+                    }
+                    // Lines before the first new key go to the run carried in; only its sum can
+                    // overflow (sixteen counts cannot), and then the per-line loop finds the line.
+                    let starts = u32::from(!same) | 1 << 16;
+                    let mut run_start = starts.trailing_zeros() as usize;
+                    if run_start > 0 {
+                        match sum.checked_add(lines.prefix[run_start - 1]) {
+                            Some(total) => sum = total,
+                            None => {
+                                one_by_one = 16;
+                                continue;
+                            }
+                        }
+                    }
+                    let mut failed = None;
+                    while run_start < 16 {
+                        let run_end =
+                            (starts >> (run_start + 1) << (run_start + 1)).trailing_zeros() as usize;
+                        if key_len != NONE {
+                            let blame = || match run_start {
+                                0 => last_line_before(pos),
+                                i => from + lines.start[i - 1] as usize,
+                            };
+                            if let Err(err) = runs.emit_run(carried(key_at, key_len), sum, blame) {
+                                failed = Some(err);
+                                break;
+                            }
+                        }
+                        let key = key_of(run_start);
+                        (key_at, key_len) = (key.as_ptr(), key.len());
+                        let before = if run_start > 0 { lines.prefix[run_start - 1] } else { 0 };
+                        sum = lines.prefix[run_end - 1] - before;
+                        run_start = run_end;
+                    }
+                    let end = from + lines.end as usize;
+                    seps.take_sixteen();
+                    if let Some(err) = failed {
+                        key_len = NONE;
+                        break Err(err);
+                    }
+                    n += 16;
+                    pos = end;
+                    continue;
+                }
+                None => one_by_one = 16,
+            }
+        }
+        one_by_one -= 1;
         let Some([t1, t2, t3, newline]) = seps.next4(pos) else { break Ok(pos) };
         let start = pos;
         // Field lengths: the ngram at least 1, the year 1 to 9 digits (a u32), the count 1 to
@@ -338,23 +413,26 @@ pub enum Walk {
     /// dependency from one line's separators to the next, and no branch where a line crosses
     /// a block. x86-64 CPUs with AVX-512 F and BW only; elsewhere it is [`Walk::Bitmaps`].
     Offsets,
+    /// The offsets, then sixteen lines at a time in AVX-512 lanes (`sixteen.rs`), line by line
+    /// only where those cannot all be vouched for. Where the offsets run.
+    SixteenLines,
 }
 
 impl Walk {
     /// The faster walk this CPU can run.
     pub fn best() -> Walk {
-        Walk::Offsets.or_available()
+        Walk::SixteenLines.or_available()
     }
 
     /// `self` if this CPU can run it, else [`Walk::Bitmaps`].
     pub fn or_available(self) -> Walk {
         #[cfg(target_arch = "x86_64")]
-        if self == Walk::Offsets
+        if self != Walk::Bitmaps
             && std::arch::is_x86_feature_detected!("avx512f")
             && std::arch::is_x86_feature_detected!("avx512bw")
             && std::arch::is_x86_feature_detected!("popcnt")
         {
-            return Walk::Offsets;
+            return self;
         }
         Walk::Bitmaps
     }
@@ -372,7 +450,9 @@ impl<'a> Walker<'a> {
     pub(crate) fn new(walk: Walk, data: &'a [u8]) -> Walker<'a> {
         match walk.or_available() {
             #[cfg(target_arch = "x86_64")]
-            Walk::Offsets => Walker::Offsets(Box::new(Offsets::new(data))),
+            walk @ (Walk::Offsets | Walk::SixteenLines) => {
+                Walker::Offsets(Box::new(Offsets::new(data, walk == Walk::SixteenLines)))
+            }
             _ => Walker::Bitmaps,
         }
     }
@@ -383,6 +463,17 @@ impl<'a> Walker<'a> {
 /// or a line longer than it looks ahead).
 pub(crate) trait FourSeparators {
     fn next4(&mut self, line_start: usize) -> Option<[usize; 4]>;
+
+    /// The sixteen lines from `line_start` on, when this walk reads lines sixteen at a time and
+    /// can vouch for all of them ([`Walk::SixteenLines`]); taken with `take_sixteen`.
+    #[inline(always)]
+    fn peek_sixteen(&mut self, _line_start: usize) -> Option<&Sixteen> {
+        None
+    }
+
+    /// Moves past the sixteen lines `peek_sixteen` gave.
+    #[inline(always)]
+    fn take_sixteen(&mut self) {}
 }
 
 impl FourSeparators for Separators<'_> {
@@ -393,10 +484,10 @@ impl FourSeparators for Separators<'_> {
 }
 
 /// How many bytes [`Offsets`] lists separators for at a time: 16 KiB of input and its
-/// offsets (about 13 KB) stay in L1 together. Tiny in unit tests, so that lines cross
-/// segments there.
+/// offsets (about 13 KB) stay in L1 together. Small in unit tests, so that lines cross
+/// segments there (but big enough for sixteen short lines).
 #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-const SEGMENT: usize = if cfg!(test) { 96 } else { 16 << 10 };
+const SEGMENT: usize = if cfg!(test) { 1 << 10 } else { 16 << 10 };
 
 /// [`Walk::Offsets`]: the offsets of every separator in a segment of the data, read four at
 /// a time. A new segment starts at the line that did not fit in the last one.
@@ -411,13 +502,19 @@ pub(crate) struct Offsets<'a> {
     listed: usize,
     /// Segments listed so far (a test holds it to about one per segment of data).
     lists: usize,
+    /// Sixteen lines taken at once, so far (tests check that they are).
+    batches: usize,
+    /// The sixteen lines read last.
+    lines: Sixteen,
+    /// Whether lines are read sixteen at a time ([`Walk::SixteenLines`]).
+    sixteen: bool,
     /// Room for a separator at every byte, and for the 16 offsets the last compress writes.
     offsets: [std::mem::MaybeUninit<u32>; SEGMENT + 16],
 }
 
 #[cfg(target_arch = "x86_64")]
 impl<'a> Offsets<'a> {
-    pub(crate) fn new(data: &'a [u8]) -> Offsets<'a> {
+    pub(crate) fn new(data: &'a [u8], sixteen: bool) -> Offsets<'a> {
         Offsets {
             data,
             from: 0,
@@ -425,6 +522,9 @@ impl<'a> Offsets<'a> {
             next: 0,
             listed: 0,
             lists: 0,
+            batches: 0,
+            lines: Sixteen::default(),
+            sixteen,
             offsets: [std::mem::MaybeUninit::uninit(); SEGMENT + 16],
         }
     }
@@ -441,7 +541,8 @@ impl<'a> Offsets<'a> {
                 unsafe { std::slice::from_raw_parts(self.offsets.as_ptr().cast::<u32>(), self.listed) };
             // Searched from the segment's start: the line the fast path stopped at took four
             // separators, and some of them may be this line's.
-            self.next = listed.partition_point(|&offset| self.from + (offset as usize) < line_start);
+            self.next =
+                listed.partition_point(|&offset| self.from + ((offset & !NEWLINE_TAG) as usize) < line_start);
         } else {
             self.next = self.listed;
         }
@@ -481,12 +582,38 @@ impl FourSeparators for Offsets<'_> {
             [at.read(), at.add(1).read(), at.add(2).read(), at.add(3).read()]
         };
         self.next += 4;
-        Some(four.map(|offset| self.from + offset as usize))
+        Some(four.map(|offset| self.from + (offset & !NEWLINE_TAG) as usize))
+    }
+
+    #[inline(always)]
+    fn peek_sixteen(&mut self, line_start: usize) -> Option<&Sixteen> {
+        if !self.sixteen || self.next + 64 > self.listed || line_start < self.from {
+            return None;
+        }
+        // SAFETY: `Walk::SixteenLines` is only chosen when the CPU has AVX-512 F and BW;
+        // offsets[next..next + 64] were written by `list`, relative to `from`, and the first of
+        // them is the first separator at or after `line_start` (`resume`, then four a line).
+        let read = unsafe {
+            sixteen_lines(
+                &self.data[self.from..],
+                (line_start - self.from) as u32,
+                self.offsets.as_ptr().add(self.next).cast(),
+                &mut self.lines,
+            )
+        };
+        self.lines.from = self.from;
+        read.then_some(&self.lines)
+    }
+
+    #[inline(always)]
+    fn take_sixteen(&mut self) {
+        self.next += 64;
+        self.batches += 1;
     }
 }
 
-/// Writes the offset of every tab and newline in `segment` (in order, from 0) at `out`, and
-/// returns how many: per 64 bytes, two byte compares into a 64-bit mask, then four
+/// Writes the offset of every tab and newline in `segment` (in order, from 0; a newline's
+/// tagged with [`NEWLINE_TAG`]) at `out`, and returns how many: per 64 bytes, two byte compares into a 64-bit mask, then four
 /// compresses of sixteen 32-bit offsets each under its quarter of the mask, each stored
 /// whole (up to 16 lanes past the count, overwritten by the next) and the count advanced by
 /// that quarter's population count.
@@ -498,12 +625,14 @@ impl FourSeparators for Offsets<'_> {
 #[target_feature(enable = "avx512f,avx512bw,popcnt")]
 unsafe fn separator_offsets(segment: &[u8], out: *mut u32) -> usize {
     use std::arch::x86_64::{
-        _mm512_add_epi32, _mm512_cmpeq_epi8_mask, _mm512_loadu_si512, _mm512_maskz_compress_epi32,
-        _mm512_set1_epi32, _mm512_set1_epi8, _mm512_setr_epi32, _mm512_storeu_si512,
+        _mm512_add_epi32, _mm512_cmpeq_epi8_mask, _mm512_loadu_si512, _mm512_mask_or_epi32,
+        _mm512_maskz_compress_epi32, _mm512_set1_epi32, _mm512_set1_epi8, _mm512_setr_epi32,
+        _mm512_storeu_si512,
     };
     let mut listed = 0usize;
     let tab = _mm512_set1_epi8(TAB as i8);
     let newline = _mm512_set1_epi8(NEWLINE as i8);
+    let tag = _mm512_set1_epi32(NEWLINE_TAG as i32);
     let lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     let whole = segment.len() / 64 * 64;
     let mut base = 0usize;
@@ -512,11 +641,13 @@ unsafe fn separator_offsets(segment: &[u8], out: *mut u32) -> usize {
         // at listed <= base, within the room the caller gives.
         unsafe {
             let bytes = _mm512_loadu_si512(segment.as_ptr().add(base).cast());
-            let mask = _mm512_cmpeq_epi8_mask(bytes, tab) | _mm512_cmpeq_epi8_mask(bytes, newline);
+            let newlines = _mm512_cmpeq_epi8_mask(bytes, newline);
+            let mask = _mm512_cmpeq_epi8_mask(bytes, tab) | newlines;
             let offsets = _mm512_add_epi32(lanes, _mm512_set1_epi32(base as i32));
             for quarter in 0..4u32 {
                 let bits = (mask >> (16 * quarter)) as u16;
                 let at = _mm512_add_epi32(offsets, _mm512_set1_epi32(16 * quarter as i32));
+                let at = _mm512_mask_or_epi32(at, (newlines >> (16 * quarter)) as u16, at, tag);
                 _mm512_storeu_si512(out.add(listed).cast(), _mm512_maskz_compress_epi32(bits, at));
                 listed += bits.count_ones() as usize;
             }
@@ -526,7 +657,8 @@ unsafe fn separator_offsets(segment: &[u8], out: *mut u32) -> usize {
     for (at, &byte) in segment.iter().enumerate().skip(whole) {
         if byte == TAB || byte == NEWLINE {
             // SAFETY: listed <= at < segment.len().
-            unsafe { out.add(listed).write(at as u32) };
+            let tag = if byte == NEWLINE { NEWLINE_TAG } else { 0 };
+            unsafe { out.add(listed).write(at as u32 | tag) };
             listed += 1;
         }
     }
@@ -642,6 +774,7 @@ mod tests {
         };
         let bitmaps = walk(Walk::Bitmaps);
         assert_eq!(walk(Walk::Offsets), bitmaps, "{:?}", String::from_utf8_lossy(data));
+        assert_eq!(walk(Walk::SixteenLines), bitmaps, "{:?}", String::from_utf8_lossy(data));
         bitmaps
     }
 
@@ -684,17 +817,30 @@ mod tests {
         assert_eq!(fast(data.as_bytes()).0, 0);
     }
 
-    /// Keys that make runs, one longer than a segment under test (96 bytes).
-    const KEYS: [&str; 5] = ["a", "aardvark", "ångström", "k_NOUN", "long long long long long long long long long long long long long long long long long long long long key"];
+    /// Keys that make runs: of every length the key compares treat differently (up to 8
+    /// bytes, up to 16, longer), some the same length and differing in one byte (first, last,
+    /// past the 16th), and one longer than a segment under test (1 KiB).
+    fn keys() -> Vec<String> {
+        let mut keys: Vec<String> =
+            ["a", "b", "aardvark", "aardvarK", "ångström", "k_NOUN", "sixteen_bytes_ab", "sixteen_bytes_aB"]
+                .map(String::from)
+                .to_vec();
+        keys.push("a_key_longer_than_16_bytes".to_string());
+        keys.push("a_key_longer_than_16_bytez".to_string());
+        keys.push("Z_key_longer_than_16_bytes".to_string());
+        keys.push("long ".repeat(210));
+        keys
+    }
 
     /// A line as a damaged shard may have it: mostly well formed, numbers of every length the
     /// fast path treats differently, sometimes a field too few or too many, or a `\r`.
     fn line() -> impl Strategy<Value = String> {
         let number = prop_oneof![6 => "[0-9]{1,4}", 2 => "[0-9]{5,10}", 1 => "[0-9]{0,1}[x-]?"];
         let fields = prop_oneof![10 => Just(3usize), 1 => 2usize..5];
-        (0..KEYS.len(), prop::collection::vec(number, 4), fields, prop::bool::weighted(0.05)).prop_map(
-            |(key, numbers, fields, cr)| {
-                let mut line = KEYS[key].to_string();
+        let keys = keys();
+        (0..keys.len(), prop::collection::vec(number, 4), fields, prop::bool::weighted(0.05)).prop_map(
+            move |(key, numbers, fields, cr)| {
+                let mut line = keys[key].clone();
                 for number in numbers.iter().take(fields) {
                     line.push('\t');
                     line.push_str(number);
@@ -708,9 +854,9 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(500))]
 
-        /// Both walks hand on the same runs and give the same line counts, skips and errors,
-        /// across segments, long lines and bad lines. (On a CPU without AVX-512 both are the
-        /// bitmap walk, and this holds trivially.)
+        /// Every walk hands on the same runs and gives the same line counts, skips and errors,
+        /// across segments, long lines and bad lines. (On a CPU without AVX-512 they are all
+        /// the bitmap walk, and this holds trivially.)
         #[test]
         fn both_walks_agree(lines in prop::collection::vec((line(), 0usize..30), 0..40), skip in any::<bool>()) {
             let data: String = lines.iter().map(|(line, repeat)| line.repeat(repeat + 1)).collect();
@@ -722,7 +868,9 @@ mod tests {
                 });
                 (result, runs)
             };
-            prop_assert_eq!(run(Walk::Bitmaps), run(Walk::Offsets));
+            let bitmaps = run(Walk::Bitmaps);
+            prop_assert_eq!(&run(Walk::Offsets), &bitmaps);
+            prop_assert_eq!(&run(Walk::SixteenLines), &bitmaps);
             // And the fast path itself takes the same lines and stops at the same ones (a
             // stop is always safe, the slow path gives the same answer, so the answers alone
             // would not tell a walk that stops too often); except that the offsets walk
@@ -740,7 +888,14 @@ mod tests {
                 (stops, lines)
             };
             if data.split_inclusive('\n').all(|line| line.len() <= SEGMENT) {
-                prop_assert_eq!(stops(Walk::Bitmaps), stops(Walk::Offsets));
+                let bitmaps = stops(Walk::Bitmaps);
+                prop_assert_eq!(&stops(Walk::Offsets), &bitmaps);
+                // Sixteen lines at once may vouch for lines the per-line loop leaves to the slow
+                // path (fields of up to 8 digits each, where the loop reads 15 bytes of numbers
+                // in all): it stops only where the loop stops, and takes at least its lines.
+                let sixteen = stops(Walk::SixteenLines);
+                prop_assert!(sixteen.0.iter().all(|stop| bitmaps.0.contains(stop)), "{:?} {:?}", sixteen, bitmaps);
+                prop_assert_eq!(sixteen.1 + sixteen.0.len() as u64, bitmaps.1 + bitmaps.0.len() as u64);
             }
         }
     }
@@ -768,5 +923,93 @@ mod tests {
                 data.len()
             );
         }
+    }
+
+    /// Runs handed on: key and sum.
+    type Runs = Vec<(Vec<u8>, u64)>;
+
+    /// Runs `fast_lines` over `data` with every walk, the slow path taking each line the fast
+    /// path stops at; each walk's runs, lines and result, and how many times the sixteen-line
+    /// walk took sixteen at once.
+    fn every_walk(data: &[u8]) -> (Runs, Result<u64, ChunkError>, usize) {
+        let run = |walk: Walk| {
+            let mut runs = Vec::new();
+            let mut walker = Walker::new(walk, data);
+            let mut combiner = Combiner::new(|key: &[u8], sum| {
+                runs.push((key.to_vec(), sum));
+                Ok(())
+            });
+            let (mut pos, mut lines) = (0, 0u64);
+            let result = loop {
+                match fast_lines(&mut walker, data, pos, &mut combiner, &mut lines) {
+                    Err(err) => break Err(err),
+                    Ok(at) if at >= data.len() => break combiner.flush().map(|()| lines),
+                    Ok(at) => {
+                        let end = memchr::memchr(NEWLINE, &data[at..]).map_or(data.len(), |i| at + i);
+                        let record = super::super::parse_line(&data[at..end]).unwrap();
+                        lines += 1;
+                        if let Err(err) = combiner.add(record.ngram, record.match_count, at) {
+                            break Err(err);
+                        }
+                        pos = end + 1;
+                    }
+                }
+            };
+            #[cfg(target_arch = "x86_64")]
+            let batches = match &walker {
+                Walker::Offsets(offsets) => offsets.batches,
+                Walker::Bitmaps => 0,
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let batches = 0;
+            (runs, result, batches)
+        };
+        let bitmaps = run(Walk::Bitmaps);
+        let offsets = run(Walk::Offsets);
+        let sixteen = run(Walk::SixteenLines);
+        assert_eq!((&offsets.0, &offsets.1), (&bitmaps.0, &bitmaps.1));
+        assert_eq!((&sixteen.0, &sixteen.1), (&bitmaps.0, &bitmaps.1));
+        (sixteen.0, sixteen.1, sixteen.2)
+    }
+
+    /// Where the CPU has AVX-512 the sixteen-line walk takes well-formed lines sixteen at a
+    /// time, runs starting at every lane, and gives the per-line loop's answer.
+    #[test]
+    fn sixteen_lines_at_once_sum_runs_that_start_anywhere() {
+        let mut data = String::new();
+        let mut want: Vec<(Vec<u8>, u64)> = Vec::new();
+        for (i, run_length) in [1u64, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 1, 1, 40].iter().enumerate() {
+            let key = format!("{}{}", ["k", "key_of_16_bytes_", "a_key_longer_than_16_bytes_"][i % 3], i % 2);
+            for line in 0..*run_length {
+                data.push_str(&format!("{key}\t{}\t{}\t{}\n", 1900 + line, 12_345_678 - line, line));
+            }
+            let sum = (0..*run_length).map(|line| 12_345_678 - line).sum();
+            match want.last_mut() {
+                Some((last, total)) if *last == key.as_bytes() => *total += sum,
+                _ => want.push((key.into_bytes(), sum)),
+            }
+        }
+        let (runs, result, batches) = every_walk(data.as_bytes());
+        assert_eq!(runs, want);
+        assert_eq!(result.unwrap(), data.lines().count() as u64);
+        if Walk::SixteenLines.or_available() == Walk::SixteenLines {
+            assert!(batches >= 5, "{batches} batches of sixteen");
+        }
+    }
+
+    /// A run carried into sixteen lines whose sum would overflow: the per-line loop takes the
+    /// lines and blames the one that overflows, as every walk does.
+    #[test]
+    fn an_overflow_in_sixteen_lines_is_blamed_on_its_line() {
+        let mut data = format!("big\t1\t{}\t1\n", u64::MAX - 100);
+        for _ in 0..40 {
+            data.push_str("big\t2\t10\t1\n");
+        }
+        let (_, result, _) = every_walk(data.as_bytes());
+        let err = result.unwrap_err();
+        // The eleventh line of 10 is the one past u64::MAX.
+        let line = data.match_indices('\n').nth(10).unwrap().0 + 1;
+        assert_eq!(err.offset, line);
+        assert!(matches!(err.kind, LineErrorKind::TotalOverflow { .. }), "{err:?}");
     }
 }

@@ -147,7 +147,7 @@ impl<'a, E: FnMut(&'a [u8], u64) -> Result<(), LineErrorKind>> Combiner<'a, E> {
     }
 
     #[inline(always)]
-    fn add(&mut self, ngram: &'a [u8], count: u64, line_start: usize) -> Result<(), ChunkError> {
+    pub(super) fn add(&mut self, ngram: &'a [u8], count: u64, line_start: usize) -> Result<(), ChunkError> {
         match &mut self.run {
             Some((key, sum, at)) if same_key(key, ngram) => {
                 *sum = sum.checked_add(count).ok_or_else(|| ChunkError {

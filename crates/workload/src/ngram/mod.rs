@@ -6,6 +6,7 @@ mod map;
 pub mod merge;
 mod parse;
 pub mod partitioned;
+mod sixteen;
 mod table;
 
 pub use fast::Walk;
