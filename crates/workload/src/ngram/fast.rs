@@ -819,7 +819,7 @@ mod tests {
 
     /// Keys that make runs: of every length the key compares treat differently (up to 8
     /// bytes, up to 16, longer), some the same length and differing in one byte (first, last,
-    /// past the 16th), and one longer than a segment under test (1 KiB).
+    /// the 17th, past it), and one longer than a segment under test (1 KiB).
     fn keys() -> Vec<String> {
         let mut keys: Vec<String> =
             ["a", "b", "aardvark", "aardvarK", "ångström", "k_NOUN", "sixteen_bytes_ab", "sixteen_bytes_aB"]
@@ -828,6 +828,12 @@ mod tests {
         keys.push("a_key_longer_than_16_bytes".to_string());
         keys.push("a_key_longer_than_16_bytez".to_string());
         keys.push("Z_key_longer_than_16_bytes".to_string());
+        // Seventeen bytes, differing in the last; and keys that differ only in trailing NULs
+        // (equal as zero-padded words: only the lengths tell them apart).
+        keys.push("seventeen_bytes_a".to_string());
+        keys.push("seventeen_bytes_b".to_string());
+        keys.push("a\0".to_string());
+        keys.push("a\0\0".to_string());
         keys.push("long ".repeat(210));
         keys
     }
@@ -1011,5 +1017,33 @@ mod tests {
         let line = data.match_indices('\n').nth(10).unwrap().0 + 1;
         assert_eq!(err.offset, line);
         assert!(matches!(err.kind, LineErrorKind::TotalOverflow { .. }), "{err:?}");
+    }
+
+    /// A run the caller refuses is blamed on its last line, wherever in sixteen lines the run
+    /// ends (the lane before the next run's first, or the line before the sixteen: the first
+    /// runs end where sixteen lines do).
+    #[test]
+    fn a_refused_run_in_sixteen_lines_is_blamed_on_its_last_line() {
+        let mut data = String::new();
+        let mut last_lines = Vec::new();
+        for (i, run_length) in [16, 16].into_iter().chain(1..=20).chain([16, 32, 1, 15]).enumerate() {
+            for year in 0..run_length {
+                last_lines.truncate(i);
+                last_lines.push(data.len());
+                data.push_str(&format!("key{i}\t{year}\t7\t1\n"));
+            }
+        }
+        for (i, &last_line) in last_lines.iter().enumerate() {
+            let refused = format!("key{i}");
+            for walk in [Walk::Bitmaps, Walk::Offsets, Walk::SixteenLines] {
+                let refuse = |key: &[u8], _| match key == refused.as_bytes() {
+                    true => Err(LineErrorKind::TotalOverflow { ngram: refused.clone() }),
+                    false => Ok(()),
+                };
+                let err =
+                    crate::ngram::map_chunk_runs_walking(walk, data.as_bytes(), false, refuse).unwrap_err();
+                assert_eq!(err.offset, last_line, "{refused} {walk:?}");
+            }
+        }
     }
 }
