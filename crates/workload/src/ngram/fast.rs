@@ -49,7 +49,7 @@ use super::map::{same_key, ChunkError, Combiner};
 use super::parse::{shown, LineErrorKind};
 use super::sixteen::Sixteen;
 #[cfg(target_arch = "x86_64")]
-use super::sixteen::{sixteen_lines, NEWLINE_TAG};
+use super::sixteen::{sixteen_lines, NEWLINE_TAG, NOT_DIGITS_TAG, OFFSET_BITS};
 
 const TAB: u8 = b'\t';
 const NEWLINE: u8 = b'\n';
@@ -542,7 +542,7 @@ impl<'a> Offsets<'a> {
             // Searched from the segment's start: the line the fast path stopped at took four
             // separators, and some of them may be this line's.
             self.next =
-                listed.partition_point(|&offset| self.from + ((offset & !NEWLINE_TAG) as usize) < line_start);
+                listed.partition_point(|&offset| self.from + ((offset & OFFSET_BITS) as usize) < line_start);
         } else {
             self.next = self.listed;
         }
@@ -582,13 +582,25 @@ impl FourSeparators for Offsets<'_> {
             [at.read(), at.add(1).read(), at.add(2).read(), at.add(3).read()]
         };
         self.next += 4;
-        Some(four.map(|offset| self.from + (offset & !NEWLINE_TAG) as usize))
+        Some(four.map(|offset| self.from + (offset & OFFSET_BITS) as usize))
     }
 
     #[inline(always)]
     fn peek_sixteen(&mut self, line_start: usize) -> Option<&Sixteen> {
-        if !self.sixteen || self.next + 64 > self.listed || line_start < self.from {
+        if !self.sixteen {
             return None;
+        }
+        if self.next + 64 > self.listed {
+            // Fewer than sixteen lines' separators left in the segment: list from this line
+            // (else the per-line loop would take up to sixteen lines at every segment's end);
+            // the data's last lines are the per-line loop's.
+            if self.to == self.data.len() {
+                return None;
+            }
+            self.list(line_start);
+            if self.next + 64 > self.listed {
+                return None;
+            }
         }
         // SAFETY: `Walk::SixteenLines` is only chosen when the CPU has AVX-512 F and BW;
         // offsets[next..next + 64] were written by `list`, relative to `from`, and the first of
@@ -612,11 +624,18 @@ impl FourSeparators for Offsets<'_> {
     }
 }
 
-/// Writes the offset of every tab and newline in `segment` (in order, from 0; a newline's
-/// tagged with [`NEWLINE_TAG`]) at `out`, and returns how many: per 64 bytes, two byte compares into a 64-bit mask, then four
-/// compresses of sixteen 32-bit offsets each under its quarter of the mask, each stored
-/// whole (up to 16 lanes past the count, overwritten by the next) and the count advanced by
-/// that quarter's population count.
+/// Writes the offset of every tab and newline in `segment` (in order, from 0) at `out`, and
+/// returns how many: per 64 bytes, byte compares into 64-bit masks, then four compresses of
+/// sixteen 32-bit offsets each under its quarter of the mask, each stored whole (up to 16
+/// lanes past the count, overwritten by the next) and the count advanced by that quarter's
+/// population count.
+///
+/// Each offset carries two tags: [`NEWLINE_TAG`] on a newline's, and [`NOT_DIGITS_TAG`] where
+/// the field the separator ends (from the separator before it) holds a byte that is not a
+/// digit, so that [`sixteen_lines`] can tell numbers without reading them. That second tag
+/// takes one addition per 64 bytes: with the gaps between separators as runs of one bits,
+/// adding the non-digit bits carries out of each run that holds one, into the separator
+/// above it (and out of the word into the next, for a field that goes on).
 ///
 /// # Safety
 /// The CPU must have AVX-512 F and BW and popcnt; `out` must have room for
@@ -625,14 +644,18 @@ impl FourSeparators for Offsets<'_> {
 #[target_feature(enable = "avx512f,avx512bw,popcnt")]
 unsafe fn separator_offsets(segment: &[u8], out: *mut u32) -> usize {
     use std::arch::x86_64::{
-        _mm512_add_epi32, _mm512_cmpeq_epi8_mask, _mm512_loadu_si512, _mm512_mask_or_epi32,
-        _mm512_maskz_compress_epi32, _mm512_set1_epi32, _mm512_set1_epi8, _mm512_setr_epi32,
-        _mm512_storeu_si512,
+        _mm512_add_epi32, _mm512_cmpeq_epi8_mask, _mm512_cmplt_epu8_mask, _mm512_loadu_si512,
+        _mm512_mask_or_epi32, _mm512_maskz_compress_epi32, _mm512_set1_epi32, _mm512_set1_epi8,
+        _mm512_setr_epi32, _mm512_storeu_si512, _mm512_sub_epi8,
     };
     let mut listed = 0usize;
     let tab = _mm512_set1_epi8(TAB as i8);
     let newline = _mm512_set1_epi8(NEWLINE as i8);
-    let tag = _mm512_set1_epi32(NEWLINE_TAG as i32);
+    let newline_tag = _mm512_set1_epi32(NEWLINE_TAG as i32);
+    let not_digits_tag = _mm512_set1_epi32(NOT_DIGITS_TAG as i32);
+    let (zero, ten) = (_mm512_set1_epi8(b'0' as i8), _mm512_set1_epi8(10));
+    // Whether the field open at the end of the last 64 bytes holds a byte that is not a digit.
+    let mut carry = 0u64;
     let lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     let whole = segment.len() / 64 * 64;
     let mut base = 0usize;
@@ -643,23 +666,33 @@ unsafe fn separator_offsets(segment: &[u8], out: *mut u32) -> usize {
             let bytes = _mm512_loadu_si512(segment.as_ptr().add(base).cast());
             let newlines = _mm512_cmpeq_epi8_mask(bytes, newline);
             let mask = _mm512_cmpeq_epi8_mask(bytes, tab) | newlines;
+            let not_digits = !(_mm512_cmplt_epu8_mask(_mm512_sub_epi8(bytes, zero), ten) | mask);
+            let carried = u128::from(!mask) + u128::from(not_digits) + u128::from(carry);
+            carry = (carried >> 64) as u64;
+            let tagged = carried as u64 & mask;
             let offsets = _mm512_add_epi32(lanes, _mm512_set1_epi32(base as i32));
             for quarter in 0..4u32 {
                 let bits = (mask >> (16 * quarter)) as u16;
                 let at = _mm512_add_epi32(offsets, _mm512_set1_epi32(16 * quarter as i32));
-                let at = _mm512_mask_or_epi32(at, (newlines >> (16 * quarter)) as u16, at, tag);
+                let at = _mm512_mask_or_epi32(at, (newlines >> (16 * quarter)) as u16, at, newline_tag);
+                let at = _mm512_mask_or_epi32(at, (tagged >> (16 * quarter)) as u16, at, not_digits_tag);
                 _mm512_storeu_si512(out.add(listed).cast(), _mm512_maskz_compress_epi32(bits, at));
                 listed += bits.count_ones() as usize;
             }
         }
         base += 64;
     }
+    let mut not_digits = carry != 0;
     for (at, &byte) in segment.iter().enumerate().skip(whole) {
         if byte == TAB || byte == NEWLINE {
+            let tag =
+                if byte == NEWLINE { NEWLINE_TAG } else { 0 } | if not_digits { NOT_DIGITS_TAG } else { 0 };
             // SAFETY: listed <= at < segment.len().
-            let tag = if byte == NEWLINE { NEWLINE_TAG } else { 0 };
             unsafe { out.add(listed).write(at as u32 | tag) };
             listed += 1;
+            not_digits = false;
+        } else if !byte.is_ascii_digit() {
+            not_digits = true;
         }
     }
     listed
@@ -906,28 +939,34 @@ mod tests {
         }
     }
 
-    /// Lines the fast path stops at (here every line: CRLF) cost the offsets walk no new
-    /// listing: it resumes in the segment it has.
+    /// Lines the fast path stops at (here every line: CRLF) cost the offsets walks no new
+    /// listing: they resume in the segment they have. (The sixteen-line walk lists again where
+    /// fewer than sixteen lines' separators are left, so a little more often.)
     #[test]
-    fn the_offsets_walk_lists_each_segment_about_once() {
+    fn the_offsets_walks_list_each_segment_about_once() {
         let data = "word\t1999\t42\t7\r\n".repeat(300);
         let data = data.as_bytes();
-        let mut walker = Walker::new(Walk::Offsets, data);
-        let (mut pos, mut lines) = (0, 0);
-        let mut runs = Combiner::new(|_: &[u8], _| Ok(()));
-        while pos < data.len() {
-            pos = fast_lines(&mut walker, data, pos, &mut runs, &mut lines).unwrap();
-            pos += memchr::memchr(NEWLINE, &data[pos..]).map_or(data.len(), |i| i + 1);
-        }
-        assert_eq!(lines, 0, "a CRLF line is the slow path's");
-        #[cfg(target_arch = "x86_64")]
-        if let Walker::Offsets(offsets) = &walker {
-            assert!(
-                offsets.lists <= data.len() / SEGMENT + 2,
-                "{} listings of {} bytes",
-                offsets.lists,
-                data.len()
-            );
+        for (walk, most) in
+            [(Walk::Offsets, data.len() / SEGMENT + 2), (Walk::SixteenLines, data.len() / (SEGMENT / 2) + 2)]
+        {
+            let mut walker = Walker::new(walk, data);
+            let (mut pos, mut lines) = (0, 0);
+            let mut runs = Combiner::new(|_: &[u8], _| Ok(()));
+            while pos < data.len() {
+                pos = fast_lines(&mut walker, data, pos, &mut runs, &mut lines).unwrap();
+                pos += memchr::memchr(NEWLINE, &data[pos..]).map_or(data.len(), |i| i + 1);
+            }
+            assert_eq!(lines, 0, "a CRLF line is the slow path's");
+            #[cfg(target_arch = "x86_64")]
+            if let Walker::Offsets(offsets) = &walker {
+                assert!(
+                    offsets.lists <= most,
+                    "{walk:?}: {} listings of {} bytes",
+                    offsets.lists,
+                    data.len()
+                );
+            }
+            let _ = most;
         }
     }
 
@@ -1043,6 +1082,31 @@ mod tests {
                 let err =
                     crate::ngram::map_chunk_runs_walking(walk, data.as_bytes(), false, refuse).unwrap_err();
                 assert_eq!(err.offset, last_line, "{refused} {walk:?}");
+            }
+        }
+    }
+
+    /// A number with a byte that is not a digit is found wherever the listing sees it: in 64
+    /// bytes of a segment, or in the last few bytes after them (the tail, listed a byte at a
+    /// time). Sixteen lines with such a line among them are left to the per-line loop.
+    #[test]
+    fn sixteen_lines_leave_a_bad_number_anywhere_to_the_slow_path() {
+        for pad in 0..64 {
+            for bad in ["3x", "x3", "-", "3 "] {
+                let good = format!("k{}\t1\t2\t3\n", "p".repeat(pad));
+                let data = format!("{}k\t1\t2\t{bad}\nk\t1\t2\t3\nk\t1\t2\t3\n", good.repeat(15));
+                let run = |walk: Walk| {
+                    let mut runs = Vec::new();
+                    let stats =
+                        crate::ngram::map_chunk_runs_walking(walk, data.as_bytes(), true, |key, sum| {
+                            runs.push((key.to_vec(), sum));
+                            Ok(())
+                        });
+                    (stats, runs)
+                };
+                let bitmaps = run(Walk::Bitmaps);
+                assert_eq!(bitmaps.0.as_ref().unwrap().skipped, 1);
+                assert_eq!(run(Walk::SixteenLines), bitmaps, "{pad} {bad:?}");
             }
         }
     }

@@ -18,20 +18,24 @@
 
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::{
-    __m256i, __m512i, __mmask8, _mm512_add_epi32, _mm512_add_epi64, _mm512_alignr_epi32, _mm512_alignr_epi64,
-    _mm512_and_si512, _mm512_andnot_si512, _mm512_castsi512_si256, _mm512_cmpeq_epi32_mask,
-    _mm512_cmpeq_epi64_mask, _mm512_cmpgt_epu32_mask, _mm512_cmplt_epu32_mask, _mm512_cvtepu32_epi64,
-    _mm512_extracti64x4_epi64, _mm512_i32gather_epi64, _mm512_loadu_si512, _mm512_madd_epi16,
-    _mm512_maddubs_epi16, _mm512_max_epi64, _mm512_mul_epu32, _mm512_or_si512, _mm512_permutex2var_epi32,
-    _mm512_permutexvar_epi64, _mm512_set1_epi16, _mm512_set1_epi32, _mm512_set1_epi64, _mm512_setr_epi32,
-    _mm512_setzero_si512, _mm512_slli_epi64, _mm512_sllv_epi64, _mm512_srli_epi64, _mm512_srlv_epi64,
-    _mm512_storeu_si512, _mm512_sub_epi32, _mm512_sub_epi64, _mm512_test_epi32_mask, _mm512_test_epi64_mask,
-    _mm512_testn_epi32_mask, _mm512_xor_si512,
+    __m256i, __m512i, _mm512_add_epi32, _mm512_add_epi64, _mm512_alignr_epi32, _mm512_alignr_epi64,
+    _mm512_and_si512, _mm512_castsi512_si256, _mm512_cmpeq_epi32_mask, _mm512_cmpeq_epi64_mask,
+    _mm512_cmpgt_epu32_mask, _mm512_cmplt_epu32_mask, _mm512_cvtepu32_epi64, _mm512_extracti64x4_epi64,
+    _mm512_i32gather_epi64, _mm512_loadu_si512, _mm512_madd_epi16, _mm512_maddubs_epi16, _mm512_max_epi64,
+    _mm512_mul_epu32, _mm512_or_si512, _mm512_permutex2var_epi32, _mm512_permutexvar_epi64,
+    _mm512_set1_epi16, _mm512_set1_epi32, _mm512_set1_epi64, _mm512_setr_epi32, _mm512_setzero_si512,
+    _mm512_slli_epi64, _mm512_sllv_epi64, _mm512_srli_epi64, _mm512_srlv_epi64, _mm512_storeu_si512,
+    _mm512_sub_epi32, _mm512_sub_epi64, _mm512_test_epi32_mask, _mm512_testn_epi32_mask, _mm512_xor_si512,
 };
 
 /// The bit of a listed offset that says the separator is a newline (a tab without it).
-/// Segments are far shorter than 2^31 bytes, so the bit is free.
+/// Segments are far shorter than 2^30 bytes, so the two top bits are free.
 pub(super) const NEWLINE_TAG: u32 = 1 << 31;
+/// The bit of a listed offset that says the field the separator ends (from the separator
+/// before it) holds a byte that is not an ASCII digit. An empty field is not tagged.
+pub(super) const NOT_DIGITS_TAG: u32 = 1 << 30;
+/// The bits of a listed offset that are the offset.
+pub(super) const OFFSET_BITS: u32 = NOT_DIGITS_TAG - 1;
 
 /// What sixteen consecutive well-formed lines hold. Offsets are relative to the segment the
 /// offsets were listed for, which starts at `from` in the data.
@@ -75,7 +79,7 @@ pub(super) unsafe fn sixteen_lines(
     unsafe {
         // If the shape is right, the 64th separator is the sixteenth line's newline, and every
         // read below ends before it + 16.
-        let last_newline = offsets.add(63).read() & !NEWLINE_TAG;
+        let last_newline = offsets.add(63).read() & OFFSET_BITS;
         if last_newline as usize + 16 > segment.len() {
             return false;
         }
@@ -96,14 +100,21 @@ pub(super) unsafe fn sixteen_lines(
         let t1 = _mm512_permutex2var_epi32(p, lows, r);
         let t2 = _mm512_permutex2var_epi32(p, highs, r);
         let t3 = _mm512_permutex2var_epi32(q, lows, s);
-        let newline_tagged = _mm512_permutex2var_epi32(q, highs, s);
-        // Three tabs, then a newline: exactly four fields.
-        let tag = _mm512_set1_epi32(NEWLINE_TAG as i32);
+        let newline = _mm512_permutex2var_epi32(q, highs, s);
+        // Three tabs, then a newline: exactly four fields; and nothing but digits in the last
+        // three.
+        let newline_tag = _mm512_set1_epi32(NEWLINE_TAG as i32);
         let tabs = _mm512_or_si512(_mm512_or_si512(t1, t2), t3);
-        if _mm512_test_epi32_mask(tabs, tag) | _mm512_testn_epi32_mask(newline_tagged, tag) != 0 {
+        let numbers = _mm512_or_si512(_mm512_or_si512(t2, t3), newline);
+        if _mm512_test_epi32_mask(tabs, newline_tag)
+            | _mm512_testn_epi32_mask(newline, newline_tag)
+            | _mm512_test_epi32_mask(numbers, _mm512_set1_epi32(NOT_DIGITS_TAG as i32))
+            != 0
+        {
             return false;
         }
-        let newline = _mm512_andnot_si512(tag, newline_tagged);
+        let offset_bits = _mm512_set1_epi32(OFFSET_BITS as i32);
+        let [t1, t2, t3, newline] = [t1, t2, t3, newline].map(|v| _mm512_and_si512(v, offset_bits));
         // Line i starts after line i - 1's newline; line 0 at `line_start`.
         let one = _mm512_set1_epi32(1);
         let before = _mm512_set1_epi32(line_start.wrapping_sub(1) as i32);
@@ -125,14 +136,12 @@ pub(super) unsafe fn sixteen_lines(
 
         let base: *const i64 = segment.as_ptr().cast();
         let key_hi = _mm512_add_epi32(start, eight);
-        let (at_year, at_count, at_volume) =
-            (_mm512_add_epi32(t1, one), _mm512_add_epi32(t2, one), _mm512_add_epi32(t3, one));
-        let mut bad: __mmask8 = 0;
+        let at_count = _mm512_add_epi32(t2, one);
         let mut counts = [_mm512_setzero_si512(); 2];
         let mut keys = [[_mm512_setzero_si512(); 2]; 2];
         for half in 0..2 {
             // Each gather reads 8 bytes at a line's offset: a key (start, start + 8 <= the first
-            // tab + 8) or a number (after a tab, <= the newline + 8).
+            // tab + 8) or the count (after the second tab, <= the newline + 8).
             let pick = |v: __m512i| {
                 if half == 0 {
                     _mm512_castsi512_si256(v)
@@ -140,11 +149,8 @@ pub(super) unsafe fn sixteen_lines(
                     _mm512_extracti64x4_epi64::<1>(v)
                 }
             };
-            let year = digit_values(_mm512_i32gather_epi64::<1>(pick(at_year), base), pick(year_len));
-            let count = digit_values(_mm512_i32gather_epi64::<1>(pick(at_count), base), pick(count_len));
-            let volume = digit_values(_mm512_i32gather_epi64::<1>(pick(at_volume), base), pick(volume_len));
-            bad |= year.1 | count.1 | volume.1;
-            counts[half] = number(count.0);
+            let count = _mm512_i32gather_epi64::<1>(pick(at_count), base);
+            counts[half] = number(digit_values(count, pick(count_len)));
             // The key's bytes in its two words: the low min(len, 8) of the first, the low
             // min(len - 8, 8) of the second (a shift of 64 or more clears a lane).
             let len_bits = _mm512_slli_epi64(_mm512_cvtepu32_epi64(pick(key_len)), 3);
@@ -160,9 +166,6 @@ pub(super) unsafe fn sixteen_lines(
             );
             keys[half][0] = _mm512_and_si512(_mm512_i32gather_epi64::<1>(pick(start), base), low);
             keys[half][1] = _mm512_and_si512(_mm512_i32gather_epi64::<1>(pick(key_hi), base), high);
-        }
-        if bad != 0 {
-            return false;
         }
 
         // Each key against the lane before (lane 0 of the second half against lane 7 of the
@@ -194,16 +197,13 @@ pub(super) unsafe fn sixteen_lines(
     }
 }
 
-/// Eight words of up to 8 ASCII digits each (`len` of them at the start of each, 1 to 8) as
-/// digit values moved to the top of the word (zeros below: leading zeros), and a bit for each
-/// word with a byte that is not a digit. As `fast::digits`, eight lanes at once.
+/// Eight words that each start with `len` ASCII digits (1 to 8) as digit values moved to the
+/// top of the word (zeros below: leading zeros), as `fast::digits` does, eight lanes at once.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn digit_values(words: __m512i, len: __m256i) -> (__m512i, __mmask8) {
+fn digit_values(words: __m512i, len: __m256i) -> __m512i {
     let shift = _mm512_slli_epi64(_mm512_sub_epi64(_mm512_set1_epi64(8), _mm512_cvtepu32_epi64(len)), 3);
-    let values = _mm512_sllv_epi64(_mm512_xor_si512(words, _mm512_set1_epi64(0x3030_3030_3030_3030)), shift);
-    let flagged = _mm512_or_si512(values, _mm512_add_epi64(values, _mm512_set1_epi64(0x7676_7676_7676_7676)));
-    (values, _mm512_test_epi64_mask(flagged, _mm512_set1_epi64(0x8080_8080_8080_8080_u64 as i64)))
+    _mm512_sllv_epi64(_mm512_xor_si512(words, _mm512_set1_epi64(0x3030_3030_3030_3030)), shift)
 }
 
 /// Digit values (most significant in the lowest byte) to their numbers, eight lanes at once:
