@@ -1,5 +1,5 @@
 //! The fast path of the map kernel: recognising a well-formed line without a byte-at-a-time
-//! loop. Four tricks, the first two measured on the default shard (86,618,505 lines,
+//! loop. Five tricks, the first two measured on the default shard (86,618,505 lines,
 //! 1.72 GB) by `cargo run --release -p workload --example scan_speed FILE` on one core of the
 //! 2-vCPU dev machine (figures in the README's table of what makes the engine fast), the
 //! others by the whole job:
@@ -31,13 +31,24 @@
 //!    ns with offsets. The whole job on the full shard (as in 3, 6 runs each): elapsed
 //!    0.444-0.467 s against 0.484-0.500 s, CPU 0.815-0.845 s against 0.897-0.924 s. A line
 //!    longer than a segment is left to the slow path.
+//! 5. **Sixteen lines at once (AVX-512, `sixteen.rs`).** With every line's separators written
+//!    out, nothing ties one line to the next until the runs are summed: [`Walk::SixteenLines`]
+//!    checks sixteen lines' shapes, converts their counts and compares their keys in vector
+//!    lanes, and leaves only each run to scalar code. The listing tags each offset with its
+//!    kind and with whether its field holds a non-digit, so numbers are checked without being
+//!    read, and offsets are 16 bits (half the compresses; needs VBMI2). `examples/kernel_speed
+//!    FILE cached offsets|sixteen` (the first 256 MiB, parsed in cache, one core): 5.3-5.5 ns
+//!    a line with the per-line loop, 3.2-3.3 ns with sixteen lines, 2.8-2.9 ns with the
+//!    digit tags, 2.4 ns with 16-bit offsets. The whole job (as in 3, 4 runs each):
+//!    elapsed 0.397-0.419 s against 0.503-0.552 s before it, CPU 0.69-0.73 s against
+//!    0.90-0.98 s.
 //!
 //! Tried in throwaway copies of the loop, timed like `examples/kernel_speed`, and slower: a
 //! branch-free walk over two blocks at once (7.0 ns against 5.9 ns with the copy left out),
 //! the offsets written out without AVX-512 (a `trailing_zeros` loop: 6.4 ns), one separator
 //! at a time through a four-field state machine (7.4 ns), two halves of a piece parsed in
-//! one loop (6.3-6.5 ns), and sixteen-bit offsets (two compresses per 64 bytes, needing
-//! VBMI2: 3% faster than 32-bit ones, not worth asking more of the CPU).
+//! one loop (6.3-6.5 ns). Sixteen-bit offsets were only 3% faster for the per-line loop; they
+//! count once the lines are read sixteen at a time and the listing is a third of the kernel.
 //!
 //! Anything unusual (a field longer than the fast path reads, a `\r`, too few or too many
 //! fields, a line near the end of the chunk) makes [`fast_lines`] stop there, and the caller
@@ -49,7 +60,7 @@ use super::map::{same_key, ChunkError, Combiner};
 use super::parse::{shown, LineErrorKind};
 use super::sixteen::Sixteen;
 #[cfg(target_arch = "x86_64")]
-use super::sixteen::{sixteen_lines, NEWLINE_TAG, NOT_DIGITS_TAG, OFFSET_BITS};
+use super::sixteen::{sixteen_lines, Offset, NEWLINE_TAG, NOT_DIGITS_TAG, OFFSET_BITS};
 
 const TAB: u8 = b'\t';
 const NEWLINE: u8 = b'\n';
@@ -430,6 +441,7 @@ impl Walk {
         if self != Walk::Bitmaps
             && std::arch::is_x86_feature_detected!("avx512f")
             && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512vbmi2")
             && std::arch::is_x86_feature_detected!("popcnt")
         {
             return self;
@@ -488,6 +500,8 @@ impl FourSeparators for Separators<'_> {
 /// segments there (but big enough for sixteen short lines).
 #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 const SEGMENT: usize = if cfg!(test) { 1 << 10 } else { 16 << 10 };
+// A listed offset has 14 bits (`sixteen::Offset`).
+const _: () = assert!(SEGMENT <= 1 << 14);
 
 /// [`Walk::Offsets`]: the offsets of every separator in a segment of the data, read four at
 /// a time. A new segment starts at the line that did not fit in the last one.
@@ -508,8 +522,8 @@ pub(crate) struct Offsets<'a> {
     lines: Sixteen,
     /// Whether lines are read sixteen at a time ([`Walk::SixteenLines`]).
     sixteen: bool,
-    /// Room for a separator at every byte, and for the 16 offsets the last compress writes.
-    offsets: [std::mem::MaybeUninit<u32>; SEGMENT + 16],
+    /// Room for a separator at every byte, and for the 32 offsets the last compress writes.
+    offsets: [std::mem::MaybeUninit<Offset>; SEGMENT + 32],
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -525,7 +539,7 @@ impl<'a> Offsets<'a> {
             batches: 0,
             lines: Sixteen::default(),
             sixteen,
-            offsets: [std::mem::MaybeUninit::uninit(); SEGMENT + 16],
+            offsets: [std::mem::MaybeUninit::uninit(); SEGMENT + 32],
         }
     }
 
@@ -538,7 +552,7 @@ impl<'a> Offsets<'a> {
         if (self.from..self.to).contains(&line_start) {
             // SAFETY: offsets[..listed] were written by `list`.
             let listed =
-                unsafe { std::slice::from_raw_parts(self.offsets.as_ptr().cast::<u32>(), self.listed) };
+                unsafe { std::slice::from_raw_parts(self.offsets.as_ptr().cast::<Offset>(), self.listed) };
             // Searched from the segment's start: the line the fast path stopped at took four
             // separators, and some of them may be this line's.
             self.next =
@@ -552,8 +566,8 @@ impl<'a> Offsets<'a> {
     #[inline(never)]
     fn list(&mut self, from: usize) {
         let to = (from + SEGMENT).min(self.data.len());
-        // SAFETY: `Walk::Offsets` is only chosen when the CPU has AVX-512 F and BW and
-        // popcnt (`Walk::or_available`); `offsets` has room for SEGMENT + 16.
+        // SAFETY: `Walk::Offsets` is only chosen when the CPU has AVX-512 F, BW and VBMI2 and
+        // popcnt (`Walk::or_available`); `offsets` has room for SEGMENT + 32.
         self.listed = unsafe { separator_offsets(&self.data[from..to], self.offsets.as_mut_ptr().cast()) };
         (self.from, self.to, self.next) = (from, to, 0);
         self.lists += 1;
@@ -578,7 +592,7 @@ impl FourSeparators for Offsets<'_> {
         }
         // SAFETY: offsets[..listed] were written by `list`, and next + 4 <= listed.
         let four = unsafe {
-            let at = self.offsets.as_ptr().add(self.next).cast::<u32>();
+            let at = self.offsets.as_ptr().add(self.next).cast::<Offset>();
             [at.read(), at.add(1).read(), at.add(2).read(), at.add(3).read()]
         };
         self.next += 4;
@@ -625,10 +639,11 @@ impl FourSeparators for Offsets<'_> {
 }
 
 /// Writes the offset of every tab and newline in `segment` (in order, from 0) at `out`, and
-/// returns how many: per 64 bytes, byte compares into 64-bit masks, then four compresses of
-/// sixteen 32-bit offsets each under its quarter of the mask, each stored whole (up to 16
-/// lanes past the count, overwritten by the next) and the count advanced by that quarter's
-/// population count.
+/// returns how many: per 64 bytes, byte compares into 64-bit masks, then two compresses of
+/// thirty-two 16-bit offsets each under its half of the mask, each stored whole (up to 32
+/// lanes past the count, overwritten by the next) and the count advanced by that half's
+/// population count. (Sixteen-bit offsets take half the compresses of 32-bit ones: the
+/// listing went from 17% to 12% of the whole job's CPU time in `perf`.)
 ///
 /// Each offset carries two tags: [`NEWLINE_TAG`] on a newline's, and [`NOT_DIGITS_TAG`] where
 /// the field the separator ends (from the separator before it) holds a byte that is not a
@@ -638,29 +653,40 @@ impl FourSeparators for Offsets<'_> {
 /// above it (and out of the word into the next, for a field that goes on).
 ///
 /// # Safety
-/// The CPU must have AVX-512 F and BW and popcnt; `out` must have room for
-/// `segment.len() + 16` offsets; `segment.len()` must fit in a u32.
+/// The CPU must have AVX-512 F, BW and VBMI2 and popcnt; `out` must have room for
+/// `segment.len() + 32` offsets; `segment.len()` must be at most 2^14 (the bits of an
+/// [`Offset`] below its tags).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw,popcnt")]
-unsafe fn separator_offsets(segment: &[u8], out: *mut u32) -> usize {
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi2,popcnt")]
+unsafe fn separator_offsets(segment: &[u8], out: *mut Offset) -> usize {
     use std::arch::x86_64::{
-        _mm512_add_epi32, _mm512_cmpeq_epi8_mask, _mm512_cmplt_epu8_mask, _mm512_loadu_si512,
-        _mm512_mask_or_epi32, _mm512_maskz_compress_epi32, _mm512_set1_epi32, _mm512_set1_epi8,
-        _mm512_setr_epi32, _mm512_storeu_si512, _mm512_sub_epi8,
+        _mm512_add_epi16, _mm512_cmpeq_epi8_mask, _mm512_cmplt_epu8_mask, _mm512_loadu_si512,
+        _mm512_mask_add_epi16, _mm512_maskz_compress_epi16, _mm512_set1_epi16, _mm512_set1_epi8,
+        _mm512_storeu_si512, _mm512_sub_epi8,
+    };
+    const LANES: [u16; 32] = {
+        let mut lanes = [0u16; 32];
+        let mut i = 0;
+        while i < 32 {
+            lanes[i] = i as u16;
+            i += 1;
+        }
+        lanes
     };
     let mut listed = 0usize;
     let tab = _mm512_set1_epi8(TAB as i8);
     let newline = _mm512_set1_epi8(NEWLINE as i8);
-    let newline_tag = _mm512_set1_epi32(NEWLINE_TAG as i32);
-    let not_digits_tag = _mm512_set1_epi32(NOT_DIGITS_TAG as i32);
+    let newline_tag = _mm512_set1_epi16(NEWLINE_TAG as i16);
+    let not_digits_tag = _mm512_set1_epi16(NOT_DIGITS_TAG as i16);
     let (zero, ten) = (_mm512_set1_epi8(b'0' as i8), _mm512_set1_epi8(10));
     // Whether the field open at the end of the last 64 bytes holds a byte that is not a digit.
     let mut carry = 0u64;
-    let lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    // SAFETY: LANES is 64 readable bytes.
+    let lanes = unsafe { _mm512_loadu_si512(LANES.as_ptr().cast()) };
     let whole = segment.len() / 64 * 64;
     let mut base = 0usize;
     while base < whole {
-        // SAFETY (this block): base + 64 <= segment.len(); every store writes 16 offsets
+        // SAFETY (this block): base + 64 <= segment.len(); every store writes 32 offsets
         // at listed <= base, within the room the caller gives.
         unsafe {
             let bytes = _mm512_loadu_si512(segment.as_ptr().add(base).cast());
@@ -670,13 +696,14 @@ unsafe fn separator_offsets(segment: &[u8], out: *mut u32) -> usize {
             let carried = u128::from(!mask) + u128::from(not_digits) + u128::from(carry);
             carry = (carried >> 64) as u64;
             let tagged = carried as u64 & mask;
-            let offsets = _mm512_add_epi32(lanes, _mm512_set1_epi32(base as i32));
-            for quarter in 0..4u32 {
-                let bits = (mask >> (16 * quarter)) as u16;
-                let at = _mm512_add_epi32(offsets, _mm512_set1_epi32(16 * quarter as i32));
-                let at = _mm512_mask_or_epi32(at, (newlines >> (16 * quarter)) as u16, at, newline_tag);
-                let at = _mm512_mask_or_epi32(at, (tagged >> (16 * quarter)) as u16, at, not_digits_tag);
-                _mm512_storeu_si512(out.add(listed).cast(), _mm512_maskz_compress_epi32(bits, at));
+            let offsets = _mm512_add_epi16(lanes, _mm512_set1_epi16(base as i16));
+            for half in 0..2 {
+                let bits = (mask >> (32 * half)) as u32;
+                let at = _mm512_add_epi16(offsets, _mm512_set1_epi16(32 * half as i16));
+                // The tags are bits no offset has: adding them sets them.
+                let at = _mm512_mask_add_epi16(at, (newlines >> (32 * half)) as u32, at, newline_tag);
+                let at = _mm512_mask_add_epi16(at, (tagged >> (32 * half)) as u32, at, not_digits_tag);
+                _mm512_storeu_si512(out.add(listed).cast(), _mm512_maskz_compress_epi16(bits, at));
                 listed += bits.count_ones() as usize;
             }
         }
@@ -688,7 +715,7 @@ unsafe fn separator_offsets(segment: &[u8], out: *mut u32) -> usize {
             let tag =
                 if byte == NEWLINE { NEWLINE_TAG } else { 0 } | if not_digits { NOT_DIGITS_TAG } else { 0 };
             // SAFETY: listed <= at < segment.len().
-            unsafe { out.add(listed).write(at as u32 | tag) };
+            unsafe { out.add(listed).write(at as Offset | tag) };
             listed += 1;
             not_digits = false;
         } else if !byte.is_ascii_digit() {

@@ -5,37 +5,42 @@
 //! The per-line loop of [`super::fast::fast_lines`] spends about a hundred instructions on a
 //! line (four offsets, seven shape checks, a 16-byte digit test, the SWAR conversion, the key
 //! compare, the sum), each line's own. Here sixteen lines share them: four loads and eight
-//! permutes give every line's four separators in four vectors; lengths and shape are sixteen
-//! lanes of arithmetic; the three numbers and the key's first 16 bytes come in with gathers;
-//! digits are checked and `match_count` converted eight lines to a vector; each key is compared
-//! with the one in the lane before. What is left to scalar code is once per run, not per line:
-//! handing a finished run on, with its sum from a prefix sum of the sixteen counts.
+//! permutes give every line's four separators in four vectors; lengths, shape and the tags the
+//! listing put on each separator (a newline's; a field with a byte that is not a digit) are
+//! sixteen lanes of arithmetic; the count and the key's first 16 bytes come in with gathers;
+//! `match_count` is converted eight lines to a vector; each key is compared with the one in
+//! the lane before. What is left to scalar code is once per run, not per line: handing a
+//! finished run on, with its sum from a prefix sum of the sixteen counts. Measured in
+//! `fast.rs`'s module doc (trick 5).
 //!
 //! Anything this does not vouch for (a number longer than 8 digits, a separator of the wrong
-//! kind, a file's last 16 bytes) makes it say `None`, and the per-line loop takes those lines
+//! kind, a file's last 16 bytes) makes it say no, and the per-line loop takes those lines
 //! as before; so it never decides anything the per-line loop would decide differently, which
 //! the property tests in `fast.rs` hold it to.
 
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::{
-    __m256i, __m512i, _mm512_add_epi32, _mm512_add_epi64, _mm512_alignr_epi32, _mm512_alignr_epi64,
-    _mm512_and_si512, _mm512_castsi512_si256, _mm512_cmpeq_epi32_mask, _mm512_cmpeq_epi64_mask,
-    _mm512_cmpgt_epu32_mask, _mm512_cmplt_epu32_mask, _mm512_cvtepu32_epi64, _mm512_extracti64x4_epi64,
-    _mm512_i32gather_epi64, _mm512_loadu_si512, _mm512_madd_epi16, _mm512_maddubs_epi16, _mm512_max_epi64,
-    _mm512_mul_epu32, _mm512_or_si512, _mm512_permutex2var_epi32, _mm512_permutexvar_epi64,
-    _mm512_set1_epi16, _mm512_set1_epi32, _mm512_set1_epi64, _mm512_setr_epi32, _mm512_setzero_si512,
-    _mm512_slli_epi64, _mm512_sllv_epi64, _mm512_srli_epi64, _mm512_srlv_epi64, _mm512_storeu_si512,
-    _mm512_sub_epi32, _mm512_sub_epi64, _mm512_test_epi32_mask, _mm512_testn_epi32_mask, _mm512_xor_si512,
+    __m256i, __m512i, _mm256_loadu_si256, _mm512_add_epi32, _mm512_add_epi64, _mm512_alignr_epi32,
+    _mm512_alignr_epi64, _mm512_and_si512, _mm512_castsi512_si256, _mm512_cmpeq_epi32_mask,
+    _mm512_cmpeq_epi64_mask, _mm512_cmpgt_epu32_mask, _mm512_cmplt_epu32_mask, _mm512_cvtepu16_epi32,
+    _mm512_cvtepu32_epi64, _mm512_extracti64x4_epi64, _mm512_i32gather_epi64, _mm512_madd_epi16,
+    _mm512_maddubs_epi16, _mm512_max_epi64, _mm512_mul_epu32, _mm512_or_si512, _mm512_permutex2var_epi32,
+    _mm512_permutexvar_epi64, _mm512_set1_epi16, _mm512_set1_epi32, _mm512_set1_epi64, _mm512_setr_epi32,
+    _mm512_setzero_si512, _mm512_slli_epi64, _mm512_sllv_epi64, _mm512_srli_epi64, _mm512_srlv_epi64,
+    _mm512_storeu_si512, _mm512_sub_epi32, _mm512_sub_epi64, _mm512_test_epi32_mask, _mm512_testn_epi32_mask,
+    _mm512_xor_si512,
 };
 
+/// A separator's offset in a segment, as the offsets walk lists it: 14 bits of offset (a
+/// segment is at most 16 KiB) and two tags.
+pub(super) type Offset = u16;
 /// The bit of a listed offset that says the separator is a newline (a tab without it).
-/// Segments are far shorter than 2^30 bytes, so the two top bits are free.
-pub(super) const NEWLINE_TAG: u32 = 1 << 31;
+pub(super) const NEWLINE_TAG: Offset = 1 << 15;
 /// The bit of a listed offset that says the field the separator ends (from the separator
 /// before it) holds a byte that is not an ASCII digit. An empty field is not tagged.
-pub(super) const NOT_DIGITS_TAG: u32 = 1 << 30;
+pub(super) const NOT_DIGITS_TAG: Offset = 1 << 14;
 /// The bits of a listed offset that are the offset.
-pub(super) const OFFSET_BITS: u32 = NOT_DIGITS_TAG - 1;
+pub(super) const OFFSET_BITS: Offset = NOT_DIGITS_TAG - 1;
 
 /// What sixteen consecutive well-formed lines hold. Offsets are relative to the segment the
 /// offsets were listed for, which starts at `from` in the data.
@@ -70,7 +75,7 @@ pub(super) struct Sixteen {
 pub(super) unsafe fn sixteen_lines(
     segment: &[u8],
     line_start: u32,
-    offsets: *const u32,
+    offsets: *const Offset,
     lines: &mut Sixteen,
 ) -> bool {
     // SAFETY (this block): the caller promises the CPU features and 64 readable offsets; every
@@ -79,14 +84,12 @@ pub(super) unsafe fn sixteen_lines(
     unsafe {
         // If the shape is right, the 64th separator is the sixteenth line's newline, and every
         // read below ends before it + 16.
-        let last_newline = offsets.add(63).read() & OFFSET_BITS;
+        let last_newline = u32::from(offsets.add(63).read() & OFFSET_BITS);
         if last_newline as usize + 16 > segment.len() {
             return false;
         }
-        let a = _mm512_loadu_si512(offsets.cast());
-        let b = _mm512_loadu_si512(offsets.add(16).cast());
-        let c = _mm512_loadu_si512(offsets.add(32).cast());
-        let d = _mm512_loadu_si512(offsets.add(48).cast());
+        let load = |at: usize| _mm512_cvtepu16_epi32(_mm256_loadu_si256(offsets.add(at).cast()));
+        let (a, b, c, d) = (load(0), load(16), load(32), load(48));
         // Every fourth offset into its own vector: first the first and second separators of
         // lines 0-7 (and 8-15), the third and fourth; then the halves put together.
         let first_second = _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
