@@ -6,7 +6,6 @@ pub mod count_cmd;
 pub mod gen_cmd;
 pub mod human;
 pub mod machine;
-pub mod malloc;
 pub mod models;
 pub mod ngram_cmd;
 pub mod output;

@@ -3,7 +3,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    harness::malloc::keep_freed_memory();
     // Re-executed as a worker process (the process model with either algorithm, and the
     // executors on processes): the one hidden entry point.
     if std::env::args_os().nth(1).is_some_and(|a| a == process::worker::WORKER_ARG) {
