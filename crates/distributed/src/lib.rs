@@ -256,6 +256,8 @@ pub fn ngram(
     let options = *options;
     let workers_per_process = cluster.workers.max(1);
     let own_files = cluster.own_files;
+    let process = cluster.process;
+    let stop_here = std::env::var("DISTRIBUTED_STOP_PROCESS").is_ok_and(|p| p == process.to_string());
     let (started_tx, started_rx) = mpsc::channel::<()>();
     let started_tx = Mutex::new(started_tx);
 
@@ -275,6 +277,16 @@ pub fn ngram(
         .spawn(move || {
             let joined = timely::execute(config, move |worker| {
                 let _ = started_tx.lock().unwrap_or_else(|p| p.into_inner()).send(());
+                // Another test hook: this process stops itself (SIGSTOP) once connected, before
+                // its workers do anything, as `kill -STOP` or a frozen host would; the others
+                // must notice within the worker timeout. (Stopped from the main thread instead,
+                // a fast enough run could finish first.)
+                if stop_here {
+                    eprintln!("process {process}: stopping on purpose (DISTRIBUTED_STOP_PROCESS)");
+                    let _ = std::process::Command::new("kill")
+                        .args(["-STOP", &std::process::id().to_string()])
+                        .status();
+                }
                 let liveness = watch.clone().map(|(addresses, timeout)| {
                     Liveness::new(worker.index() / workers_per_process, addresses, timeout)
                 });
@@ -330,12 +342,6 @@ pub fn ngram(
     if std::env::var("DISTRIBUTED_CRASH_PROCESS").is_ok_and(|p| p == cluster.process.to_string()) {
         eprintln!("process {}: crashing on purpose (DISTRIBUTED_CRASH_PROCESS)", cluster.process);
         std::process::abort();
-    }
-    // Another: this process stops itself (SIGSTOP) right after connecting, as `kill -STOP`
-    // or a frozen host would; the others must notice within the worker timeout.
-    if std::env::var("DISTRIBUTED_STOP_PROCESS").is_ok_and(|p| p == cluster.process.to_string()) {
-        eprintln!("process {}: stopping on purpose (DISTRIBUTED_STOP_PROCESS)", cluster.process);
-        let _ = std::process::Command::new("kill").args(["-STOP", &std::process::id().to_string()]).status();
     }
     let first_worker = cluster.process * workers_per_process;
     if connected.is_err() && !run.is_finished() {

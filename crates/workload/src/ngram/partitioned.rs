@@ -245,15 +245,26 @@ pub fn reduce_partition(partials: Vec<Partial>) -> Result<KeyTable, NgramError> 
     let overflow = |e: super::map::MergeOverflow| NgramError::MergeOverflow { ngram: e.ngram };
     let (mut tables, buffers): (Vec<_>, Vec<_>) = partials.into_iter().map(|p| (p.table, p.runs)).unzip();
     let mut tables: Vec<KeyTable> = tables.iter_mut().filter_map(Option::take).collect();
-    tables.sort_by_key(|t| std::cmp::Reverse(t.len()));
-    let mut tables = tables.into_iter();
-    let mut total = tables.next().unwrap_or_default();
+    let mut buffers = buffers;
     let runs: usize = buffers.iter().map(RunBuffer::len).sum();
     let key_bytes: usize = buffers.iter().map(RunBuffer::key_bytes).sum();
-    total.reserve(runs, key_bytes);
-    for table in tables {
-        total.merge(table).map_err(overflow)?;
-    }
+    let mut total = if tables.is_empty() && !buffers.is_empty() {
+        // No worker folded its runs into a table (the input comes grouped by ngram): the
+        // largest buffer becomes the table, its memory and all, and the others are added.
+        let largest = (0..buffers.len()).max_by_key(|&i| buffers[i].len()).unwrap_or(0);
+        let first = buffers.swap_remove(largest);
+        let (more_runs, more_bytes) = (runs - first.len(), key_bytes - first.key_bytes());
+        KeyTable::from_runs(first, more_runs, more_bytes).map_err(overflow)?
+    } else {
+        tables.sort_by_key(|t| std::cmp::Reverse(t.len()));
+        let mut tables = tables.into_iter();
+        let mut total = tables.next().unwrap_or_default();
+        total.reserve(runs, key_bytes);
+        for table in tables {
+            total.merge(table).map_err(overflow)?;
+        }
+        total
+    };
     for buffer in buffers {
         total.absorb(&buffer).map_err(overflow)?;
     }
