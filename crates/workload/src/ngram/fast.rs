@@ -25,8 +25,9 @@
 //!    predict. With [`Walk::Offsets`] a 16 KiB segment's separators are first written out as
 //!    offsets (per 64 bytes: two byte compares into a mask, four compresses of sixteen
 //!    offsets, as simdjson's first stage does), then each line reads its four: no line
-//!    waits for the one before, no branch per block. Runs where the CPU has AVX-512 F and BW
-//!    (`Walk::best`), the bitmaps elsewhere. `examples/kernel_speed` (first 256 MiB of the
+//!    waits for the one before, no branch per block. Runs where the CPU has AVX-512 F, BW
+//!    and (since the offsets became 16 bits, trick 5) VBMI2 (`Walk::best`), the bitmaps
+//!    elsewhere. `examples/kernel_speed` (first 256 MiB of the
 //!    default shard, 256 KiB pieces, one core): 6.52-6.53 ns a line with bitmaps, 5.54-5.59
 //!    ns with offsets. The whole job on the full shard (as in 3, 6 runs each): elapsed
 //!    0.444-0.467 s against 0.484-0.500 s, CPU 0.815-0.845 s against 0.897-0.924 s. A line
@@ -420,9 +421,10 @@ pub enum Walk {
     /// From 64-byte separator bitmaps, four `trailing_zeros` a line (any CPU).
     Bitmaps,
     /// From the offsets of every separator in a 16 KiB segment, written out first with
-    /// AVX-512 (a compare and four compresses per 64 bytes), then read four a line: no
-    /// dependency from one line's separators to the next, and no branch where a line crosses
-    /// a block. x86-64 CPUs with AVX-512 F and BW only; elsewhere it is [`Walk::Bitmaps`].
+    /// AVX-512 (byte compares and two compresses of 16-bit offsets per 64 bytes), then read
+    /// four a line: no dependency from one line's separators to the next, and no branch where
+    /// a line crosses a block. x86-64 CPUs with AVX-512 F, BW and VBMI2 only (Intel since Ice
+    /// Lake, AMD since Zen 4); elsewhere it is [`Walk::Bitmaps`].
     Offsets,
     /// The offsets, then sixteen lines at a time in AVX-512 lanes (`sixteen.rs`), line by line
     /// only where those cannot all be vouched for. Where the offsets run.
@@ -616,7 +618,7 @@ impl FourSeparators for Offsets<'_> {
                 return None;
             }
         }
-        // SAFETY: `Walk::SixteenLines` is only chosen when the CPU has AVX-512 F and BW;
+        // SAFETY: `Walk::SixteenLines` is only chosen when the CPU has AVX-512 F, BW and VBMI2;
         // offsets[next..next + 64] were written by `list`, relative to `from`, and the first of
         // them is the first separator at or after `line_start` (`resume`, then four a line).
         let read = unsafe {
