@@ -564,6 +564,21 @@ impl<'a> Offsets<'a> {
         }
     }
 
+    /// Whether `wanted` separators from `line_start` on are listed, listing a segment from
+    /// there when the one listed has fewer left (its last line goes on past it). A line that
+    /// does not fit in a whole segment, and the data's last lines, are left to the caller.
+    #[inline(always)]
+    fn listed_from(&mut self, line_start: usize, wanted: usize) -> bool {
+        if self.next + wanted <= self.listed {
+            return true;
+        }
+        if self.to == self.data.len() {
+            return false;
+        }
+        self.list(line_start);
+        self.next + wanted <= self.listed
+    }
+
     /// Lists the separators of the segment starting at `from`.
     #[inline(never)]
     fn list(&mut self, from: usize) {
@@ -580,17 +595,8 @@ impl<'a> Offsets<'a> {
 impl FourSeparators for Offsets<'_> {
     #[inline(always)]
     fn next4(&mut self, line_start: usize) -> Option<[usize; 4]> {
-        if self.next + 4 > self.listed {
-            // The segment is used up (its last line goes on past it): list from this line.
-            // A line that does not fit in a whole segment, or the data's last line, is left
-            // to the caller.
-            if self.to == self.data.len() {
-                return None;
-            }
-            self.list(line_start);
-            if self.next + 4 > self.listed {
-                return None;
-            }
+        if !self.listed_from(line_start, 4) {
+            return None;
         }
         // SAFETY: offsets[..listed] were written by `list`, and next + 4 <= listed.
         let four = unsafe {
@@ -603,20 +609,10 @@ impl FourSeparators for Offsets<'_> {
 
     #[inline(always)]
     fn peek_sixteen(&mut self, line_start: usize) -> Option<&Sixteen> {
-        if !self.sixteen {
+        // (Listing anew where fewer than sixteen lines' separators are left, instead of leaving
+        // up to sixteen lines to the per-line loop at every segment's end.)
+        if !self.sixteen || !self.listed_from(line_start, 64) {
             return None;
-        }
-        if self.next + 64 > self.listed {
-            // Fewer than sixteen lines' separators left in the segment: list from this line
-            // (else the per-line loop would take up to sixteen lines at every segment's end);
-            // the data's last lines are the per-line loop's.
-            if self.to == self.data.len() {
-                return None;
-            }
-            self.list(line_start);
-            if self.next + 64 > self.listed {
-                return None;
-            }
         }
         // SAFETY: `Walk::SixteenLines` is only chosen when the CPU has AVX-512 F, BW and VBMI2;
         // offsets[next..next + 64] were written by `list`, relative to `from`, and the first of
