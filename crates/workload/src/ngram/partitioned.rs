@@ -232,25 +232,27 @@ pub fn shuffle(mapped: Vec<Mapped>, partitions: usize) -> (Vec<Vec<Partial>>, Ta
 }
 
 /// Reduces one partition: every worker's table merged into the largest one (so the fewest
-/// keys move), then every buffered run added, the table sized once for all of them. (The
-/// timely engine reduces what its exchange delivers with this too.)
+/// keys move), then every buffered run added, the table sized once for all of them; with no
+/// tables, the largest run buffer becomes the table ([`KeyTable::from_runs`]: only its index
+/// is new memory) and the other buffers are added. (The timely engine reduces what its
+/// exchange delivers with this too.)
 ///
-/// Most of a reduce's time is fresh pages: glibc unmaps each run buffer freed here (over its
-/// 128 KiB `mmap` threshold) and each new table faults in zeroed ones. Tried and not kept:
+/// Before that takeover, most of a reduce's time was fresh pages: glibc unmaps each run
+/// buffer freed here (over its 128 KiB `mmap` threshold) and each new table faulted in zeroed
+/// ones. Tried and not kept:
 /// the threshold raised to 32 MiB at start-up (`mallopt`), so that tables reuse the buffers'
 /// memory: on the full shard the reduce went 77 -> 64 ms and the job 0.341 -> 0.330 s
 /// (medians of 10), but the process model's peak RSS went 205 -> 240 MB and timely's
 /// (1 process x 2 workers) 191 -> 238-248 MB, at the edge of its 250 MB budget.
 pub fn reduce_partition(partials: Vec<Partial>) -> Result<KeyTable, NgramError> {
     let overflow = |e: super::map::MergeOverflow| NgramError::MergeOverflow { ngram: e.ngram };
-    let (mut tables, buffers): (Vec<_>, Vec<_>) = partials.into_iter().map(|p| (p.table, p.runs)).unzip();
+    let (mut tables, mut buffers): (Vec<_>, Vec<_>) = partials.into_iter().map(|p| (p.table, p.runs)).unzip();
     let mut tables: Vec<KeyTable> = tables.iter_mut().filter_map(Option::take).collect();
-    let mut buffers = buffers;
     let runs: usize = buffers.iter().map(RunBuffer::len).sum();
     let key_bytes: usize = buffers.iter().map(RunBuffer::key_bytes).sum();
     let mut total = if tables.is_empty() && !buffers.is_empty() {
-        // No worker folded its runs into a table (the input comes grouped by ngram): the
-        // largest buffer becomes the table, its memory and all, and the others are added.
+        // No worker folded its runs into a table (none buffered `Partial::MAX_RUNS` runs for
+        // this partition): the largest buffer becomes the table, its memory and all.
         let largest = (0..buffers.len()).max_by_key(|&i| buffers[i].len()).unwrap_or(0);
         let first = buffers.swap_remove(largest);
         let (more_runs, more_bytes) = (runs - first.len(), key_bytes - first.key_bytes());

@@ -68,8 +68,9 @@ pub(super) struct Sixteen {
 ///
 /// # Safety
 /// The CPU must have AVX-512 F and BW. `offsets` must point at 64 listed offsets (tagged with
-/// [`NEWLINE_TAG`], relative to `segment`'s start, increasing), the first of them the first
-/// separator at or after `line_start`, which is where a line starts in `segment`.
+/// [`NEWLINE_TAG`] and [`NOT_DIGITS_TAG`], relative to `segment`'s start, increasing), the
+/// first of them the first separator at or after `line_start`, which is where a line starts
+/// in `segment`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw")]
 pub(super) unsafe fn sixteen_lines(

@@ -218,8 +218,7 @@ impl KeyTable {
 
     /// Makes room for `keys` more keys of `key_bytes` arena bytes in all.
     pub fn reserve(&mut self, keys: usize, key_bytes: usize) {
-        let slots = &self.slots;
-        self.index.reserve(keys, |&i| spread(slots[i as usize].high()));
+        self.index.reserve(keys, rehash(&self.slots));
         self.slots.reserve(keys);
         self.keys.0.reserve(key_bytes);
     }
@@ -238,22 +237,15 @@ impl KeyTable {
         let mut live = 0;
         for i in 0..slots.len() {
             let slot = slots[i];
-            let high = slot.high();
-            let entry = index.entry(
-                spread(high),
-                |&j| {
-                    let other = &slots[j as usize];
-                    other.high() == high && keys.get(other.at()) == keys.get(slot.at())
-                },
-                |&j| spread(slots[j as usize].high()),
-            );
+            let (high, key) = (slot.high(), keys.get(slot.at()));
+            let entry = index.entry(spread(high), holds(&keys, &slots, high, key), rehash(&slots));
             match entry {
                 Entry::Occupied(found) => {
                     let first = &mut slots[*found.get() as usize];
                     first.count = first
                         .count
                         .checked_add(slot.count)
-                        .ok_or_else(|| MergeOverflow { ngram: shown(keys.get(slot.at())) })?;
+                        .ok_or_else(|| MergeOverflow { ngram: shown(key) })?;
                     slots[i].place = Slot::DEAD;
                 }
                 Entry::Vacant(vacant) => {
@@ -278,14 +270,7 @@ impl KeyTable {
     #[inline(always)]
     fn add_slot(&mut self, key: &[u8], high: u32, count: u64) -> Result<(), TotalOverflow> {
         let (keys, slots) = (&mut self.keys, &mut self.slots);
-        let entry = self.index.entry(
-            spread(high),
-            |&i| {
-                let slot = &slots[i as usize];
-                slot.high() == high && keys.get(slot.at()) == key
-            },
-            |&i| spread(slots[i as usize].high()),
-        );
+        let entry = self.index.entry(spread(high), holds(keys, slots, high, key), rehash(slots));
         match entry {
             Entry::Occupied(found) => {
                 let slot = &mut slots[*found.get() as usize];
@@ -309,10 +294,7 @@ impl KeyTable {
     pub fn get(&self, key: &[u8]) -> Option<u64> {
         let high = high_bits(key_hash(key));
         self.index
-            .find(spread(high), |&i| {
-                let slot = &self.slots[i as usize];
-                slot.high() == high && self.keys.get(slot.at()) == key
-            })
+            .find(spread(high), holds(&self.keys, &self.slots, high, key))
             .map(|&i| self.slots[i as usize].count)
     }
 
@@ -351,6 +333,21 @@ impl KeyTable {
         }
         Ok(())
     }
+}
+
+/// The index's test for slot number `i`: does it hold `key` (whose hash bits are `high`)?
+#[inline(always)]
+fn holds<'t>(keys: &'t Arena, slots: &'t [Slot], high: u32, key: &'t [u8]) -> impl Fn(&u32) -> bool + 't {
+    move |&i| {
+        let slot = &slots[i as usize];
+        slot.high() == high && keys.get(slot.at()) == key
+    }
+}
+
+/// The index's hash of slot number `i`, from the hash bits the slot keeps.
+#[inline(always)]
+fn rehash(slots: &[Slot]) -> impl Fn(&u32) -> u64 + '_ {
+    move |&i| spread(slots[i as usize].high())
 }
 
 /// A slot's number in the index (a table holds fewer than 2^32 slots).
