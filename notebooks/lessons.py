@@ -136,33 +136,21 @@ def example_output(crate, name):
     return saved[name], f"saved run ({SAVED.name})"
 
 
-def rust_loop_folding(to=1_000_000_000):
-    """Compiles the counting loop twice with `rustc -O`, with and without black_box, and times
-    both: without it LLVM replaces the loop by its result. None without rustc."""
-    if not have("rustc"):
+def count_kernels(to=100_000_000, rounds=9):
+    """The three ways to write the counting loop (folded, through memory, in a register),
+    timed side by side by the `count_kernels` example of crates/workload: one dict per kernel
+    with its ns per step (median, fastest, slowest over the rounds) and its median t(4N)/t(N).
+    None without the built example or cargo."""
+    args = [str(to), str(rounds), "--json"]
+    binary = ROOT / "target" / "release" / "examples" / "count_kernels"
+    if binary.exists():
+        command = [str(binary), *args]
+    elif have("cargo"):
+        command = ["cargo", "run", "--release", "-q", "-p", "workload", "--example", "count_kernels", "--", *args]
+    else:
         return None
-    import tempfile
-
-    body = """
-use std::time::Instant;
-fn count(to: u64) -> u64 {{ let mut c = 0u64; while c < to {{ c = {step}; }} c }}
-fn main() {{
-    let to: u64 = std::env::args().nth(1).unwrap().parse().unwrap();
-    let t = Instant::now();
-    let r = count(std::hint::black_box(to));
-    println!("{{}} {{}}", r, t.elapsed().as_secs_f64());
-}}
-"""
-    results = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for label, step in (("plain loop", "c + 1"), ("black_box inside", "std::hint::black_box(c + 1)")):
-            src = Path(tmp) / "count.rs"
-            exe = Path(tmp) / "count"
-            src.write_text(body.format(step=step))
-            subprocess.run(["rustc", "-O", "-o", str(exe), str(src)], check=True, capture_output=True)
-            out = subprocess.run([str(exe), str(to)], capture_output=True, text=True, check=True).stdout.split()
-            results[label] = {"result": int(out[0]), "seconds": float(out[1])}
-    return results
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
 # --- lesson 2: futures --------------------------------------------------------------------------

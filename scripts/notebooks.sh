@@ -19,6 +19,7 @@ if ! .venv/bin/python -c 'import nbclient, nbformat, ipykernel, matplotlib' 2>/d
 fi
 cargo build --release --quiet -p harness
 cargo build --release --quiet -p threads --examples
+cargo build --release --quiet -p workload --example count_kernels
 # The committed notebooks are exactly what build.py writes: no outputs, no drift.
 .venv/bin/python notebooks/build.py --check
 LESSON_SIZE=$size .venv/bin/python notebooks/run.py

@@ -16,6 +16,7 @@ small=data/a-2000000-100000-2012.tsv
 cargo build --release --quiet -p harness
 cargo build --release --quiet -p threads --example submit_overhead
 cargo build --release --quiet -p mapreduce --example reduce_compare
+cargo build --release --quiet -p workload --example count_kernels
 [ -f "$shard" ] || "$harness" gen --lines 86618505 --unique 4000000 --seed 2012 --out "$shard"
 [ -f "$small" ] || "$harness" gen --lines 2000000 --unique 100000 --seed 2012 --out "$small"
 
@@ -37,6 +38,7 @@ block demo-ngram "$harness" ngram "$shard" --model all --word Aardvark --top 0
 block cli-ngram "$harness" ngram "$small" --model threads --word Aardvark --word aardvark --top 3
 block cli-json "$harness" ngram "$small" --model threads --json --word Aardvark --top 3
 block cli-count "$harness" count --model all --to 100000000 --tasks 4
+block count-kernels target/release/examples/count_kernels
 block fold-n "$harness" count --model serial --to 100000000 --tasks 1 --repeat 5
 block fold-4n "$harness" count --model serial --to 400000000 --tasks 1 --repeat 5
 block submit-overhead target/release/examples/submit_overhead
