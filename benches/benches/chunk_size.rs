@@ -8,13 +8,15 @@ use std::num::NonZeroUsize;
 
 use benches::{cores, criterion, env_u64, shard, worker, GroupRun, FLAT};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use harness::models::{set_worker_command, Algorithm, Model, Settings};
 use workload::input::InputFile;
 use workload::ngram::{Chunking, NgramOptions};
 
 fn chunk_size(c: &mut Criterion) {
     let path = shard();
     let cores = cores();
-    let worker = worker();
+    set_worker_command(worker());
+    let shipping_bytes = Settings { ship: process::Ship::Bytes, ..Settings::default() };
     let bytes = std::fs::metadata(&path).expect("the shard").len();
     let smallest = env_u64("BENCH_CHUNK_MIN", 16 << 10);
     let run_record = GroupRun::new("chunk_size");
@@ -30,17 +32,17 @@ fn chunk_size(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("process-bytes", size), &options, |b, options| {
             b.iter(|| {
                 let file = InputFile::open(&path).expect("the shard opens");
-                let output = process::ngram(&[file.source()], options, cores, &worker, process::Ship::Bytes)
+                let output = Model::Process
+                    .ngram_with(Algorithm::Merge, &[file.source()], options, cores, &shipping_bytes)
                     .expect("the model succeeds");
                 output.distinct()
             })
         });
-        let engine = mapreduce::Engine::new(cores);
         group.bench_with_input(BenchmarkId::new("mapreduce", size), &options, |b, options| {
             b.iter(|| {
                 let file = InputFile::open(&path).expect("the shard opens");
                 let output =
-                    mapreduce::ngram(&[file.source()], options, &engine).expect("the engine succeeds");
+                    Model::MapReduce.ngram(&[file.source()], options, cores).expect("the engine succeeds");
                 output.distinct()
             })
         });

@@ -29,7 +29,7 @@ fn ngram(c: &mut Criterion) {
 
     // Describe the data set once, and check that every model agrees on it.
     let file = InputFile::open(&path).expect("the shard opens");
-    let reference = serial::ngram(&[file.source()], &options).expect("serial succeeds");
+    let reference = Model::Serial.ngram(&[file.source()], &options, 1).expect("serial succeeds");
     for &model in Model::ALL {
         assert_eq!(run(&path, model, &options, cores), reference.distinct(), "{model} disagrees with serial");
     }

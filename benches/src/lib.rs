@@ -64,7 +64,7 @@ pub fn worker() -> WorkerCommand {
     let bin = workspace_root().join(bin);
     let bin = bin.canonicalize().unwrap_or(bin);
     assert!(bin.exists(), "{} not found: build it first (`cargo build --release -p harness`)", bin.display());
-    WorkerCommand::new(bin).arg(process::worker::WORKER_ARG)
+    WorkerCommand::new(bin).arg(process::WORKER_ARG)
 }
 
 /// One group's run, for the report: where and when it ran and how busy the machine was

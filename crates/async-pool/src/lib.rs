@@ -11,8 +11,8 @@
 //! themselves (a `ThreadPoolExecutor` or a `ProcessPoolExecutor`, through the `concurrent`
 //! crate's `Executor` trait), as the article's asyncio + `ProcessPoolExecutor` listings do.
 
+mod event_loop;
 mod heartbeat;
-mod ngram;
 mod wrap;
 
 use std::future::Future;
@@ -23,8 +23,8 @@ use tokio::runtime::{Builder, Runtime};
 use tokio::task::JoinSet;
 use workload::{count_to, panic_message, CountJob, WorkerFailure};
 
+pub use event_loop::EventLoop;
 pub use heartbeat::{heartbeat, Heartbeat, Placement};
-pub use ngram::{ngram, ngram_on, OnEventLoop};
 pub use wrap::{run_in_executor, wrap_child, wrap_future, wrap_thread, WrappedFuture};
 
 /// A runtime with one async thread (the event loop) and at most `workers` blocking threads.
@@ -125,19 +125,9 @@ impl<T: Send + 'static> AsCompleted<T> {
 }
 
 /// The article's listing: K `run_in_executor(count_to, N)` calls gathered on `runtime`.
-pub fn count_on(runtime: &Runtime, executor: &Executor, job: CountJob) -> Result<u64, WorkerFailure> {
+pub fn count_gathered(runtime: &Runtime, executor: &Executor, job: CountJob) -> Result<u64, WorkerFailure> {
     runtime.block_on(async {
         let results = gather((0..job.tasks).map(|_| executor.run(move || count_to(job.to)))).await;
         results.into_iter().try_fold(0u64, |sum, r| r.map(|v| sum + v))
     })
-}
-
-/// The count job as every model runs it ([`workload::run::count_on`]): `workers` worker
-/// loops on a rayon pool, their results awaited by the event loop ([`OnEventLoop`]).
-pub fn count(job: CountJob, workers: usize) -> Result<u64, WorkerFailure> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(workers.max(1))
-        .build()
-        .map_err(|e| WorkerFailure::setup(format!("cannot start the rayon pool: {e}")))?;
-    workload::run::count_on(&OnEventLoop { runtime: &runtime(1)?, pool: &pool }, job)
 }

@@ -2,17 +2,17 @@
 
 use std::time::Duration;
 
-use async_pool::{as_completed, count, gather, heartbeat, runtime, wrap_thread, Executor, Placement};
+use async_pool::{as_completed, gather, heartbeat, runtime, wrap_thread, EventLoop, Executor, Placement};
 use workload::CountJob;
 
 #[test]
 fn counts_with_both_executors() {
     for (tasks, to) in [(0, 5), (2, 1000), (5, 77)] {
-        assert_eq!(count(CountJob { tasks, to }, 2), Ok(tasks as u64 * to));
+        assert_eq!(CountJob { tasks, to }.run_on(&EventLoop::new(2).unwrap()), Ok(tasks as u64 * to));
         let pool = std::sync::Arc::new(rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap());
         let rt = runtime(1).unwrap();
         assert_eq!(
-            async_pool::count_on(&rt, &Executor::Rayon(pool), CountJob { tasks, to }),
+            async_pool::count_gathered(&rt, &Executor::Rayon(pool), CountJob { tasks, to }),
             Ok(tasks as u64 * to)
         );
     }

@@ -55,7 +55,7 @@ use workload::ngram::{
     key_hash, map_chunk_read_runs, map_chunk_ref_runs, parse_line, plan_chunks, ClusterPart, KeyTable,
     NgramOptions, NgramOutput, Phases, RunBuffer, Shipping, SkippedLine, Source, Totals,
 };
-use workload::{NgramError, WorkerFailure};
+use workload::{FirstFailure, NgramError, WorkerFailure};
 
 /// Where this process stands in the computation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -449,7 +449,11 @@ fn summarise(
     };
     // The earliest bad line (order: place in the chunk plan, then process), named as every
     // model names it; a line that parses (an overflowing total) keeps the finder's message.
-    let first = |kind: u8| meta.iter().filter(|m| m.0 == kind).min_by_key(|m| m.2);
+    let first = |kind: u8| {
+        let earliest = FirstFailure::new();
+        meta.iter().filter(|m| m.0 == kind).for_each(|m| earliest.record(m.2 as usize, m));
+        earliest.into_error()
+    };
     if let Some(fault) = first(FAULT) {
         return Err(match read_note(&fault.1) {
             Some((file, line, message)) => match parse_line(line) {

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 /// How often each process says it is alive.
-pub const HEARTBEAT: Duration = Duration::from_millis(500);
+pub const HEARTBEAT: Duration = workload::run::HEARTBEAT;
 
 /// One worker's view of which processes it has heard from lately.
 pub(crate) struct Liveness {

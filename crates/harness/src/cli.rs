@@ -213,7 +213,7 @@ pub struct NgramArgs {
     /// processes for the map phase (they read their byte ranges and send their partitions
     /// back: the process model's run of the same algorithm).
     #[arg(long, value_enum)]
-    pub executor: Option<crate::models::Executor>,
+    pub executor: Option<crate::models::EngineExecutor>,
     /// Partitions of the key space for the partitioned algorithm, on any model (default: four
     /// per worker, more for big inputs: about one per 8 MiB; at most 65536).
     #[arg(long, value_parser = parse_partitions)]

@@ -1,6 +1,14 @@
 //! Every model the workspace has, behind one name each: the one registry that the CLI
 //! (`--model`, `--model all`), the benches, `harness sweep`, the report (names, order,
-//! colours) and the tests iterate. Adding a model crate means adding a variant here.
+//! colours) and the tests iterate. Adding a model crate means adding a variant here and its
+//! runner in [`Model::runner`].
+//!
+//! A run is a job on a runner: [`Model::runner`] gives each in-process model's runner as an
+//! object, and the count job and both ngram algorithms are one call each over it. Three runs
+//! keep arms of their own, because their tasks do not run as closures on a runner: the
+//! process model (tasks that are data, sent to child processes), the timely engine (its own
+//! dataflow, possibly across processes) and the engine over `.gz` streams (a reader thread
+//! feeding the workers as it decompresses).
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -8,6 +16,7 @@ use std::sync::OnceLock;
 use clap::ValueEnum;
 use process::{Ship, WorkerCommand};
 use workload::ngram::{merge, partitioned, NgramOptions, NgramOutput, Source};
+use workload::run::Runner;
 use workload::{CountJob, NgramError, WorkerFailure};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -55,10 +64,11 @@ impl fmt::Display for Algorithm {
     }
 }
 
-/// What runs the mapreduce model (`--executor`): the engine's rayon pool or std threads, or
-/// child processes for its map phase (which is the process model's partitioned run).
+/// What runs the mapreduce model (`--executor`): a rayon pool (the pool model's runner) or
+/// scoped std threads (the threads model's), or child processes for its map phase (which is
+/// the process model's partitioned run).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum Executor {
+pub enum EngineExecutor {
     #[default]
     Rayon,
     Threads,
@@ -71,24 +81,12 @@ pub struct Settings {
     /// How the process model's merge run hands chunks to its workers (`--ship`).
     pub ship: Ship,
     /// What runs the mapreduce model (`--executor`).
-    pub executor: Executor,
+    pub executor: EngineExecutor,
     /// R for every partitioned run (`--partitions`; 0: the default).
     pub partitions: usize,
     /// Run the mapreduce model's partitioned job on timely-dataflow, as this process's part
     /// of this cluster (`--engine timely` and its options), instead of the native engine.
     pub timely: Option<distributed::Cluster>,
-}
-
-impl Settings {
-    /// The MapReduce engine these settings ask for, on `workers` threads (its own executors;
-    /// child processes are the process model's).
-    pub fn engine(&self, workers: usize) -> mapreduce::Engine {
-        let executor = match self.executor {
-            Executor::Threads => mapreduce::Executor::Threads,
-            Executor::Rayon | Executor::Processes => mapreduce::Executor::Rayon,
-        };
-        mapreduce::Engine { workers: workers.max(1), partitions: self.partitions, executor }
-    }
 }
 
 static WORKER: OnceLock<WorkerCommand> = OnceLock::new();
@@ -173,14 +171,34 @@ impl Model {
         }
     }
 
+    /// The model's runner on `workers` workers, as an object: every model whose tasks run as
+    /// closures in this process. `None` for runs in child processes (the process model, and
+    /// the engine with `--executor processes`), whose tasks are data.
+    pub fn runner(
+        self,
+        workers: usize,
+        settings: &Settings,
+    ) -> Result<Option<Box<dyn Runner>>, WorkerFailure> {
+        Ok(Some(match self {
+            Model::Serial => Box::new(serial::Serial),
+            Model::Threads => Box::new(threads::Threads::new(workers)),
+            Model::Pool => Box::new(pool::RayonPool::new(workers)?),
+            Model::Async => Box::new(async_pool::EventLoop::new(workers)?),
+            Model::MapReduce => match settings.executor {
+                EngineExecutor::Rayon => Box::new(pool::RayonPool::new(workers)?),
+                EngineExecutor::Threads => Box::new(threads::Threads::new(workers)),
+                EngineExecutor::Processes => return Ok(None),
+            },
+            Model::Process => return Ok(None),
+        }))
+    }
+
+    /// The count job on `workers` workers: one call over the model's runner; the process
+    /// model's count runs in one-shot children (the article's `Process` listing).
     pub fn count(self, job: CountJob, workers: usize) -> Result<u64, WorkerFailure> {
-        match self {
-            Model::Serial => Ok(serial::count(job)),
-            Model::Threads => threads::count(job, workers),
-            Model::Process => process::count(job, workers, &worker_command()?),
-            Model::Pool => pool::count(job, workers),
-            Model::Async => async_pool::count(job, workers),
-            Model::MapReduce => mapreduce::count(job, &mapreduce::Engine::new(workers)),
+        match self.runner(workers, &Settings::default())? {
+            Some(runner) => job.run_on(&*runner),
+            None => process::count(job, workers, &worker_command()?),
         }
     }
 
@@ -203,7 +221,8 @@ impl Model {
         self.ngram_with(self.default_algorithm(), sources, options, workers, &Settings::default())
     }
 
-    /// The ngram job with `algorithm` and `settings`.
+    /// The ngram job with `algorithm` and `settings`: one call over the model's runner, but
+    /// for the runs with arms of their own (see the module's doc).
     pub fn ngram_with<'a>(
         self,
         algorithm: Algorithm,
@@ -212,49 +231,28 @@ impl Model {
         workers: usize,
         settings: &Settings,
     ) -> Result<NgramOutput<'a>, NgramError> {
-        use Algorithm::{Merge, Partitioned};
         let r = settings.partitions;
-        let engine = settings.engine(workers);
-        // Child processes run the map phase (each its share of the chunk plan, shipping its
-        // partitions back); the reduce runs here.
-        let in_processes = || process::ngram_partitioned(sources, options, workers, &worker_command()?, r);
-        match (self, algorithm) {
-            (Model::Serial, Merge) => serial::ngram(sources, options),
-            (Model::Serial, Partitioned) => partitioned::ngram(&serial::Serial, sources, options, r),
-            (Model::Threads, Merge) => threads::ngram(sources, options, workers),
-            (Model::Threads, Partitioned) => {
-                partitioned::ngram(&threads::Threads::new(workers), sources, options, r)
-            }
-            (Model::Pool, Merge) => pool::ngram(sources, options, workers),
-            (Model::Pool, Partitioned) => {
-                partitioned::ngram(&pool::OnPool(&pool::build(workers)?), sources, options, r)
-            }
-            (Model::Async, Merge) => async_pool::ngram(sources, options, workers),
-            (Model::Async, Partitioned) => {
-                let pool = pool::build(workers)?;
-                let runtime = async_pool::runtime(1)?;
-                partitioned::ngram(
-                    &async_pool::OnEventLoop { runtime: &runtime, pool: &pool },
-                    sources,
-                    options,
-                    r,
-                )
-            }
-            (Model::Process, Merge) => {
-                process::ngram(sources, options, workers, &worker_command()?, settings.ship)
-            }
-            (Model::Process, Partitioned) => in_processes(),
-            // `--model mapreduce --executor processes` is the process model's run.
-            (Model::MapReduce, Merge) if settings.executor == Executor::Processes => {
-                process::ngram(sources, options, workers, &worker_command()?, settings.ship)
-            }
-            (Model::MapReduce, Partitioned) if settings.executor == Executor::Processes => in_processes(),
-            // On timely: only process 0 of a cluster holds the totals (`output.cluster` says).
-            (Model::MapReduce, Partitioned) if settings.timely.is_some() => {
-                distributed::ngram(sources, options, settings.timely.as_ref().expect("checked"))
-            }
-            (Model::MapReduce, Partitioned) => mapreduce::ngram(sources, options, &engine),
-            (Model::MapReduce, Merge) => merge::ngram(&mapreduce::Workers::start(&engine)?, sources, options),
+        // On timely: only process 0 of a cluster holds the totals (`output.cluster` says).
+        if let (Some(cluster), Model::MapReduce, Algorithm::Partitioned) = (&settings.timely, self, algorithm)
+        {
+            return distributed::ngram(sources, options, cluster);
+        }
+        let Some(runner) = self.runner(workers, settings)? else {
+            // Child processes: the merge run ships chunks to a pool of workers; the
+            // partitioned run sends each worker its share of the map phase and reduces here,
+            // on this process's threads.
+            let command = worker_command()?;
+            return match algorithm {
+                Algorithm::Merge => process::ngram(sources, options, workers, &command, settings.ship),
+                Algorithm::Partitioned => {
+                    let reduce_on = threads::Threads::new(workers);
+                    process::ngram_partitioned(sources, options, workers, &command, r, &reduce_on)
+                }
+            };
+        };
+        match algorithm {
+            Algorithm::Merge => merge::ngram(&*runner, sources, options),
+            Algorithm::Partitioned => partitioned::ngram(&*runner, sources, options, r),
         }
     }
 }
@@ -267,7 +265,7 @@ impl Model {
         self == Model::MapReduce
             && algorithm == Algorithm::Partitioned
             && settings.timely.is_none()
-            && settings.executor != Executor::Processes
+            && settings.executor != EngineExecutor::Processes
     }
 
     /// The ngram job over streams (`.gz` files), for a run that [`Model::streams_gzip`].
@@ -279,10 +277,11 @@ impl Model {
         workers: usize,
         settings: &Settings,
     ) -> Result<NgramOutput<'static>, NgramError> {
-        if !self.streams_gzip(algorithm, settings) {
-            return Err(WorkerFailure::setup(format!("{self}/{algorithm} does not read streams")).into());
-        }
-        mapreduce::ngram_stream(streams, options, &settings.engine(workers))
+        let runner = match self.runner(workers, settings)? {
+            Some(runner) if self.streams_gzip(algorithm, settings) => runner,
+            _ => return Err(WorkerFailure::setup(format!("{self}/{algorithm} does not read streams")).into()),
+        };
+        mapreduce::ngram_stream(streams, options, &*runner, settings.partitions)
     }
 }
 

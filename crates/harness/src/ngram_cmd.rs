@@ -470,7 +470,7 @@ fn refuse_options_that_do_not_apply(args: &NgramArgs, cells: &[(Model, Algorithm
         m == Model::Process
             || (on_timely && args.processes.get() > 1)
             || (m == Model::MapReduce
-                && args.executor == Some(crate::models::Executor::Processes)
+                && args.executor == Some(crate::models::EngineExecutor::Processes)
                 && !on_timely)
     };
     if args.worker_timeout.is_some() && !any(&processes) {

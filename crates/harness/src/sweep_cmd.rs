@@ -11,7 +11,7 @@ use workload::input::InputFile;
 use workload::ngram::{Chunking, NgramOptions, Source};
 
 use crate::cli::SweepArgs;
-use crate::models::{Executor, Model, Settings};
+use crate::models::{EngineExecutor, Model, Settings};
 use crate::{machine, CliError};
 
 /// Chunk sizes: powers of four from `min` up to `max`, and never past the file itself.
@@ -32,7 +32,7 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
         )));
     }
     let threads = Settings::default();
-    let processes = Settings { executor: Executor::Processes, ..Settings::default() };
+    let processes = Settings { executor: EngineExecutor::Processes, ..Settings::default() };
     let copied = Settings { ship: process::Ship::Bytes, ..Settings::default() };
     let mut series: Vec<(&str, Model, Settings)> =
         vec![("mapreduce", Model::MapReduce, threads), ("mapreduce, processes", Model::MapReduce, processes)];

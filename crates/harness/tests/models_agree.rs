@@ -36,7 +36,7 @@ fn owned(output: &NgramOutput<'_>) -> BTreeMap<Vec<u8>, u64> {
 /// The process model's workers are the `harness` binary in worker mode.
 fn use_harness_workers() {
     harness::models::set_worker_command(
-        process::WorkerCommand::new(env!("CARGO_BIN_EXE_harness")).arg(process::worker::WORKER_ARG),
+        process::WorkerCommand::new(env!("CARGO_BIN_EXE_harness")).arg(process::WORKER_ARG),
     );
 }
 

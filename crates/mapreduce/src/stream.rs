@@ -11,13 +11,12 @@ use std::time::Instant;
 
 use workload::chunk::line_number_at;
 use workload::input::{gzip_error, LineChunks};
-use workload::ngram::{map_chunk_runs, NgramOptions, NgramOutput, Phases, SkippedLine, Totals};
-use workload::{FirstFailure, NgramError};
-
-use workload::ngram::partitioned::{combine, reduce_phase, shuffle, Mapped, Partial};
+use workload::ngram::partitioned::{combine, default_partitions, shuffle_and_reduce, Mapped};
+use workload::ngram::{
+    map_chunk_runs, LineErrorKind, NgramOptions, NgramOutput, Phases, SkippedLine, Totals,
+};
 use workload::run::Runner;
-
-use super::{Engine, Workers};
+use workload::{FirstFailure, NgramError};
 
 /// One named input stream.
 pub struct Stream {
@@ -44,31 +43,36 @@ struct Chunk {
 struct ChunkLines {
     source: usize,
     lines: u64,
-    /// Line (within the chunk) and message of a bad or first skipped line.
-    problem: Option<(u64, workload::ngram::LineErrorKind)>,
-    failed: bool,
+    /// Line (within the chunk) and message of the first skipped line.
+    skipped: Option<(u64, LineErrorKind)>,
 }
 
-/// Sums `match_count` per ngram over streams, through the same map, combine, shuffle and
-/// reduce as [`super::ngram`]. `bytes` in the output counts decompressed bytes.
+/// A bad line: its line within its chunk, and what is wrong with it.
+type BadLine = (u64, LineErrorKind);
+
+/// Sums `match_count` per ngram over streams, through the partitioned algorithm's map,
+/// combine, shuffle and reduce on `runner`, with `partitions` partitions (0: the default).
+/// `bytes` in the output counts decompressed bytes.
 pub fn ngram_stream(
     streams: Vec<Stream>,
     options: &NgramOptions,
-    engine: &Engine,
+    runner: &dyn Runner,
+    partitions: usize,
 ) -> Result<NgramOutput<'static>, NgramError> {
-    // Lines cannot be counted before the bytes are read: a stream is cut by bytes.
-    let target = options.chunking.bytes().unwrap_or(workload::ngram::DEFAULT_CHUNK_BYTES);
+    let target = options.chunking.stream_bytes();
     let names: Vec<String> = streams.iter().map(|s| s.name.clone()).collect();
-    let workers = Workers::start(engine)?;
     // Partitions cannot follow the input size (unknown in advance): take the figure a
     // plain file of 1.7 GB would get unless told otherwise.
-    let partitions = engine.partition_count(if engine.partitions > 0 { 0 } else { 1 << 31 });
+    let partitions = match partitions {
+        0 => default_partitions(runner.workers(), 1 << 31),
+        r => r,
+    };
     let clock = Instant::now();
 
-    let (to_workers, chunks) = mpsc::sync_channel::<Chunk>(2 * workers.count);
+    let (to_workers, chunks) = mpsc::sync_channel::<Chunk>(2 * runner.workers());
     let (give_back, returned) = mpsc::channel::<Vec<u8>>();
     let chunks = Mutex::new(Some(chunks));
-    let first_failed = FirstFailure::<()>::new();
+    let first_failed = FirstFailure::<BadLine>::new();
     let seen: Mutex<Vec<ChunkLines>> = Mutex::new(Vec::new());
     let mut total_bytes = 0u64;
 
@@ -78,7 +82,7 @@ pub fn ngram_stream(
         // workers' receive loop ends.
         let reader =
             scope.spawn(move || read_chunks(streams, target, to_workers, returned, first_failed_ref));
-        let mapped = workers.run(usize::MAX, &|_| {
+        let mapped = runner.run(usize::MAX, &|_| {
             map_stream_chunks(&chunks, &give_back, &first_failed, &seen, options, partitions)
         });
         // If every worker died, nobody is receiving: closing the channel unblocks the reader.
@@ -89,10 +93,11 @@ pub fn ngram_stream(
     });
     let mapped = mapped?;
     let seen = seen.into_inner().unwrap_or_else(|p| p.into_inner());
+    let bad_line = first_failed.into_first();
     match read_result {
         Ok(bytes) => total_bytes += bytes,
         // A bad line in an earlier stream (read whole, its checksum good) comes first.
-        Err((source, e)) if !seen.iter().any(|c| c.failed && c.source < source) => {
+        Err((source, e)) if bad_line.as_ref().is_none_or(|(index, _)| seen[*index].source >= source) => {
             return Err(NgramError::Io { file: names[source].clone(), source: gzip_error(e) });
         }
         Err(_) => {}
@@ -105,27 +110,19 @@ pub fn ngram_stream(
         first_line[index] = next_line[chunk.source];
         next_line[chunk.source] += chunk.lines;
     }
-    let locate = |index: usize| (names[seen[index].source].clone(), first_line[index]);
-    if let Some(index) = seen.iter().position(|c| c.failed) {
-        let (file, first) = locate(index);
-        let (line, kind) = seen[index].problem.clone().expect("a failed chunk says why");
-        return Err(NgramError::Line { file, line: first + line - 1, kind });
+    let locate = |index: usize, (line, kind): BadLine| SkippedLine {
+        file: names[seen[index].source].clone(),
+        line: first_line[index] + line - 1,
+        kind,
+    };
+    if let Some((index, bad)) = bad_line {
+        let SkippedLine { file, line, kind } = locate(index, bad);
+        return Err(NgramError::Line { file, line, kind });
     }
-    let map_s = clock.elapsed().as_secs_f64();
-
-    let clock = Instant::now();
-    let mut mapped = mapped;
-    let (by_partition, tally) = shuffle(std::mem::take(&mut mapped), partitions);
-    let shuffle_s = clock.elapsed().as_secs_f64();
-    let clock = Instant::now();
-    let reduced = reduce_phase(&workers, by_partition)?;
-    let reduce_s = clock.elapsed().as_secs_f64();
-
-    let first_skipped = seen.iter().position(|c| c.problem.is_some()).map(|index| {
-        let (file, first) = locate(index);
-        let (line, kind) = seen[index].problem.clone().expect("checked");
-        SkippedLine { file, line: first + line - 1, kind }
-    });
+    let mut phases = Phases { map_s: clock.elapsed().as_secs_f64(), partitions, ..Phases::default() };
+    let (reduced, tally) = shuffle_and_reduce(runner, mapped, &mut phases)?;
+    let first_skipped =
+        seen.iter().enumerate().find_map(|(index, c)| Some(locate(index, c.skipped.clone()?)));
     Ok(NgramOutput {
         totals: Totals::Partitioned(reduced),
         lines: tally.lines,
@@ -133,7 +130,7 @@ pub fn ngram_stream(
         skipped: tally.skipped,
         first_skipped,
         shipping: None,
-        phases: Some(Phases { split_s: 0.0, map_s, shuffle_s, reduce_s, collect_s: 0.0, partitions }),
+        phases: Some(phases),
         cluster: None,
         reruns: Vec::new(),
     })
@@ -147,7 +144,7 @@ fn read_chunks(
     target: usize,
     to_workers: SyncSender<Chunk>,
     returned: Receiver<Vec<u8>>,
-    first_failed: &FirstFailure<()>,
+    first_failed: &FirstFailure<BadLine>,
 ) -> Result<u64, (usize, std::io::Error)> {
     let mut index = 0;
     let mut bytes = 0u64;
@@ -197,13 +194,12 @@ fn read_chunks(
 fn map_stream_chunks(
     chunks: &Mutex<Option<Receiver<Chunk>>>,
     give_back: &mpsc::Sender<Vec<u8>>,
-    first_failed: &FirstFailure<()>,
+    first_failed: &FirstFailure<BadLine>,
     seen: &Mutex<Vec<ChunkLines>>,
     options: &NgramOptions,
     partitions: usize,
 ) -> Mapped {
-    let mut mapped =
-        Mapped { parts: (0..partitions).map(|_| Partial::default()).collect(), tally: Default::default() };
+    let mut mapped = Mapped::empty(partitions);
     loop {
         let next = match chunks.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
             Some(receiver) => receiver.recv(),
@@ -225,13 +221,11 @@ fn map_stream_chunks(
                 record.lines = stats.lines;
                 mapped.tally.skipped += stats.skipped;
                 mapped.tally.lines += stats.lines;
-                record.problem =
+                record.skipped =
                     stats.first_skipped.map(|(offset, kind)| (line_number_at(&chunk.bytes, offset), kind));
             }
             Err(err) => {
-                first_failed.record(chunk.index, ());
-                record.failed = true;
-                record.problem = Some((line_number_at(&chunk.bytes, err.offset), err.kind));
+                first_failed.record(chunk.index, (line_number_at(&chunk.bytes, err.offset), err.kind));
             }
         }
         {

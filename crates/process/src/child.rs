@@ -14,8 +14,8 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::frame::{read_frame, write_frame};
+use crate::protocol::WORKER_ARG;
 use crate::protocol::{Reply, Task};
-use crate::worker::WORKER_ARG;
 
 /// How to start a worker: a program and its arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,13 +27,10 @@ pub struct WorkerCommand {
     /// default: the last lines are always kept for error messages either way.
     pub echo_stderr: bool,
     /// How long a busy worker may stay silent before it is taken for stopped or stuck,
-    /// killed, and reported: a busy worker sends a heartbeat every [`HEARTBEAT`], so only a
+    /// killed, and reported: a busy worker sends a heartbeat every [`crate::HEARTBEAT`], so only a
     /// stopped (SIGSTOP), frozen or unscheduled process stays silent this long.
     pub worker_timeout: Duration,
 }
-
-/// How often a busy worker says it is alive (an empty frame on its reply pipe).
-pub const HEARTBEAT: Duration = Duration::from_millis(500);
 
 /// The default [`WorkerCommand::worker_timeout`] (120 heartbeats).
 pub use workload::run::DEFAULT_WORKER_TIMEOUT;

@@ -1,11 +1,14 @@
-//! The two jobs on child processes.
+//! The two jobs on child processes, as tasks that are data: the job's rules (how K count
+//! tasks are dealt, the chunk plan, folding partials, the earliest failure) are workload's
+//! ([`CountJob::shares`], [`Merging`]); what is here is getting tasks to workers and replies
+//! back.
 
 use std::sync::mpsc;
 use std::time::Instant;
 
-use workload::chunk::line_number_at;
-use workload::ngram::{plan_chunks, Counts, NgramOptions, NgramOutput, Shipping, SkippedAt, Source, Tally};
-use workload::{CountJob, FirstFailure, NgramError, WorkerFailure};
+use workload::ngram::merge::Merging;
+use workload::ngram::{NgramOptions, NgramOutput, Shipping, SkippedAt, Source, Tally};
+use workload::{CountJob, NgramError, WorkerFailure};
 
 use crate::child::{ProcessError, WorkerCommand};
 use crate::oneshot::Process;
@@ -37,17 +40,13 @@ pub(crate) fn failure(err: ProcessError) -> WorkerFailure {
     WorkerFailure { worker, message: err.to_string() }
 }
 
-/// The count job on one-shot children: K tasks spread over min(K, W) processes, all
-/// started, then all joined (the article's `Process` listing, which starts one per task).
+/// The count job on one-shot children: K tasks dealt over min(K, W) processes, all started,
+/// then all joined (the article's `Process` listing, which starts one per task).
 pub fn count(job: CountJob, workers: usize, command: &WorkerCommand) -> Result<u64, WorkerFailure> {
-    let children = workers.clamp(1, job.tasks.max(1));
-    if job.tasks == 0 {
-        return Ok(0);
-    }
-    let mut started = Vec::with_capacity(children);
-    for index in 0..children {
-        // Tasks dealt round-robin: child i gets every children-th task.
-        let times = (job.tasks - index).div_ceil(children) as u32;
+    let mut started = Vec::new();
+    for (index, times) in job.shares(workers).into_iter().enumerate() {
+        let times =
+            u32::try_from(times).map_err(|_| WorkerFailure::setup("too many count tasks for one worker"))?;
         // On an error the children already started are killed and reaped when dropped.
         started.push(Process::start(command, index, &Task::Count { to: job.to, times }).map_err(failure)?);
     }
@@ -77,7 +76,7 @@ pub fn ngram<'a>(
     command: &WorkerCommand,
     ship: Ship,
 ) -> Result<NgramOutput<'a>, NgramError> {
-    let plan = plan_chunks(sources, options.chunking);
+    let mut job = Merging::new(sources, options);
     let mode = match ship {
         Ship::Auto if sources.iter().all(|s| s.path.is_some()) => Ship::Range,
         Ship::Auto => Ship::Bytes,
@@ -96,23 +95,23 @@ pub fn ngram<'a>(
             .collect::<Result<_, _>>()?,
         _ => Vec::new(),
     };
-    let mut counts = Counts::new();
-    let mut tally = Tally::default();
+    let chunks = job.plan().len();
+    if chunks == 0 {
+        return job.finish();
+    }
     let mut encode_s = 0.0;
     let mut worker_codec_s = 0.0;
-    if plan.is_empty() {
-        return Ok(NgramOutput::finish(sources, counts, tally));
-    }
-    let pool = ProcessPool::new(workers.clamp(1, plan.len()), command).map_err(failure)?;
+    let pool = ProcessPool::new(workers.clamp(1, chunks), command).map_err(failure)?;
     let (tx, rx) = mpsc::channel();
     let window = 2 * pool.pids().len();
     let mut next = 0;
     let mut in_flight = 0;
-    let first_failure = FirstFailure::new();
 
     loop {
-        while !first_failure.any() && in_flight < window && next < plan.len() {
-            let chunk = &plan[next];
+        // Chunks go out in order, so once one has failed every chunk before it is out
+        // already and will report: the earliest failure wins.
+        while !job.failed() && in_flight < window && next < chunks {
+            let chunk = &job.plan()[next];
             let started = Instant::now();
             let frame = match mode {
                 Ship::Range => Task::MapRange {
@@ -139,58 +138,39 @@ pub fn ngram<'a>(
         }
         let (index, reply) = rx.recv().expect("the pool answers every task");
         in_flight -= 1;
-        let chunk = &plan[index];
-        let source = &sources[chunk.source];
+        let source_index = job.plan()[index].source;
+        let source = &sources[source_index];
         match reply.map_err(failure)? {
             Reply::Partial(partial) => {
                 worker_codec_s += partial.worker_codec_s;
-                for entry in &partial.entries {
-                    let start = usize::try_from(entry.offset).unwrap_or(usize::MAX);
-                    let Some(key) =
-                        start.checked_add(entry.len as usize).and_then(|end| source.data.get(start..end))
-                    else {
-                        return Err(NgramError::Worker(WorkerFailure {
-                            worker: None,
-                            message: format!("a worker named a key outside {}", source.name),
-                        }));
-                    };
-                    let total = counts.entry(key).or_insert(0);
-                    *total = total.checked_add(entry.total).ok_or_else(|| NgramError::MergeOverflow {
-                        ngram: String::from_utf8_lossy(key).into_owned(),
+                // Keys are named by their place in the file, which this process has too.
+                let keys = partial
+                    .entries
+                    .iter()
+                    .map(|entry| {
+                        let start = usize::try_from(entry.offset).unwrap_or(usize::MAX);
+                        let key =
+                            start.checked_add(entry.len as usize).and_then(|end| source.data.get(start..end));
+                        key.map(|key| (key, entry.total))
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| {
+                        WorkerFailure::setup(format!("a worker named a key outside {}", source.name))
                     })?;
-                }
-                tally.absorb(Tally {
-                    lines: partial.lines,
-                    skipped: partial.skipped,
-                    first_skipped: partial.first_skipped.map(|(offset, kind)| SkippedAt {
-                        source: chunk.source,
-                        offset: offset as usize,
-                        kind,
-                    }),
-                });
-            }
-            Reply::LineError { offset, kind } => {
-                let err = NgramError::Line {
-                    file: source.name.to_string(),
-                    line: line_number_at(source.data, offset as usize),
+                let first_skipped = partial.first_skipped.map(|(offset, kind)| SkippedAt {
+                    source: source_index,
+                    offset: offset as usize,
                     kind,
-                };
-                // Chunks go out in order, so every chunk before this one is already out and
-                // will report: the earliest failure wins.
-                first_failure.record(index, err);
+                });
+                job.absorb(keys, Tally { lines: partial.lines, skipped: partial.skipped, first_skipped })?;
             }
-            other => {
-                return Err(NgramError::Worker(WorkerFailure {
-                    worker: None,
-                    message: format!("unexpected reply {other:?}"),
-                }))
-            }
+            Reply::LineError { offset, kind } => job.fail(index, source.line_error(offset as usize, kind)),
+            other => return Err(WorkerFailure::setup(format!("unexpected reply {other:?}")).into()),
         }
     }
-    first_failure.or_ok(())?;
     let traffic = pool.traffic();
     pool.close_and_join();
-    let mut output = NgramOutput::finish(sources, counts, tally);
+    let mut output = job.finish()?;
     output.shipping = Some(Shipping {
         mode: if mode == Ship::Range { "range" } else { "bytes" },
         bytes_to_workers: traffic.bytes_sent,

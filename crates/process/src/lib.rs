@@ -6,7 +6,7 @@
 //! back the same way. That is Python's pickling, and its cost is measured here ([`Ship`]):
 //! copy each chunk to the worker, or send only its byte range and let the worker map the
 //! file itself. Workers are the `harness` binary re-executed with a hidden argument
-//! ([`worker::WORKER_ARG`]), as `multiprocessing` re-runs the interpreter on the script.
+//! ([`protocol::WORKER_ARG`]), as `multiprocessing` re-runs the interpreter on the script.
 //!
 //! [`ProcessPoolExecutor`] puts the pool behind `concurrent.futures`: the same `Future` and
 //! `Executor` trait as the thread pool's, so the article's one-line swap works.
@@ -22,11 +22,11 @@ mod pool;
 pub mod protocol;
 pub mod worker;
 
-pub use child::{KillHandle, ProcessError, WorkerCommand, WorkerProcess, DEFAULT_WORKER_TIMEOUT, HEARTBEAT};
+pub use child::{KillHandle, ProcessError, WorkerCommand, WorkerProcess, DEFAULT_WORKER_TIMEOUT};
 pub use executor::ProcessPoolExecutor;
 pub use functions::RemoteFunction;
 pub use jobs::{count, ngram, Ship};
 pub use oneshot::Process;
 pub use partitioned::ngram_partitioned;
 pub use pool::{AsCompleted, AsyncResult, ProcessPool, Tagged, Traffic};
-pub use protocol::{Fault, Reply, Task};
+pub use protocol::{Fault, Reply, Task, HEARTBEAT, WORKER_ARG};

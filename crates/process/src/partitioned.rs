@@ -4,58 +4,32 @@
 //! still found): only byte ranges cross the pipe, the worker reads the file itself, maps and
 //! combines with the shared kernel, and ships its partitions back. So the shuffle really
 //! moves bytes between address spaces, as it does in Hadoop or Spark, and `shipping` says how
-//! many. The reduce then runs here, on scoped threads: the partitions are already in this
-//! process.
+//! many. The reduce then runs here, on the runner the caller gives (the parent's threads):
+//! the partitions are already in this process.
 
 use std::io;
 use std::time::Instant;
 
-use workload::chunk::line_number_at;
 use workload::ngram::partitioned::{self, Mapped, Partial};
-use workload::ngram::{
-    plan_chunks, NgramOptions, NgramOutput, Phases, Rerun, Shipping, SkippedAt, Source, Tally,
-};
+use workload::ngram::{NgramOptions, NgramOutput, Phases, Rerun, Shipping, SkippedAt, Source, Tally};
 use workload::run::Runner;
-use workload::{panic_message, FirstFailure, NgramError, WorkerFailure};
+use workload::{FirstFailure, NgramError, WorkerFailure};
 
 use crate::child::{ProcessError, WorkerCommand, WorkerProcess};
 use crate::jobs::failure;
 use crate::pool::Traffic;
 use crate::protocol::{PlannedChunk, Reply, Task};
 
-/// The parent's threads, for the phases after the map (shuffle and reduce need no process of
-/// their own: the partitions are here).
-struct ParentThreads(usize);
-
-impl Runner for ParentThreads {
-    fn workers(&self) -> usize {
-        self.0.max(1)
-    }
-
-    fn run_loops<T: Send>(
-        &self,
-        loops: usize,
-        work: &(dyn Fn() -> T + Sync),
-    ) -> Result<Vec<T>, WorkerFailure> {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..loops).map(|_| scope.spawn(work)).collect();
-            handles
-                .into_iter()
-                .enumerate()
-                .map(|(i, h)| h.join().map_err(|p| WorkerFailure::of(i, panic_message(&*p))))
-                .collect()
-        })
-    }
-}
-
 /// Sums `match_count` per ngram with the partitioned algorithm, the map phase in `workers`
-/// child processes started with `command`; `partitions` is R (0: the default).
+/// child processes started with `command`, the shuffle and reduce on `reduce_on`;
+/// `partitions` is R (0: the default).
 pub fn ngram_partitioned<'a>(
     sources: &[Source<'a>],
     options: &NgramOptions,
     workers: usize,
     command: &WorkerCommand,
     partitions: usize,
+    reduce_on: &dyn Runner,
 ) -> Result<NgramOutput<'a>, NgramError> {
     let paths: Vec<String> = sources
         .iter()
@@ -75,35 +49,33 @@ pub fn ngram_partitioned<'a>(
         r => r,
     };
     let clock = Instant::now();
-    let plan = plan_chunks(sources, options.chunking);
+    let shares = partitioned::shares(sources, options.chunking, workers);
     let split_s = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
     let mut shipping = Shipping { mode: "range", ..Shipping::default() };
     let mut reruns = Vec::new();
     let mut mapped = Vec::new();
-    if !plan.is_empty() {
-        let count = workers.clamp(1, plan.len());
+    if !shares.is_empty() {
         let identities: Vec<_> = sources.iter().map(|s| s.identity).collect();
-        let tasks = (0..count).map(|w| Task::MapPartitioned {
-            paths: paths.clone(),
-            identities: identities.clone(),
-            chunks: plan
-                .iter()
-                .enumerate()
-                .skip(w)
-                .step_by(count)
-                .map(|(index, c)| PlannedChunk {
-                    index: index as u64,
-                    source: c.source as u64,
-                    start: c.range.start as u64,
-                    end: c.range.end as u64,
-                })
-                .collect(),
-            partitions: partitions as u64,
-            skip_malformed: options.skip_malformed,
-        });
-        let tasks: Vec<Task> = tasks.collect();
+        let tasks: Vec<Task> = shares
+            .into_iter()
+            .map(|share| Task::MapPartitioned {
+                paths: paths.clone(),
+                identities: identities.clone(),
+                chunks: share
+                    .into_iter()
+                    .map(|(index, chunk)| PlannedChunk {
+                        index: index as u64,
+                        source: chunk.source as u64,
+                        start: chunk.range.start as u64,
+                        end: chunk.range.end as u64,
+                    })
+                    .collect(),
+                partitions: partitions as u64,
+                skip_malformed: options.skip_malformed,
+            })
+            .collect();
         let runs: Vec<Share> = std::thread::scope(|scope| {
             let handles: Vec<_> = tasks
                 .iter()
@@ -134,12 +106,8 @@ pub fn ngram_partitioned<'a>(
                 }
             };
             if let Some(fault) = map.fault {
-                let source = &sources[fault.source as usize];
-                let line = line_number_at(source.data, fault.offset as usize);
-                first_failure.record(
-                    fault.index as usize,
-                    NgramError::Line { file: source.name.to_string(), line, kind: fault.kind },
-                );
+                let error = sources[fault.source as usize].line_error(fault.offset as usize, fault.kind);
+                first_failure.record(fault.index as usize, error);
             }
             let first_skipped = map.first_skipped.map(|at| SkippedAt {
                 source: at.source as usize,
@@ -158,7 +126,7 @@ pub fn ngram_partitioned<'a>(
         mapped.push(Mapped::empty(partitions));
     }
     let phases = Phases { split_s, map_s, partitions, ..Phases::default() };
-    let mut output = partitioned::reduce_and_collect(&ParentThreads(workers), sources, mapped, phases)?;
+    let mut output = partitioned::reduce_and_collect(reduce_on, sources, mapped, phases)?;
     output.shipping = Some(shipping);
     output.reruns = reruns;
     Ok(output)

@@ -6,9 +6,18 @@
 //! function by its name, a [`Task`] names one of the functions the worker knows.
 
 use std::fmt;
+use std::time::Duration;
 
 use workload::input::FileIdentity;
 use workload::ngram::LineErrorKind;
+
+/// The argument that puts the `harness` binary into worker mode (the parent starts its
+/// workers with it, the worker side answers to it).
+pub const WORKER_ARG: &str = "__worker";
+
+/// How often a busy worker says it is alive: an empty frame on its reply pipe (the interval
+/// every heartbeat in the workspace uses, timely's included).
+pub const HEARTBEAT: Duration = workload::run::HEARTBEAT;
 
 /// Work a worker knows how to do.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,12 +15,10 @@ use workload::input::{FileIdentity, InputFile};
 use workload::ngram::partitioned::{combine, Mapped};
 use workload::ngram::{key_hash, map_chunk_into, map_chunk_runs, Counts, Source};
 
-use crate::child::HEARTBEAT;
 use crate::frame::{read_frame, write_frame};
-use crate::protocol::{Entry, Fault, LineAt, Partial, PartitionedMap, PlannedChunk, Reply, Task};
-
-/// The argument that puts the `harness` binary into worker mode.
-pub const WORKER_ARG: &str = "__worker";
+use crate::protocol::{
+    Entry, Fault, LineAt, Partial, PartitionedMap, PlannedChunk, Reply, Task, HEARTBEAT, WORKER_ARG,
+};
 
 /// For programs that are their own workers (the examples): when started with
 /// [`WORKER_ARG`], serve tasks and exit; otherwise return and let the program run.

@@ -9,6 +9,7 @@ use process::{ngram_partitioned, WorkerCommand};
 use workload::input::InputFile;
 use workload::ngram::{Chunking, NgramOptions};
 use workload::oracle;
+use workload::testing::TwoThreads;
 
 fn worker() -> WorkerCommand {
     WorkerCommand::new(env!("CARGO_BIN_EXE_process-worker"))
@@ -42,7 +43,9 @@ fn child_processes_match_the_oracle_and_report_shipping() {
             chunking: Chunking::Bytes(NonZeroUsize::new(900).unwrap()),
             skip_malformed: false,
         };
-        let output = ngram_partitioned(&[file.source()], &options, workers, &worker(), partitions).unwrap();
+        let output =
+            ngram_partitioned(&[file.source()], &options, workers, &worker(), partitions, &TwoThreads)
+                .unwrap();
         let got: BTreeMap<Vec<u8>, u64> = output.totals.iter().map(|(k, v)| (k.to_vec(), v)).collect();
         assert_eq!(got, want, "{workers} workers, {partitions} partitions");
         assert_eq!(output.lines, 3000);
@@ -71,13 +74,15 @@ fn child_processes_report_the_first_bad_line_and_skips() {
     let options =
         NgramOptions { chunking: Chunking::Bytes(NonZeroUsize::new(500).unwrap()), skip_malformed: false };
     for workers in [1, 2, 3] {
-        let err = ngram_partitioned(&[file.source()], &options, workers, &worker(), 0).unwrap_err();
+        let err =
+            ngram_partitioned(&[file.source()], &options, workers, &worker(), 0, &TwoThreads).unwrap_err();
         assert_eq!(
             err.to_string(),
             format!("{name}:2001: match_count is not a non-negative integer: \"-3\"")
         );
         let skipping = NgramOptions { skip_malformed: true, ..options };
-        let output = ngram_partitioned(&[file.source()], &skipping, workers, &worker(), 0).unwrap();
+        let output =
+            ngram_partitioned(&[file.source()], &skipping, workers, &worker(), 0, &TwoThreads).unwrap();
         assert_eq!((output.lines, output.skipped), (3002, 2));
         let first = output.first_skipped.expect("reported");
         assert_eq!(
@@ -96,18 +101,27 @@ fn a_failing_worker_is_reported_not_waited_for() {
     let file = InputFile::open(&path).unwrap();
     let options = NgramOptions::default();
     let sh = |script: &str| WorkerCommand::new("sh").arg("-c").arg(script);
-    let err = ngram_partitioned(&[file.source()], &options, 2, &WorkerCommand::new("false"), 0).unwrap_err();
+    let err = ngram_partitioned(&[file.source()], &options, 2, &WorkerCommand::new("false"), 0, &TwoThreads)
+        .unwrap_err();
     assert!(err.to_string().contains("exit status 1"), "{err}");
-    let err = ngram_partitioned(&[file.source()], &options, 2, &sh("kill -9 $$"), 0).unwrap_err();
+    let err =
+        ngram_partitioned(&[file.source()], &options, 2, &sh("kill -9 $$"), 0, &TwoThreads).unwrap_err();
     assert!(err.to_string().contains("killed by signal 9"), "{err}");
-    let err = ngram_partitioned(&[file.source()], &options, 2, &sh("cat > /dev/null & echo nonsense"), 0)
-        .unwrap_err()
-        .to_string();
+    let err = ngram_partitioned(
+        &[file.source()],
+        &options,
+        2,
+        &sh("cat > /dev/null & echo nonsense"),
+        0,
+        &TwoThreads,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("(pid ") && err.contains("not a protocol frame"), "{err}");
     let memory = InputFile::from_bytes("memory.tsv", data.clone());
-    let err = ngram_partitioned(&[memory.source()], &options, 2, &worker(), 0).unwrap_err();
+    let err = ngram_partitioned(&[memory.source()], &options, 2, &worker(), 0, &TwoThreads).unwrap_err();
     assert!(err.to_string().contains("needs files on disk"), "{err}");
-    let output = ngram_partitioned(&[file.source()], &options, 2, &worker(), 0).unwrap();
+    let output = ngram_partitioned(&[file.source()], &options, 2, &worker(), 0, &TwoThreads).unwrap();
     assert_eq!((output.lines, output.distinct()), (2000, 37));
 }
 
@@ -126,14 +140,15 @@ fn a_file_replaced_during_the_run_is_an_error_not_a_mixed_answer() {
     let options = NgramOptions::default();
     let merged = process::ngram(&[file.source()], &options, 2, &worker(), process::Ship::Range).unwrap_err();
     assert!(merged.to_string().contains("replaced.tsv: the file changed during the run"), "{merged}");
-    let partitioned = ngram_partitioned(&[file.source()], &options, 2, &worker(), 0).unwrap_err();
+    let partitioned =
+        ngram_partitioned(&[file.source()], &options, 2, &worker(), 0, &TwoThreads).unwrap_err();
     assert!(
         partitioned.to_string().contains("replaced.tsv: the file changed during the run"),
         "{partitioned}"
     );
     // Opened again, it is the file on disk now, and both run.
     let now = InputFile::open(&path).unwrap();
-    let output = ngram_partitioned(&[now.source()], &options, 2, &worker(), 0).unwrap();
+    let output = ngram_partitioned(&[now.source()], &options, 2, &worker(), 0, &TwoThreads).unwrap();
     assert_eq!(output.lines, 3000);
 }
 
@@ -159,7 +174,7 @@ fn a_lost_worker_s_share_is_mapped_again_and_the_totals_are_exact() {
             .arg(format!("PROCESS_WORKER_FAULT_ONCE={fault}:{} exec \"$0\"", marker.display()))
             .arg(env!("CARGO_BIN_EXE_process-worker"))
             .with_worker_timeout(std::time::Duration::from_secs(1));
-        let output = ngram_partitioned(&[file.source()], &options, 2, &hooked, 0).unwrap();
+        let output = ngram_partitioned(&[file.source()], &options, 2, &hooked, 0, &TwoThreads).unwrap();
         assert!(marker.exists(), "the hook fired");
         let got: BTreeMap<Vec<u8>, u64> = output.totals.iter().map(|(k, v)| (k.to_vec(), v)).collect();
         assert_eq!(got, want, "exact after a worker was lost ({fault})");
@@ -172,6 +187,6 @@ fn a_lost_worker_s_share_is_mapped_again_and_the_totals_are_exact() {
     }
     // A worker that dies every time is rerun a bounded number of times, then reported.
     let always = WorkerCommand::new("sh").arg("-c").arg("kill -9 $$");
-    let err = ngram_partitioned(&[file.source()], &options, 2, &always, 0).unwrap_err();
+    let err = ngram_partitioned(&[file.source()], &options, 2, &always, 0, &TwoThreads).unwrap_err();
     assert!(err.to_string().contains("killed by signal 9"), "{err}");
 }

@@ -5,9 +5,8 @@
 //! As a model in the contract's sense ([`Runner`]), it is one worker: the calling thread
 //! runs the job's worker loop over every task.
 
-use workload::ngram::{merge, NgramOptions, NgramOutput, Source};
-use workload::run::{count_on, Runner};
-use workload::{panic_message, CountJob, NgramError, WorkerFailure};
+use workload::run::{guard, Runner};
+use workload::WorkerFailure;
 
 /// One worker: the calling thread.
 #[derive(Debug, Clone, Copy, Default)]
@@ -18,28 +17,9 @@ impl Runner for Serial {
         1
     }
 
-    /// The one loop, on this thread.
-    fn run_loops<T: Send>(
-        &self,
-        loops: usize,
-        work: &(dyn Fn() -> T + Sync),
-    ) -> Result<Vec<T>, WorkerFailure> {
-        (0..loops.min(1))
-            .map(|_| {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
-                    .map_err(|payload| WorkerFailure::of(0, panic_message(&*payload)))
-            })
-            .collect()
+    /// Each loop in turn, on this thread (a job asks for one: there is one worker).
+    fn run_loops(&self, loops: usize, work: &(dyn Fn(usize) + Sync)) -> Result<(), WorkerFailure> {
+        let outcomes: Vec<_> = (0..loops).map(|worker| guard(worker, work)).collect();
+        outcomes.into_iter().collect()
     }
-}
-
-/// Runs the count job's tasks one after another; returns the sum of their results.
-pub fn count(job: CountJob) -> u64 {
-    count_on(&Serial, job).expect("count_to does not panic")
-}
-
-/// Sums `match_count` per ngram over every source, on this thread: every chunk folds into
-/// one map (the article's algorithm, [`merge`], on one worker).
-pub fn ngram<'a>(sources: &[Source<'a>], options: &NgramOptions) -> Result<NgramOutput<'a>, NgramError> {
-    merge::ngram(&Serial, sources, options)
 }

@@ -12,9 +12,8 @@ pub mod lesson;
 
 use std::thread;
 
-use workload::ngram::{merge, NgramOptions, NgramOutput, Source};
-use workload::run::{count_on, Runner};
-use workload::{count_to, panic_message, CountJob, NgramError, WorkerFailure};
+use workload::run::{guard, Runner};
+use workload::{count_to, panic_message, CountJob, WorkerFailure};
 
 /// The article's listing, literally: one thread per task, start them all, join them all.
 /// Unlike Python's `join`, Rust's returns the thread's result.
@@ -43,29 +42,12 @@ impl Runner for Threads {
     }
 
     /// One scoped thread per loop, all joined.
-    fn run_loops<T: Send>(
-        &self,
-        loops: usize,
-        work: &(dyn Fn() -> T + Sync),
-    ) -> Result<Vec<T>, WorkerFailure> {
-        let joined: Vec<thread::Result<T>> = thread::scope(|scope| {
-            let handles: Vec<_> = (0..loops).map(|_| scope.spawn(work)).collect();
-            handles.into_iter().map(|h| h.join()).collect()
-        });
-        joined
-            .into_iter()
-            .enumerate()
-            .map(|(worker, result)| {
-                result.map_err(|payload| WorkerFailure::of(worker, panic_message(&*payload)))
-            })
-            .collect()
+    fn run_loops(&self, loops: usize, work: &(dyn Fn(usize) + Sync)) -> Result<(), WorkerFailure> {
+        thread::scope(|scope| {
+            let handles: Vec<_> = (0..loops).map(|worker| scope.spawn(move || guard(worker, work))).collect();
+            handles.into_iter().try_for_each(|h| h.join().expect("guard catches the loop's panic"))
+        })
     }
-}
-
-/// The count job on `workers` threads: each claims task numbers until none are left, so K
-/// tasks spread over W threads whatever K and W are.
-pub fn count(job: CountJob, workers: usize) -> Result<u64, WorkerFailure> {
-    count_on(&Threads::new(workers), job)
 }
 
 /// Joins every handle (even after one fails, so no thread is left running) and sums the
@@ -84,16 +66,6 @@ fn join_all(handles: Vec<thread::JoinHandle<u64>>) -> Result<u64, WorkerFailure>
     failure.map_or(Ok(total), Err)
 }
 
-/// Sums `match_count` per ngram on `workers` threads: the article's algorithm ([`merge`]),
-/// each thread folding the chunks it claims into its own map.
-pub fn ngram<'a>(
-    sources: &[Source<'a>],
-    options: &NgramOptions,
-    workers: usize,
-) -> Result<NgramOutput<'a>, NgramError> {
-    merge::ngram(&Threads::new(workers), sources, options)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,7 +74,7 @@ mod tests {
     fn count_sums_every_task() {
         for (tasks, to, workers) in [(2, 1000, 2), (5, 77, 2), (1, 10, 8), (0, 10, 2), (3, 0, 1)] {
             let job = CountJob { tasks, to };
-            assert_eq!(count(job, workers), Ok(tasks as u64 * to));
+            assert_eq!(job.run_on(&Threads::new(workers)), Ok(tasks as u64 * to));
             assert_eq!(count_thread_per_task(job), Ok(tasks as u64 * to));
         }
     }

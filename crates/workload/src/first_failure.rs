@@ -55,7 +55,12 @@ impl<E> FirstFailure<E> {
 
     /// The earliest failure, if any task failed.
     pub fn into_error(self) -> Option<E> {
-        self.failure.into_inner().unwrap_or_else(PoisonError::into_inner).map(|(_, error)| error)
+        self.into_first().map(|(_, error)| error)
+    }
+
+    /// The earliest failure and its task's index, if any task failed.
+    pub fn into_first(self) -> Option<(usize, E)> {
+        self.failure.into_inner().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// `Ok(value)` if no task failed, else the earliest failure.

@@ -31,7 +31,8 @@ pub fn run_example_with_stderr(manifest_dir: &str, name: &str, args: &[&str]) ->
     (text(output.stdout), text(output.stderr))
 }
 
-/// Two scoped threads: the smallest parallel model, for testing jobs without a model crate.
+/// Two scoped threads: the smallest parallel model, for testing jobs without a model crate
+/// (the models' own runners are in their crates, which depend on this one).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TwoThreads;
 
@@ -40,18 +41,10 @@ impl crate::run::Runner for TwoThreads {
         2
     }
 
-    fn run_loops<T: Send>(
-        &self,
-        loops: usize,
-        work: &(dyn Fn() -> T + Sync),
-    ) -> Result<Vec<T>, crate::WorkerFailure> {
+    fn run_loops(&self, loops: usize, work: &(dyn Fn(usize) + Sync)) -> Result<(), crate::WorkerFailure> {
         std::thread::scope(|s| {
-            let handles: Vec<_> = (0..loops).map(|_| s.spawn(work)).collect();
-            handles
-                .into_iter()
-                .enumerate()
-                .map(|(i, h)| h.join().map_err(|p| crate::WorkerFailure::of(i, crate::panic_message(&*p))))
-                .collect()
+            let handles: Vec<_> = (0..loops).map(|i| s.spawn(move || crate::run::guard(i, work))).collect();
+            handles.into_iter().try_for_each(|h| h.join().expect("guarded"))
         })
     }
 }

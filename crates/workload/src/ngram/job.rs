@@ -28,6 +28,12 @@ pub struct Source<'a> {
 }
 
 impl Source<'_> {
+    /// A bad line at byte `offset` of this source, as `FILE:LINE: message`: every model names
+    /// a bad line this way, wherever it was found.
+    pub fn line_error(&self, offset: usize, kind: LineErrorKind) -> NgramError {
+        NgramError::Line { file: self.name.to_string(), line: line_number_at(self.data, offset), kind }
+    }
+
     /// Says that `range` of the data has been read and will not be needed again soon: for a
     /// memory-mapped file the pages leave this process's resident set (`MADV_DONTNEED`; they
     /// stay in the page cache, and reading them again just maps them back). This is what
@@ -100,6 +106,13 @@ impl Chunking {
             Chunking::Bytes(bytes) => Some(bytes.get()),
             Chunking::Lines(_) => None,
         }
+    }
+
+    /// The chunk size for input read as a stream: lines cannot be counted before the bytes
+    /// are read, so a stream is cut by bytes (the default size when chunks were asked for in
+    /// lines).
+    pub fn stream_bytes(self) -> usize {
+        self.bytes().unwrap_or(DEFAULT_CHUNK_BYTES)
     }
 }
 
@@ -190,11 +203,7 @@ pub fn map_chunk_ref_runs<'a>(
                 kind,
             }),
         }),
-        Err(err) => Err(NgramError::Line {
-            file: source.name.to_string(),
-            line: line_number_at(source.data, chunk.range.start + err.offset),
-            kind: err.kind,
-        }),
+        Err(err) => Err(source.line_error(chunk.range.start + err.offset, err.kind)),
     }
 }
 
@@ -266,13 +275,7 @@ pub fn map_chunk_read_runs(
             }
             // The line number counts the newlines before the error, through the map: only an
             // error touches the map's pages.
-            Err(err) => {
-                return Err(NgramError::Line {
-                    file: source.name.to_string(),
-                    line: line_number_at(source.data, base + err.offset),
-                    kind: err.kind,
-                })
-            }
+            Err(err) => return Err(source.line_error(base + err.offset, err.kind)),
         }
         buffer.copy_within(cut..held, 0);
         base += cut;

@@ -19,14 +19,14 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use super::job::{
-    map_chunk_read_runs, map_chunk_ref_runs, plan_chunks, ChunkRef, NgramOptions, NgramOutput, Phases,
-    Source, Tally, Totals,
+    map_chunk_read_runs, map_chunk_ref_runs, plan_chunks, ChunkRef, Chunking, NgramOptions, NgramOutput,
+    Phases, Source, Tally, Totals,
 };
 use super::parse::LineErrorKind;
 use super::table::{key_hash, partition_of_hash, KeyTable, RunBuffer};
 use crate::error::NgramError;
 use crate::first_failure::FirstFailure;
-use crate::run::{workers_for, Runner};
+use crate::run::Runner;
 
 /// R, when not given: four per worker, and more for big inputs so that each partition gets
 /// about 8 MiB of input (on the default shard about 20,000 distinct keys: a table of well
@@ -39,7 +39,7 @@ pub fn default_partitions(workers: usize, input_bytes: usize) -> usize {
 /// Sums `match_count` per ngram through the five phases on `runner`, with `partitions`
 /// partitions (0: [`default_partitions`]); the output carries the phases' timings.
 pub fn ngram<'a>(
-    runner: &impl Runner,
+    runner: &dyn Runner,
     sources: &[Source<'a>],
     options: &NgramOptions,
     partitions: usize,
@@ -60,19 +60,12 @@ pub fn ngram<'a>(
 /// Phases 3 to 5 on what the map phase (here, in child processes, or over a stream) gave:
 /// shuffle, reduce, collect, each timed into `phases`.
 pub fn reduce_and_collect<'a>(
-    runner: &impl Runner,
+    runner: &dyn Runner,
     sources: &[Source<'a>],
     mapped: Vec<Mapped>,
     mut phases: Phases,
 ) -> Result<NgramOutput<'a>, NgramError> {
-    let clock = Instant::now();
-    let (by_partition, tally) = shuffle(mapped, phases.partitions);
-    phases.shuffle_s = clock.elapsed().as_secs_f64();
-
-    let clock = Instant::now();
-    let reduced = reduce_phase(runner, by_partition)?;
-    phases.reduce_s = clock.elapsed().as_secs_f64();
-
+    let (reduced, tally) = shuffle_and_reduce(runner, mapped, &mut phases)?;
     // No key is in two partitions, so the answer is the partitions themselves: nothing is
     // copied into one big map (which took 1.1-1.5 s for 4,000,000 keys).
     let clock = Instant::now();
@@ -80,6 +73,37 @@ pub fn reduce_and_collect<'a>(
     phases.collect_s = clock.elapsed().as_secs_f64();
     output.phases = Some(phases);
     Ok(output)
+}
+
+/// Phases 3 and 4: the workers' partitions shuffled to their reducers and reduced on
+/// `runner`, each phase timed into `phases`; the reduced partitions and the line counts.
+pub fn shuffle_and_reduce(
+    runner: &dyn Runner,
+    mapped: Vec<Mapped>,
+    phases: &mut Phases,
+) -> Result<(Vec<KeyTable>, Tally), NgramError> {
+    let clock = Instant::now();
+    let (by_partition, tally) = shuffle(mapped, phases.partitions);
+    phases.shuffle_s = clock.elapsed().as_secs_f64();
+    let clock = Instant::now();
+    let reduced = reduce_phase(runner, by_partition)?;
+    phases.reduce_s = clock.elapsed().as_secs_f64();
+    Ok((reduced, tally))
+}
+
+/// The split phase for a model that sends each worker its whole share of the map phase at
+/// once (child processes): the chunk plan dealt to `min(workers, chunks)` workers, chunk i to
+/// worker i mod W, so each worker meets its chunks in input order (and the earliest bad line
+/// is still found). Per worker, its chunks with their places in the plan; none for no input.
+pub fn shares(sources: &[Source<'_>], chunking: Chunking, workers: usize) -> Vec<Vec<(usize, ChunkRef)>> {
+    let plan = plan_chunks(sources, chunking);
+    let workers = workers.clamp(1, plan.len().max(1));
+    let mut shares: Vec<Vec<(usize, ChunkRef)>> = (0..workers).map(|_| Vec::new()).collect();
+    for (index, chunk) in plan.into_iter().enumerate() {
+        shares[index % workers].push((index, chunk));
+    }
+    shares.retain(|share| !share.is_empty());
+    shares
 }
 
 /// One worker's map output: what it combined for each partition, and its line counts.
@@ -147,14 +171,14 @@ const READ_FILES: bool = true;
 /// every worker stops claiming; chunks are claimed in order, so the earliest error in the
 /// input is among those recorded ([`FirstFailure`]).
 pub fn map_phase(
-    runner: &impl Runner,
+    runner: &dyn Runner,
     sources: &[Source<'_>],
     plan: &[ChunkRef],
     options: &NgramOptions,
     partitions: usize,
 ) -> Result<Vec<Mapped>, NgramError> {
     let first_failure = FirstFailure::new();
-    let share = plan.iter().map(|c| c.range.len()).sum::<usize>() / workers_for(runner, plan.len());
+    let share = plan.iter().map(|c| c.range.len()).sum::<usize>() / runner.workers_for(plan.len());
     let mapped = runner.run(plan.len(), &|claims| {
         let mut mapped = Mapped::empty(partitions);
         let mut first = true;
@@ -275,7 +299,7 @@ pub fn reduce_partition(partials: Vec<Partial>) -> Result<KeyTable, NgramError> 
 
 /// The reduce: each partition's tables merged into one, partitions in parallel.
 pub fn reduce_phase(
-    runner: &impl Runner,
+    runner: &dyn Runner,
     by_partition: Vec<Vec<Partial>>,
 ) -> Result<Vec<KeyTable>, NgramError> {
     let n = by_partition.len();

@@ -1,13 +1,50 @@
-//! The engine against the oracle with both executors and any number of partitions; errors
-//! are the first in the input; the phases are all reported.
+//! The MapReduce engine through the registry (`--model mapreduce`), against the oracle with
+//! both in-process executors and any number of partitions, over files and `.gz` streams;
+//! errors are the first in the input; the phases are all reported.
 
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
 
-use mapreduce::{Engine, Executor};
+use harness::models::{Algorithm, EngineExecutor, Model, Settings};
 use workload::input::InputFile;
-use workload::ngram::{Chunking, NgramOptions};
-use workload::{oracle, CountJob};
+use workload::ngram::{Chunking, NgramOptions, NgramOutput, Source};
+use workload::{oracle, CountJob, NgramError};
+
+/// The engine's settings and workers for one run.
+#[derive(Debug, Clone, Copy)]
+struct Engine {
+    workers: usize,
+    partitions: usize,
+    executor: EngineExecutor,
+}
+
+impl Engine {
+    fn settings(&self) -> Settings {
+        Settings { executor: self.executor, partitions: self.partitions, ..Settings::default() }
+    }
+
+    fn ngram<'a>(
+        &self,
+        sources: &[Source<'a>],
+        options: &NgramOptions,
+    ) -> Result<NgramOutput<'a>, NgramError> {
+        Model::MapReduce.ngram_with(Algorithm::Partitioned, sources, options, self.workers, &self.settings())
+    }
+
+    fn ngram_stream(
+        &self,
+        streams: Vec<mapreduce::Stream>,
+        options: &NgramOptions,
+    ) -> Result<NgramOutput<'static>, NgramError> {
+        Model::MapReduce.ngram_streams(
+            Algorithm::Partitioned,
+            streams,
+            options,
+            self.workers,
+            &self.settings(),
+        )
+    }
+}
 
 fn shard() -> Vec<u8> {
     // Keys repeated far apart and in runs, some non-ASCII.
@@ -19,7 +56,7 @@ fn shard() -> Vec<u8> {
 
 fn engines() -> Vec<Engine> {
     let mut out = Vec::new();
-    for executor in [Executor::Rayon, Executor::Threads] {
+    for executor in [EngineExecutor::Rayon, EngineExecutor::Threads] {
         for (workers, partitions) in [(1, 1), (2, 0), (2, 3), (3, 16)] {
             out.push(Engine { workers, partitions, executor });
         }
@@ -34,12 +71,8 @@ fn matches_the_oracle_with_every_executor_and_partitioning() {
     let file = InputFile::from_bytes("shard.tsv", data.clone());
     for engine in engines() {
         for chunking in [Chunking::Auto, Chunking::Bytes(NonZeroUsize::new(777).unwrap())] {
-            let output = mapreduce::ngram(
-                &[file.source()],
-                &NgramOptions { chunking, skip_malformed: false },
-                &engine,
-            )
-            .unwrap();
+            let output =
+                engine.ngram(&[file.source()], &NgramOptions { chunking, skip_malformed: false }).unwrap();
             let got: BTreeMap<Vec<u8>, u64> = output.totals.iter().map(|(k, v)| (k.to_vec(), v)).collect();
             assert_eq!(got, want, "{engine:?} {chunking:?}");
             assert_eq!(output.lines, 3000);
@@ -70,7 +103,7 @@ fn the_first_bad_line_is_reported_whatever_the_executor() {
     let options =
         NgramOptions { chunking: Chunking::Bytes(NonZeroUsize::new(500).unwrap()), skip_malformed: false };
     for engine in engines() {
-        let err = mapreduce::ngram(&[file.source()], &options, &engine).unwrap_err();
+        let err = engine.ngram(&[file.source()], &options).unwrap_err();
         assert_eq!(err.to_string(), "bad.tsv:2001: expected 4 tab-separated fields, found 1", "{engine:?}");
     }
 }
@@ -78,8 +111,10 @@ fn the_first_bad_line_is_reported_whatever_the_executor() {
 #[test]
 fn counts_through_the_engine() {
     for engine in engines() {
-        assert_eq!(mapreduce::count(CountJob { tasks: 5, to: 1000 }, &engine), Ok(5000), "{engine:?}");
-        assert_eq!(mapreduce::count(CountJob { tasks: 0, to: 1000 }, &engine), Ok(0));
+        let runner =
+            Model::MapReduce.runner(engine.workers, &engine.settings()).unwrap().expect("in process");
+        assert_eq!(CountJob { tasks: 5, to: 1000 }.run_on(&*runner), Ok(5000), "{engine:?}");
+        assert_eq!(CountJob { tasks: 0, to: 1000 }.run_on(&*runner), Ok(0));
     }
 }
 
@@ -87,7 +122,7 @@ fn counts_through_the_engine() {
 /// fresh file named `name` and returns its path.
 fn gz_file(name: &str, data: &[u8]) -> std::path::PathBuf {
     use std::io::Write;
-    let dir = std::env::temp_dir().join(format!("mapreduce-engine-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("harness-engine-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     let mut out = Vec::new();
@@ -117,7 +152,7 @@ fn gzip_streams_match_the_oracle() {
                 chunking: Chunking::Bytes(NonZeroUsize::new(bytes).unwrap()),
                 skip_malformed: false,
             };
-            let output = mapreduce::ngram_stream(stream(&path), &options, &engine).unwrap();
+            let output = engine.ngram_stream(stream(&path), &options).unwrap();
             let got: BTreeMap<Vec<u8>, u64> = output.totals.iter().map(|(k, v)| (k.to_vec(), v)).collect();
             assert_eq!(got, want, "{engine:?} {bytes}");
             assert_eq!((output.lines, output.bytes), (3000, data.len() as u64));
@@ -145,14 +180,14 @@ fn gzip_streams_report_the_first_bad_line_and_skips() {
             chunking: Chunking::Bytes(NonZeroUsize::new(500).unwrap()),
             skip_malformed: false,
         };
-        let err = mapreduce::ngram_stream(stream(&path), &options, &engine).unwrap_err();
+        let err = engine.ngram_stream(stream(&path), &options).unwrap_err();
         assert_eq!(
             err.to_string(),
             format!("{name}:2001: expected 4 tab-separated fields, found 1"),
             "{engine:?}"
         );
         let skipping = NgramOptions { skip_malformed: true, ..options };
-        let output = mapreduce::ngram_stream(stream(&path), &skipping, &engine).unwrap();
+        let output = engine.ngram_stream(stream(&path), &skipping).unwrap();
         assert_eq!((output.lines, output.skipped), (3002, 2));
         let first = output.first_skipped.expect("a skipped line is reported");
         assert_eq!((first.file, first.line), (name.clone(), 2001));
@@ -166,7 +201,8 @@ fn corrupt_gzip_is_an_error_naming_the_file() {
     let middle = bytes.len() / 3;
     bytes.truncate(middle);
     std::fs::write(&path, &bytes).unwrap();
-    let err = mapreduce::ngram_stream(stream(&path), &NgramOptions::default(), &Engine::new(2)).unwrap_err();
+    let engine = Engine { workers: 2, partitions: 0, executor: EngineExecutor::Rayon };
+    let err = engine.ngram_stream(stream(&path), &NgramOptions::default()).unwrap_err();
     let text = err.to_string();
     assert!(text.starts_with(&format!("{}: ", path.display())) && text.contains("gzip"), "{text}");
     let err = InputFile::open(&path).unwrap_err().to_string();
