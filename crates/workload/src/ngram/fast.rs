@@ -57,7 +57,7 @@
 //! path decides nothing the slow path would decide differently; the property tests check
 //! that.
 
-use super::map::{same_key, ChunkError, Combiner};
+use super::combiner::{same_key, ChunkError, Combiner};
 use super::parse::{shown, LineErrorKind};
 use super::sixteen::Sixteen;
 #[cfg(target_arch = "x86_64")]
