@@ -137,8 +137,7 @@ pub struct GenArgs {
 
 #[derive(Debug, Args)]
 pub struct CountArgs {
-    /// serial, threads, process, pool, async, mapreduce, or all (runs each and checks they agree).
-    #[arg(long, value_parser = parse_model_choice)]
+    #[arg(long, value_parser = parse_model_choice, help = crate::models::model_help())]
     pub model: ModelChoice,
     /// N: how far each task counts (accepts 100000000, 100_000_000 or 1e8).
     #[arg(long, default_value = "100000000", value_parser = parse_u64)]
@@ -167,8 +166,7 @@ pub struct NgramArgs {
     /// Shard files (ngram TAB year TAB match_count TAB volume_count).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// serial, threads, process, pool, async, mapreduce, or all (runs each and checks they agree).
-    #[arg(long, value_parser = parse_model_choice)]
+    #[arg(long, value_parser = parse_model_choice, help = crate::models::model_help())]
     pub model: ModelChoice,
     /// The article's algorithm (merge: map chunks, merge the maps) or the MapReduce engine's
     /// (partitioned: map + combine into partitions, reduce them in parallel). Default: the

@@ -307,6 +307,12 @@ impl ModelChoice {
     }
 }
 
+/// `--model`'s help: every model of the registry, or `all`.
+pub fn model_help() -> String {
+    let names: Vec<&str> = Model::ALL.iter().map(|m| m.name()).collect();
+    format!("{}, or all (runs each and checks they agree)", names.join(", "))
+}
+
 pub fn parse_model_choice(text: &str) -> Result<ModelChoice, String> {
     if text == "all" {
         return Ok(ModelChoice::All);

@@ -31,11 +31,13 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
             args.min, args.max
         )));
     }
-    let threads = Settings::default();
+    let in_process = Settings::default();
     let processes = Settings { executor: EngineExecutor::Processes, ..Settings::default() };
     let copied = Settings { ship: process::Ship::Bytes, ..Settings::default() };
-    let mut series: Vec<(&str, Model, Settings)> =
-        vec![("mapreduce", Model::MapReduce, threads), ("mapreduce, processes", Model::MapReduce, processes)];
+    let mut series: Vec<(&str, Model, Settings)> = vec![
+        ("mapreduce", Model::MapReduce, in_process),
+        ("mapreduce, processes", Model::MapReduce, processes),
+    ];
     if !args.engine_only {
         series.push(("process (chunks copied)", Model::Process, copied));
     }

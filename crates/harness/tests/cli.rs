@@ -29,6 +29,11 @@ impl Drop for Scratch {
     }
 }
 
+/// Every model's name, in the registry's order.
+fn model_names() -> Vec<&'static str> {
+    harness::models::Model::ALL.iter().map(|m| m.name()).collect()
+}
+
 fn harness(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_harness")).args(args).output().expect("harness runs")
 }
@@ -167,10 +172,8 @@ fn ngram_json_tsv_and_agreement() {
         .iter()
         .map(|r| format!("{}/{}", r["model"].as_str().unwrap(), r["algorithm"].as_str().unwrap()))
         .collect();
-    let want_cells: Vec<String> = ["serial", "threads", "process", "pool", "async", "mapreduce"]
-        .iter()
-        .flat_map(|m| [format!("{m}/merge"), format!("{m}/partitioned")])
-        .collect();
+    let want_cells: Vec<String> =
+        model_names().iter().flat_map(|m| [format!("{m}/merge"), format!("{m}/partitioned")]).collect();
     assert_eq!(cells, want_cells);
     assert!(records.iter().all(|r| r["chunk_bytes"] == 4096), "the chunk size is recorded");
     let total: u64 = want.values().sum();
@@ -245,7 +248,7 @@ fn malformed_input_fails_with_file_and_line_and_prints_no_result() {
     let bad = dir.path("bad.tsv");
     std::fs::write(&bad, "a\t1900\t1\t1\nb\t1900\t2\t1\nc\t1900\nd\t1900\t-4\t1\n").unwrap();
     let tsv = dir.path("out.tsv");
-    for model in ["serial", "threads", "process", "pool", "async", "mapreduce", "all"] {
+    for model in model_names().into_iter().chain(["all"]) {
         let out = harness(&[
             "ngram",
             bad.to_str().unwrap(),
@@ -284,9 +287,8 @@ fn count_all_models_agree_in_json() {
         .iter()
         .map(|r| (r["model"].as_str().unwrap().to_string(), r["workers"].as_u64().unwrap()))
         .collect();
-    let expected =
-        [("serial", 1), ("threads", 2), ("process", 2), ("pool", 2), ("async", 2), ("mapreduce", 2)];
-    assert_eq!(workers, expected.into_iter().map(|(m, w)| (m.to_string(), w)).collect());
+    let expected = model_names().into_iter().map(|m| (m.to_string(), if m == "serial" { 1 } else { 2 }));
+    assert_eq!(workers, expected.collect());
     for r in &records {
         assert_eq!(r["job"], "count");
         assert_eq!(r["tasks"], 3);
@@ -300,9 +302,8 @@ fn clear_errors_for_bad_arguments_and_files() {
     let out = harness(&["count", "--model", "fibers"]);
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains(
-            "unknown model 'fibers'; available: serial, threads, process, pool, async, mapreduce, all"
-        ),
+        stderr(&out)
+            .contains(&format!("unknown model 'fibers'; available: {}, all", model_names().join(", "))),
         "{}",
         stderr(&out)
     );

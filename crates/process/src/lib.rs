@@ -29,4 +29,6 @@ pub use jobs::{count, ngram, Ship};
 pub use oneshot::Process;
 pub use partitioned::ngram_partitioned;
 pub use pool::{AsCompleted, AsyncResult, ProcessPool, Tagged, Traffic};
-pub use protocol::{Fault, Reply, Task, HEARTBEAT, WORKER_ARG};
+#[cfg(feature = "test-tasks")]
+pub use protocol::Fault;
+pub use protocol::{Reply, Task, HEARTBEAT, WORKER_ARG};

@@ -34,14 +34,17 @@ pub enum Task {
     /// Map bytes `start..end` of `path`, which the worker reads itself: only the range
     /// crosses the pipe. `identity` is the file the parent read: the worker refuses another.
     MapRange { path: String, identity: Option<FileIdentity>, start: u64, end: u64, skip_malformed: bool },
-    /// Misbehave on purpose, so tests can check that the parent copes.
+    /// Misbehave on purpose, so tests can check that the parent copes (tests only: the
+    /// `test-tasks` feature, which this crate's tests turn on).
+    #[cfg(feature = "test-tasks")]
     Fault(Fault),
     /// The article's `count(to)` that prints how long it took: counts, writes
     /// `counted to N in S s` on the worker's stderr, replies with the count.
     TimedCount { to: u64 },
     /// Connect to `addr` (a loopback listener the parent holds) and wait until the parent
     /// closes the connection, then reply 0: a gate for tests, so they can hold a worker busy
-    /// for exactly as long as they need without sleeping.
+    /// for exactly as long as they need without sleeping (tests only, as `Fault`).
+    #[cfg(feature = "test-tasks")]
     Gate { addr: String },
     /// Several tasks in one message, replied to with one `Reply::Batch` (what
     /// `ProcessPoolExecutor.map(chunksize=n)` sends).
@@ -93,6 +96,7 @@ pub struct PartitionedMap {
 }
 
 /// Ways a worker can fail, on request.
+#[cfg(feature = "test-tasks")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     /// `panic!` (the process exits with status 101).
@@ -324,6 +328,7 @@ impl Task {
                 out.u64(*end);
                 out.u8(u8::from(*skip_malformed));
             }
+            #[cfg(feature = "test-tasks")]
             Task::Fault(fault) => {
                 out.u8(6);
                 match fault {
@@ -341,6 +346,7 @@ impl Task {
                 out.u8(7);
                 out.u64(*to);
             }
+            #[cfg(feature = "test-tasks")]
             Task::Gate { addr } => {
                 out.u8(8);
                 out.str(addr);
@@ -418,6 +424,7 @@ impl Task {
                 end: input.u64()?,
                 skip_malformed: input.u8()? != 0,
             },
+            #[cfg(feature = "test-tasks")]
             6 => Task::Fault(match input.u8()? {
                 0 => Fault::Panic,
                 1 => Fault::Exit(input.u32()? as i32),
@@ -427,6 +434,7 @@ impl Task {
                 tag => return Err(DecodeError(format!("unknown fault {tag}"))),
             }),
             7 => Task::TimedCount { to: input.u64()? },
+            #[cfg(feature = "test-tasks")]
             8 => Task::Gate { addr: input.string()? },
             9 => {
                 let n = input.u64()?;

@@ -4,7 +4,7 @@
 //! crate's own `process-worker` binary.
 
 use std::collections::HashMap;
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,7 +17,7 @@ use workload::ngram::{key_hash, map_chunk_into, map_chunk_runs, Counts, Source};
 
 use crate::frame::{read_frame, write_frame};
 use crate::protocol::{
-    Entry, Fault, LineAt, Partial, PartitionedMap, PlannedChunk, Reply, Task, HEARTBEAT, WORKER_ARG,
+    Entry, LineAt, Partial, PartitionedMap, PlannedChunk, Reply, Task, HEARTBEAT, WORKER_ARG,
 };
 
 /// For programs that are their own workers (the examples): when started with
@@ -60,7 +60,7 @@ pub fn serve() -> ExitCode {
         drop(frame);
         let decode_s = started.elapsed().as_secs_f64();
         BUSY.store(true, Ordering::Relaxed);
-        let reply = run(task, decode_s, &mut files, &mut io::stdout());
+        let reply = run(task, decode_s, &mut files);
         let encoded = Instant::now();
         let mut bytes = reply.encode();
         if let Reply::Partial(mut partial) = reply {
@@ -119,7 +119,7 @@ fn stop_this_process() {
     }
 }
 
-fn run(task: Task, decode_s: f64, files: &mut HashMap<String, InputFile>, stdout: &mut impl Write) -> Reply {
+fn run(task: Task, decode_s: f64, files: &mut HashMap<String, InputFile>) -> Reply {
     match task {
         Task::Count { to, times } => Reply::Value((0..times).map(|_| count_to(to)).sum()),
         Task::Hello { name } => Reply::Text(format!("hello, {name}")),
@@ -153,14 +153,16 @@ fn run(task: Task, decode_s: f64, files: &mut HashMap<String, InputFile>, stdout
             }
             map(&bytes[start..end], start as u64, skip_malformed, decode_s)
         }
-        Task::Fault(fault) => misbehave(fault, stdout),
+        #[cfg(feature = "test-tasks")]
+        Task::Fault(fault) => misbehave(fault),
         Task::TimedCount { to } => Reply::Value(timed_count(to)),
+        #[cfg(feature = "test-tasks")]
         Task::Gate { addr } => match wait_at_gate(&addr) {
             Ok(()) => Reply::Value(0),
             Err(err) => Reply::Failed(format!("gate {addr}: {err}")),
         },
         Task::Batch(tasks) => {
-            Reply::Batch(tasks.into_iter().map(|task| run(task, decode_s, files, stdout)).collect())
+            Reply::Batch(tasks.into_iter().map(|task| run(task, decode_s, files)).collect())
         }
         Task::MapPartitioned { paths, identities, chunks, partitions, skip_malformed } => {
             fault_once_for_tests();
@@ -247,6 +249,7 @@ pub fn timed_count(to: u64) -> u64 {
     counter
 }
 
+#[cfg(feature = "test-tasks")]
 /// Holds until the other end of a loopback connection closes it.
 fn wait_at_gate(addr: &str) -> io::Result<()> {
     use std::io::Read;
@@ -282,11 +285,15 @@ fn map(data: &[u8], base: u64, skip_malformed: bool, decode_s: f64) -> Reply {
     }
 }
 
-fn misbehave(fault: Fault, stdout: &mut impl Write) -> Reply {
+#[cfg(feature = "test-tasks")]
+fn misbehave(fault: crate::protocol::Fault) -> Reply {
+    use crate::protocol::Fault;
     match fault {
         Fault::Panic => panic!("worker asked to panic"),
         Fault::Exit(code) => std::process::exit(code),
         Fault::Garbage => {
+            use std::io::Write;
+            let mut stdout = io::stdout().lock();
             let _ = stdout.write_all(b"this is not a frame at all");
             let _ = stdout.flush();
             std::process::exit(0);
