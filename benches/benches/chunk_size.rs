@@ -28,6 +28,7 @@ fn chunk_size(c: &mut Criterion) {
         let options = NgramOptions {
             chunking: Chunking::Bytes(NonZeroUsize::new(size as usize).expect("non-zero")),
             skip_malformed: false,
+            ..NgramOptions::default()
         };
         group.bench_with_input(BenchmarkId::new("process-bytes", size), &options, |b, options| {
             b.iter(|| {

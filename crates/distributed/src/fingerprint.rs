@@ -17,7 +17,10 @@ use crate::{Meta, INPUT};
 /// must all have said so.
 pub(crate) fn describe_input(inputs: &[InputFile], options: &NgramOptions) -> Vec<u8> {
     // The options that shape the chunk plan and the answer come first, as a line of their own.
-    let mut text = format!("options\t{:?}, skip_malformed {}\t-\n", options.chunking, options.skip_malformed);
+    let mut text = format!(
+        "options\t{:?}, skip_malformed {}, kernel {:?}\t-\n",
+        options.chunking, options.skip_malformed, options.kernel
+    );
     for file in inputs {
         let data = file.bytes();
         let sample = 4096.min(data.len());

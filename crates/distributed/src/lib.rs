@@ -669,8 +669,8 @@ fn run_worker<A: timely::communication::Allocate>(
         let source = &sources[chunk.source];
         let emit = |key: &[u8], sum| combine(&mut mapped.parts, key, sum);
         let result = match source.file {
-            Some(file) => map_chunk_read_runs(source, file, chunk, options.skip_malformed, &mut buffer, emit),
-            None => map_chunk_ref_runs(&sources, chunk, options.skip_malformed, emit),
+            Some(file) => map_chunk_read_runs(source, file, chunk, options, &mut buffer, emit),
+            None => map_chunk_ref_runs(&sources, chunk, options, emit),
         };
         if std::mem::take(&mut first) {
             presize(&mut mapped.parts, chunk.range.len(), share);

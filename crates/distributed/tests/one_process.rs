@@ -39,6 +39,7 @@ fn options(bytes: usize, skip: bool) -> NgramOptions {
     NgramOptions {
         chunking: Chunking::Bytes(std::num::NonZeroUsize::new(bytes).unwrap()),
         skip_malformed: skip,
+        ..NgramOptions::default()
     }
 }
 

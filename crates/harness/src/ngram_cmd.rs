@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use workload::input::{is_gzip, is_rereadable, open_all, open_stream, InputFile};
-use workload::ngram::{Chunking, NgramOptions, NgramOutput, Source};
+use workload::ngram::{Chunking, Kernel, NgramOptions, NgramOutput, Source};
 
 use crate::cli::{EngineArg, NgramArgs};
 use crate::models::{Algorithm, Model, ModelChoice, Settings};
@@ -114,7 +114,8 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-pub fn run(args: &NgramArgs) -> Result<(), CliError> {
+/// The command for a job whose map is `kernel` (`harness ngram`: the ngram job's).
+pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
     // A bad output is refused before any work, not after minutes of it.
     if let Some(path) = &args.output {
         output::check(path, &args.files)?;
@@ -127,6 +128,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
             _ => Chunking::Auto,
         },
         skip_malformed: args.skip_malformed,
+        kernel,
     };
     // The runs: each model with the algorithm asked for, its own by default, or (for
     // `--model all` without `--algorithm`) both: the model x algorithm matrix.
@@ -256,7 +258,7 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
             let elapsed = rounds.elapsed_s;
             let (total_match_count, top) = output.summary(args.top);
             let record = NgramRecord {
-                job: "ngram",
+                job: kernel.job(),
                 model: model.name(),
                 algorithm: algorithm.name(),
                 workers: model.effective_workers(workers),
@@ -325,7 +327,8 @@ pub fn run(args: &NgramArgs) -> Result<(), CliError> {
             } else {
                 if !header_done {
                     say!(
-                        "ngram: {} file(s), {} lines, {}, on {}{}",
+                        "{}: {} file(s), {} lines, {}, on {}{}",
+                        kernel.job(),
                         files.len(),
                         human::thousands(output.lines),
                         human::bytes(output.bytes),

@@ -49,6 +49,7 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
             let options = NgramOptions {
                 chunking: Chunking::Bytes(NonZeroUsize::new(size as usize).expect("sizes start at 1")),
                 skip_malformed: false,
+                ..NgramOptions::default()
             };
             let mut runs = Vec::new();
             for _ in 0..args.repeat.max(1) {

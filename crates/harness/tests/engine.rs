@@ -71,8 +71,12 @@ fn matches_the_oracle_with_every_executor_and_partitioning() {
     let file = InputFile::from_bytes("shard.tsv", data.clone());
     for engine in engines() {
         for chunking in [Chunking::Auto, Chunking::Bytes(NonZeroUsize::new(777).unwrap())] {
-            let output =
-                engine.ngram(&[file.source()], &NgramOptions { chunking, skip_malformed: false }).unwrap();
+            let output = engine
+                .ngram(
+                    &[file.source()],
+                    &NgramOptions { chunking, skip_malformed: false, ..NgramOptions::default() },
+                )
+                .unwrap();
             let got: BTreeMap<Vec<u8>, u64> = output.totals.iter().map(|(k, v)| (k.to_vec(), v)).collect();
             assert_eq!(got, want, "{engine:?} {chunking:?}");
             assert_eq!(output.lines, 3000);
@@ -100,8 +104,11 @@ fn the_first_bad_line_is_reported_whatever_the_executor() {
     }
     data = corrupt;
     let file = InputFile::from_bytes("bad.tsv", data);
-    let options =
-        NgramOptions { chunking: Chunking::Bytes(NonZeroUsize::new(500).unwrap()), skip_malformed: false };
+    let options = NgramOptions {
+        chunking: Chunking::Bytes(NonZeroUsize::new(500).unwrap()),
+        skip_malformed: false,
+        ..NgramOptions::default()
+    };
     for engine in engines() {
         let err = engine.ngram(&[file.source()], &options).unwrap_err();
         assert_eq!(err.to_string(), "bad.tsv:2001: expected 4 tab-separated fields, found 1", "{engine:?}");
@@ -151,6 +158,7 @@ fn gzip_streams_match_the_oracle() {
             let options = NgramOptions {
                 chunking: Chunking::Bytes(NonZeroUsize::new(bytes).unwrap()),
                 skip_malformed: false,
+                ..NgramOptions::default()
             };
             let output = engine.ngram_stream(stream(&path), &options).unwrap();
             let got: BTreeMap<Vec<u8>, u64> = output.totals.iter().map(|(k, v)| (k.to_vec(), v)).collect();
@@ -179,6 +187,7 @@ fn gzip_streams_report_the_first_bad_line_and_skips() {
         let options = NgramOptions {
             chunking: Chunking::Bytes(NonZeroUsize::new(500).unwrap()),
             skip_malformed: false,
+            ..NgramOptions::default()
         };
         let err = engine.ngram_stream(stream(&path), &options).unwrap_err();
         assert_eq!(

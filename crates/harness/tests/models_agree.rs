@@ -69,7 +69,7 @@ proptest! {
         let want = oracle::ngram_totals(&data).unwrap();
         let files = [InputFile::from_bytes("shard.tsv", data.clone())];
         for cell in cells() {
-            let options = NgramOptions { chunking, skip_malformed: false };
+            let options = NgramOptions { chunking, skip_malformed: false, ..NgramOptions::default() };
             let output = run(cell, &files, options, workers).unwrap();
             prop_assert_eq!(&owned(&output), &want, "{:?}", cell);
             prop_assert_eq!(output.lines, oracle::line_count(&data));
@@ -87,7 +87,7 @@ proptest! {
         let want = oracle::ngram_totals(&joined).unwrap();
         let files = [InputFile::from_bytes("a.tsv", a), InputFile::from_bytes("b.tsv", b)];
         for cell in cells() {
-            let output = run(cell, &files, NgramOptions { chunking, skip_malformed: false }, workers).unwrap();
+            let output = run(cell, &files, NgramOptions { chunking, skip_malformed: false, ..NgramOptions::default() }, workers).unwrap();
             prop_assert_eq!(&owned(&output), &want, "{:?}", cell);
         }
     }
@@ -110,7 +110,7 @@ proptest! {
         prop_assert_eq!(bad_line, at as u64 + 1);
         let files = [InputFile::from_bytes("bad.tsv", corrupt.clone())];
 
-        let strict = NgramOptions { chunking, skip_malformed: false };
+        let strict = NgramOptions { chunking, skip_malformed: false, ..NgramOptions::default() };
         for cell in cells() {
             let err = run(cell, &files, strict, workers).unwrap_err();
             let prefix = format!("bad.tsv:{bad_line}: ");
@@ -125,7 +125,7 @@ proptest! {
             clean.push(b'\n');
         }
         let want = oracle::ngram_totals(&clean).unwrap();
-        let lenient = NgramOptions { chunking, skip_malformed: true };
+        let lenient = NgramOptions { chunking, skip_malformed: true, ..NgramOptions::default() };
         for cell in cells() {
             let output = run(cell, &files, lenient, workers).unwrap();
             prop_assert_eq!(&owned(&output), &want, "{:?}", cell);
@@ -168,7 +168,7 @@ proptest! {
         let path = dir.join("shard.tsv");
         std::fs::write(&path, &data).unwrap();
         let files = [InputFile::open(&path).unwrap()];
-        let options = NgramOptions { chunking: Chunking::Bytes(NonZeroUsize::new(target).unwrap()), skip_malformed: false };
+        let options = NgramOptions { chunking: Chunking::Bytes(NonZeroUsize::new(target).unwrap()), skip_malformed: false, ..NgramOptions::default() };
         let want = oracle::ngram_totals(&data).unwrap();
         for &model in Model::ALL {
             let output = run((model, Algorithm::Partitioned), &files, options, workers).unwrap();
@@ -218,7 +218,13 @@ fn an_overflowing_total_is_an_error_in_every_model() {
     let files = [InputFile::from_bytes("big.tsv", data)];
     for cell in cells() {
         for chunking in [Chunking::Auto, Chunking::Lines(NonZeroUsize::MIN)] {
-            let err = run(cell, &files, NgramOptions { chunking, skip_malformed: true }, 2).unwrap_err();
+            let err = run(
+                cell,
+                &files,
+                NgramOptions { chunking, skip_malformed: true, ..NgramOptions::default() },
+                2,
+            )
+            .unwrap_err();
             assert!(err.contains("total match_count for \"big\" overflows u64"), "{cell:?}: {err}");
         }
     }

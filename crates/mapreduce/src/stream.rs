@@ -12,9 +12,7 @@ use std::time::Instant;
 use workload::chunk::line_number_at;
 use workload::input::{gzip_error, LineChunks};
 use workload::ngram::partitioned::{combine, default_partitions, shuffle_and_reduce, Mapped};
-use workload::ngram::{
-    map_chunk_runs, LineErrorKind, NgramOptions, NgramOutput, Phases, SkippedLine, Totals,
-};
+use workload::ngram::{LineErrorKind, NgramOptions, NgramOutput, Phases, SkippedLine, Totals};
 use workload::run::Runner;
 use workload::{FirstFailure, NgramError};
 
@@ -213,8 +211,7 @@ fn map_stream_chunks(
             continue;
         }
         let parts = &mut mapped.parts;
-        let result =
-            map_chunk_runs(&chunk.bytes, options.skip_malformed, |key, sum| combine(parts, key, sum));
+        let result = options.map_runs(&chunk.bytes, |key, sum| combine(parts, key, sum));
         let mut record = ChunkLines { source: chunk.source, ..ChunkLines::default() };
         match result {
             Ok(stats) => {

@@ -119,11 +119,13 @@ pub fn ngram<'a>(
                     identity: sources[chunk.source].identity,
                     start: chunk.range.start as u64,
                     end: chunk.range.end as u64,
+                    kernel: options.kernel,
                     skip_malformed: options.skip_malformed,
                 }
                 .encode(),
                 _ => Task::encode_map_bytes(
                     chunk.range.start as u64,
+                    options.kernel,
                     options.skip_malformed,
                     &sources[chunk.source].data[chunk.range.clone()],
                 ),

@@ -73,6 +73,7 @@ pub fn ngram_partitioned<'a>(
                     })
                     .collect(),
                 partitions: partitions as u64,
+                kernel: options.kernel,
                 skip_malformed: options.skip_malformed,
             })
             .collect();

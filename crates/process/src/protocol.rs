@@ -9,7 +9,7 @@ use std::fmt;
 use std::time::Duration;
 
 use workload::input::FileIdentity;
-use workload::ngram::LineErrorKind;
+use workload::ngram::{Kernel, LineErrorKind};
 
 /// The argument that puts the `harness` binary into worker mode (the parent starts its
 /// workers with it, the worker side answers to it).
@@ -28,12 +28,21 @@ pub enum Task {
     Hello { name: String },
     /// Sleep, then reply `value` (for completion-order lessons).
     Sleep { millis: u64, value: u64 },
-    /// Map these bytes (a chunk shipped whole, as pickling a list of lines does). `base` is
-    /// the chunk's offset in its file, so replies can name keys by file offset.
-    MapBytes { base: u64, skip_malformed: bool, data: Vec<u8> },
-    /// Map bytes `start..end` of `path`, which the worker reads itself: only the range
-    /// crosses the pipe. `identity` is the file the parent read: the worker refuses another.
-    MapRange { path: String, identity: Option<FileIdentity>, start: u64, end: u64, skip_malformed: bool },
+    /// Map these bytes with `kernel` (a chunk shipped whole, as pickling a list of lines
+    /// does). `base` is the chunk's offset in its file, so replies can name keys by file
+    /// offset.
+    MapBytes { base: u64, kernel: Kernel, skip_malformed: bool, data: Vec<u8> },
+    /// Map bytes `start..end` of `path` with `kernel`; the worker reads them itself: only the
+    /// range crosses the pipe. `identity` is the file the parent read: the worker refuses
+    /// another.
+    MapRange {
+        path: String,
+        identity: Option<FileIdentity>,
+        start: u64,
+        end: u64,
+        kernel: Kernel,
+        skip_malformed: bool,
+    },
     /// Misbehave on purpose, so tests can check that the parent copes (tests only: the
     /// `test-tasks` feature, which this crate's tests turn on).
     #[cfg(feature = "test-tasks")]
@@ -58,6 +67,7 @@ pub enum Task {
         identities: Vec<Option<FileIdentity>>,
         chunks: Vec<PlannedChunk>,
         partitions: u64,
+        kernel: Kernel,
         skip_malformed: bool,
     },
 }
@@ -166,6 +176,12 @@ impl std::error::Error for DecodeError {}
 struct Out(Vec<u8>);
 
 impl Out {
+    /// How a chunk is mapped, in one byte: the kernel's number, then whether malformed lines
+    /// are skipped in the low bit.
+    fn how(&mut self, kernel: Kernel, skip_malformed: bool) {
+        self.u8(kernel.code() << 1 | u8::from(skip_malformed));
+    }
+
     fn u8(&mut self, v: u8) {
         self.0.push(v);
     }
@@ -190,6 +206,14 @@ impl Out {
 struct In<'a>(&'a [u8]);
 
 impl<'a> In<'a> {
+    /// [`Out::how`]'s byte.
+    fn how(&mut self) -> Result<(Kernel, bool), DecodeError> {
+        let byte = self.u8()?;
+        let kernel = Kernel::from_code(byte >> 1)
+            .ok_or_else(|| DecodeError(format!("unknown kernel {}", byte >> 1)))?;
+        Ok((kernel, byte & 1 != 0))
+    }
+
     fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         if self.0.len() < n {
             return Err(DecodeError(format!("needed {n} more bytes, {} left", self.0.len())));
@@ -313,20 +337,20 @@ impl Task {
                 out.u64(*millis);
                 out.u64(*value);
             }
-            Task::MapBytes { base, skip_malformed, data } => {
+            Task::MapBytes { base, kernel, skip_malformed, data } => {
                 out.0.reserve(data.len() + 32);
                 out.u8(4);
                 out.u64(*base);
-                out.u8(u8::from(*skip_malformed));
+                out.how(*kernel, *skip_malformed);
                 out.bytes(data);
             }
-            Task::MapRange { path, identity, start, end, skip_malformed } => {
+            Task::MapRange { path, identity, start, end, kernel, skip_malformed } => {
                 out.u8(5);
                 out.str(path);
                 put_identity(&mut out, identity);
                 out.u64(*start);
                 out.u64(*end);
-                out.u8(u8::from(*skip_malformed));
+                out.how(*kernel, *skip_malformed);
             }
             #[cfg(feature = "test-tasks")]
             Task::Fault(fault) => {
@@ -358,7 +382,7 @@ impl Task {
                     out.bytes(&task.encode());
                 }
             }
-            Task::MapPartitioned { paths, identities, chunks, partitions, skip_malformed } => {
+            Task::MapPartitioned { paths, identities, chunks, partitions, kernel, skip_malformed } => {
                 out.u8(10);
                 out.u64(paths.len() as u64);
                 for (path, identity) in paths.iter().zip(identities) {
@@ -372,7 +396,7 @@ impl Task {
                     }
                 }
                 out.u64(*partitions);
-                out.u8(u8::from(*skip_malformed));
+                out.how(*kernel, *skip_malformed);
             }
         }
         out.0
@@ -380,11 +404,11 @@ impl Task {
 
     /// The encoding of `Task::MapBytes` straight from a borrowed chunk: one copy, into the
     /// frame (building the task first would copy the chunk twice).
-    pub fn encode_map_bytes(base: u64, skip_malformed: bool, data: &[u8]) -> Vec<u8> {
+    pub fn encode_map_bytes(base: u64, kernel: Kernel, skip_malformed: bool, data: &[u8]) -> Vec<u8> {
         let mut out = Out(Vec::with_capacity(data.len() + 32));
         out.u8(4);
         out.u64(base);
-        out.u8(u8::from(skip_malformed));
+        out.how(kernel, skip_malformed);
         out.bytes(data);
         out.0
     }
@@ -412,18 +436,17 @@ impl Task {
             1 => Task::Count { to: input.u64()?, times: input.u32()? },
             2 => Task::Hello { name: input.string()? },
             3 => Task::Sleep { millis: input.u64()?, value: input.u64()? },
-            4 => Task::MapBytes {
-                base: input.u64()?,
-                skip_malformed: input.u8()? != 0,
-                data: input.bytes()?.to_vec(),
-            },
-            5 => Task::MapRange {
-                path: input.string()?,
-                identity: get_identity(&mut input)?,
-                start: input.u64()?,
-                end: input.u64()?,
-                skip_malformed: input.u8()? != 0,
-            },
+            4 => {
+                let base = input.u64()?;
+                let (kernel, skip_malformed) = input.how()?;
+                Task::MapBytes { base, kernel, skip_malformed, data: input.bytes()?.to_vec() }
+            }
+            5 => {
+                let (path, identity) = (input.string()?, get_identity(&mut input)?);
+                let (start, end) = (input.u64()?, input.u64()?);
+                let (kernel, skip_malformed) = input.how()?;
+                Task::MapRange { path, identity, start, end, kernel, skip_malformed }
+            }
             #[cfg(feature = "test-tasks")]
             6 => Task::Fault(match input.u8()? {
                 0 => Fault::Panic,
@@ -461,13 +484,9 @@ impl Task {
                         (input.u64()?, input.u64()?, input.u64()?, input.u64()?);
                     chunks.push(PlannedChunk { index, source, start, end });
                 }
-                Task::MapPartitioned {
-                    paths,
-                    identities,
-                    chunks,
-                    partitions: input.u64()?,
-                    skip_malformed: input.u8()? != 0,
-                }
+                let partitions = input.u64()?;
+                let (kernel, skip_malformed) = input.how()?;
+                Task::MapPartitioned { paths, identities, chunks, partitions, kernel, skip_malformed }
             }
             tag => return Err(DecodeError(format!("unknown task tag {tag}"))),
         };
@@ -644,12 +663,18 @@ mod tests {
             Task::Count { to: 100_000_000, times: 2 },
             Task::Hello { name: "satori".into() },
             Task::Sleep { millis: 5, value: 22 },
-            Task::MapBytes { base: 10, skip_malformed: true, data: b"a\t1\t2\t3\n".to_vec() },
+            Task::MapBytes {
+                base: 10,
+                kernel: Kernel::Ngram,
+                skip_malformed: true,
+                data: b"a\t1\t2\t3\n".to_vec(),
+            },
             Task::MapRange {
                 path: "/tmp/ä.tsv".into(),
                 identity: None,
                 start: 1,
                 end: 99,
+                kernel: Kernel::Ngram,
                 skip_malformed: false,
             },
             Task::MapRange {
@@ -657,6 +682,15 @@ mod tests {
                 identity: Some(FileIdentity { device: 1, inode: 2, len: 3, modified_ns: 4 }),
                 start: 0,
                 end: 1,
+                kernel: Kernel::Ngram,
+                skip_malformed: true,
+            },
+            Task::MapPartitioned {
+                paths: vec!["/tmp/c.tsv".into()],
+                identities: vec![None],
+                chunks: vec![PlannedChunk { index: 3, source: 0, start: 7, end: 70 }],
+                partitions: 16,
+                kernel: Kernel::Ngram,
                 skip_malformed: true,
             },
             Task::Fault(Fault::Exit(-3)),

@@ -13,7 +13,7 @@ use std::time::Instant;
 use workload::count_to;
 use workload::input::{FileIdentity, InputFile};
 use workload::ngram::partitioned::{combine, Mapped};
-use workload::ngram::{key_hash, map_chunk_into, map_chunk_runs, Counts, Source};
+use workload::ngram::{add_total, key_hash, Counts, NgramOptions, Source};
 
 use crate::frame::{read_frame, write_frame};
 use crate::protocol::{
@@ -127,8 +127,10 @@ fn run(task: Task, decode_s: f64, files: &mut HashMap<String, InputFile>) -> Rep
             std::thread::sleep(std::time::Duration::from_millis(millis));
             Reply::Value(value)
         }
-        Task::MapBytes { base, skip_malformed, data } => map(&data, base, skip_malformed, decode_s),
-        Task::MapRange { path, identity, start, end, skip_malformed } => {
+        Task::MapBytes { base, kernel, skip_malformed, data } => {
+            map(&data, base, &NgramOptions { kernel, skip_malformed, ..NgramOptions::default() }, decode_s)
+        }
+        Task::MapRange { path, identity, start, end, kernel, skip_malformed } => {
             if !files.contains_key(&path) {
                 match InputFile::open(Path::new(&path)) {
                     Ok(file) => {
@@ -151,7 +153,8 @@ fn run(task: Task, decode_s: f64, files: &mut HashMap<String, InputFile>) -> Rep
                     bytes.len()
                 ));
             }
-            map(&bytes[start..end], start as u64, skip_malformed, decode_s)
+            let options = NgramOptions { kernel, skip_malformed, ..NgramOptions::default() };
+            map(&bytes[start..end], start as u64, &options, decode_s)
         }
         #[cfg(feature = "test-tasks")]
         Task::Fault(fault) => misbehave(fault),
@@ -164,9 +167,10 @@ fn run(task: Task, decode_s: f64, files: &mut HashMap<String, InputFile>) -> Rep
         Task::Batch(tasks) => {
             Reply::Batch(tasks.into_iter().map(|task| run(task, decode_s, files)).collect())
         }
-        Task::MapPartitioned { paths, identities, chunks, partitions, skip_malformed } => {
+        Task::MapPartitioned { paths, identities, chunks, partitions, kernel, skip_malformed } => {
             fault_once_for_tests();
-            map_partitioned(&paths, &identities, &chunks, partitions as usize, skip_malformed)
+            let options = NgramOptions { kernel, skip_malformed, ..NgramOptions::default() };
+            map_partitioned(&paths, &identities, &chunks, partitions as usize, &options)
         }
     }
 }
@@ -178,7 +182,7 @@ fn map_partitioned(
     identities: &[Option<FileIdentity>],
     chunks: &[PlannedChunk],
     partitions: usize,
-    skip_malformed: bool,
+    options: &NgramOptions,
 ) -> Reply {
     let mut opened = Vec::with_capacity(paths.len());
     for (path, identity) in paths.iter().zip(identities) {
@@ -201,7 +205,7 @@ fn map_partitioned(
             return Reply::Failed(format!("chunk {}: no bytes {start}..{end} in file {source}", chunk.index));
         };
         let parts = &mut mapped.parts;
-        let result = map_chunk_runs(data, skip_malformed, |key, sum| combine(parts, key, sum));
+        let result = options.map_runs(data, |key, sum| combine(parts, key, sum));
         sources[source].release(start..end);
         let at = |offset: usize, kind| LineAt {
             index: chunk.index,
@@ -260,9 +264,9 @@ fn wait_at_gate(addr: &str) -> io::Result<()> {
 }
 
 /// Maps one chunk and names every key by its offset in the file.
-fn map(data: &[u8], base: u64, skip_malformed: bool, decode_s: f64) -> Reply {
+fn map(data: &[u8], base: u64, options: &NgramOptions, decode_s: f64) -> Reply {
     let mut counts = Counts::new();
-    match map_chunk_into(&mut counts, data, skip_malformed) {
+    match options.map_runs(data, |key, sum| add_total(&mut counts, key, sum)) {
         Err(err) => Reply::LineError { offset: base + err.offset as u64, kind: err.kind },
         Ok(stats) => {
             let started = Instant::now();

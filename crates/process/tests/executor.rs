@@ -150,6 +150,7 @@ fn a_failed_call_fails_its_future_and_the_executor_carries_on() {
         identity: None,
         start: 0,
         end: 1,
+        kernel: workload::ngram::Kernel::Ngram,
         skip_malformed: false,
     };
     let failed = executor.submit_task(missing).unwrap();

@@ -42,6 +42,7 @@ fn child_processes_match_the_oracle_and_report_shipping() {
         let options = NgramOptions {
             chunking: Chunking::Bytes(NonZeroUsize::new(900).unwrap()),
             skip_malformed: false,
+            ..NgramOptions::default()
         };
         let output =
             ngram_partitioned(&[file.source()], &options, workers, &worker(), partitions, &TwoThreads)
@@ -71,8 +72,11 @@ fn child_processes_report_the_first_bad_line_and_skips() {
     let path = disk_file("processes-bad.tsv", &data);
     let file = InputFile::open(&path).unwrap();
     let name = path.display().to_string();
-    let options =
-        NgramOptions { chunking: Chunking::Bytes(NonZeroUsize::new(500).unwrap()), skip_malformed: false };
+    let options = NgramOptions {
+        chunking: Chunking::Bytes(NonZeroUsize::new(500).unwrap()),
+        skip_malformed: false,
+        ..NgramOptions::default()
+    };
     for workers in [1, 2, 3] {
         let err =
             ngram_partitioned(&[file.source()], &options, workers, &worker(), 0, &TwoThreads).unwrap_err();
@@ -162,8 +166,11 @@ fn a_lost_worker_s_share_is_mapped_again_and_the_totals_are_exact() {
     let want = oracle::ngram_totals(&data).unwrap();
     let path = disk_file("rerun.tsv", &data);
     let file = InputFile::open(&path).unwrap();
-    let options =
-        NgramOptions { chunking: Chunking::Bytes(NonZeroUsize::new(900).unwrap()), skip_malformed: false };
+    let options = NgramOptions {
+        chunking: Chunking::Bytes(NonZeroUsize::new(900).unwrap()),
+        skip_malformed: false,
+        ..NgramOptions::default()
+    };
     for (fault, why) in
         [("die", "died before replying: killed by signal 6 (SIGABRT)"), ("stop", "sent nothing")]
     {

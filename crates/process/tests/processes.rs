@@ -187,6 +187,7 @@ fn ngram_on_processes_ships_bytes_or_ranges() {
     let options = NgramOptions {
         chunking: workload::ngram::Chunking::Bytes(std::num::NonZeroUsize::new(1000).unwrap()),
         skip_malformed: false,
+        ..NgramOptions::default()
     };
     for ship in [Ship::Bytes, Ship::Range, Ship::Auto] {
         let output = ngram(&sources, &options, 2, &worker(), ship).unwrap();

@@ -5,7 +5,8 @@ use std::num::NonZeroUsize;
 use std::ops::Range;
 use std::path::Path;
 
-use super::map::{add_total, map_chunk_runs, merge_counts, Counts};
+use super::kernel::Kernel;
+use super::map::{add_total, merge_counts, Counts};
 use super::parse::LineErrorKind;
 use super::table::{key_hash, partition_of_hash, KeyTable};
 use crate::chunk::{line_number_at, split_at_newlines, split_by_lines};
@@ -89,6 +90,19 @@ pub struct NgramOptions {
     pub chunking: Chunking,
     /// Skip malformed lines (and count them) instead of failing.
     pub skip_malformed: bool,
+    /// What each chunk is mapped with: the ngram job's kernel, or another job's.
+    pub kernel: Kernel,
+}
+
+impl NgramOptions {
+    /// Maps `chunk` with the options' kernel ([`Kernel::map_runs`]).
+    pub fn map_runs<'a>(
+        &self,
+        chunk: &'a [u8],
+        emit: impl FnMut(&'a [u8], u64) -> Result<(), LineErrorKind>,
+    ) -> Result<super::map::ChunkStats, super::combiner::ChunkError> {
+        self.kernel.map_runs(chunk, self.skip_malformed, emit)
+    }
 }
 
 /// A planned chunk: which source, which byte range of it.
@@ -178,9 +192,9 @@ pub fn map_chunk_ref_into<'a>(
     counts: &mut Counts<'a>,
     sources: &[Source<'a>],
     chunk: &ChunkRef,
-    skip_malformed: bool,
+    options: &NgramOptions,
 ) -> Result<Tally, NgramError> {
-    map_chunk_ref_runs(sources, chunk, skip_malformed, |key, sum| add_total(counts, key, sum))
+    map_chunk_ref_runs(sources, chunk, options, |key, sum| add_total(counts, key, sum))
 }
 
 /// Maps one planned chunk, handing every run `(key, sum)` to `emit` (see
@@ -188,12 +202,12 @@ pub fn map_chunk_ref_into<'a>(
 pub fn map_chunk_ref_runs<'a>(
     sources: &[Source<'a>],
     chunk: &ChunkRef,
-    skip_malformed: bool,
+    options: &NgramOptions,
     emit: impl FnMut(&'a [u8], u64) -> Result<(), LineErrorKind>,
 ) -> Result<Tally, NgramError> {
     let source = &sources[chunk.source];
     let bytes = &source.data[chunk.range.clone()];
-    match map_chunk_runs(bytes, skip_malformed, emit) {
+    match options.map_runs(bytes, emit) {
         Ok(stats) => Ok(Tally {
             lines: stats.lines,
             skipped: stats.skipped,
@@ -222,7 +236,7 @@ pub fn map_chunk_read_runs(
     source: &Source<'_>,
     file: &std::fs::File,
     chunk: &ChunkRef,
-    skip_malformed: bool,
+    options: &NgramOptions,
     buffer: &mut Vec<u8>,
     emit: impl FnMut(&[u8], u64) -> Result<(), LineErrorKind>,
 ) -> Result<Tally, NgramError> {
@@ -261,7 +275,7 @@ pub fn map_chunk_read_runs(
                 }
             }
         };
-        match map_chunk_runs(&buffer[..cut], skip_malformed, &mut emit) {
+        match options.map_runs(&buffer[..cut], &mut emit) {
             Ok(stats) => {
                 tally.lines += stats.lines;
                 tally.skipped += stats.skipped;
@@ -724,7 +738,7 @@ mod read_tests {
                     &source,
                     source.file.unwrap(),
                     chunk,
-                    false,
+                    &NgramOptions::default(),
                     &mut buffer,
                     |key, sum| {
                         *totals.entry(key.to_vec()).or_default() += sum;
@@ -745,9 +759,15 @@ mod read_tests {
         let input = crate::input::InputFile::open(&path).unwrap();
         let source = input.source();
         let chunk = ChunkRef { source: 0, range: 0..data.len() };
-        let err =
-            map_chunk_read_runs(&source, source.file.unwrap(), &chunk, false, &mut Vec::new(), |_, _| Ok(()))
-                .unwrap_err();
+        let err = map_chunk_read_runs(
+            &source,
+            source.file.unwrap(),
+            &chunk,
+            &NgramOptions::default(),
+            &mut Vec::new(),
+            |_, _| Ok(()),
+        )
+        .unwrap_err();
         assert!(err.to_string().starts_with(&format!("{}:3: ", path.display())), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }

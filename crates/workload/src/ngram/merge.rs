@@ -28,7 +28,7 @@ pub fn ngram<'a>(
         let mut tally = Tally::default();
         while !first_failure.any() {
             let Some(index) = claims.next() else { break };
-            match map_chunk_ref_into(&mut counts, sources, &plan[index], options.skip_malformed) {
+            match map_chunk_ref_into(&mut counts, sources, &plan[index], options) {
                 Ok(t) => tally.absorb(t),
                 Err(err) => first_failure.record(index, err),
             }

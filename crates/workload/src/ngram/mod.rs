@@ -3,6 +3,7 @@
 mod combiner;
 mod fast;
 mod job;
+mod kernel;
 mod map;
 pub mod merge;
 mod parse;
@@ -17,6 +18,7 @@ pub use job::{
     ClusterPart, NgramOptions, NgramOutput, Phases, Rerun, Shipping, SkippedAt, SkippedLine, Source, Tally,
     Totals, DEFAULT_CHUNK_BYTES,
 };
+pub use kernel::Kernel;
 pub use map::{
     add_total, map_chunk, map_chunk_into, map_chunk_runs, map_chunk_runs_walking, merge_counts, ChunkStats,
     Counts, MergeOverflow,

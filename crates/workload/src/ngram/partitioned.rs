@@ -191,10 +191,10 @@ pub fn map_phase(
             let emitted = match source.file {
                 // A file on disk: read with pread into this worker's buffer.
                 Some(file) if READ_FILES => {
-                    map_chunk_read_runs(source, file, chunk, options.skip_malformed, &mut buffer, emit)
+                    map_chunk_read_runs(source, file, chunk, options, &mut buffer, emit)
                 }
                 _ => {
-                    let emitted = map_chunk_ref_runs(sources, chunk, options.skip_malformed, emit);
+                    let emitted = map_chunk_ref_runs(sources, chunk, options, emit);
                     source.release(chunk.range.clone());
                     emitted
                 }
@@ -342,6 +342,7 @@ mod tests {
         let options = NgramOptions {
             chunking: Chunking::Bytes(std::num::NonZeroUsize::new(300).unwrap()),
             skip_malformed: false,
+            ..NgramOptions::default()
         };
         let output = ngram(&TwoThreads, &[file.source()], &options, 3).unwrap();
         let got: std::collections::BTreeMap<Vec<u8>, u64> =
