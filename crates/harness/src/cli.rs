@@ -27,6 +27,10 @@ pub enum Command {
     Count(CountArgs),
     /// Sum match_count per ngram over one or more shard files.
     Ngram(NgramArgs),
+    /// Count each word of text files (each line split on single spaces: the article's first
+    /// MapReduce), with ngram's options, under one model or all of them.
+    #[command(mut_arg("files", |a| a.help("Text files: each line split on single spaces, each word counted")))]
+    Wordcount(NgramArgs),
     /// Run the article's Python programs (python/) as baselines, in a venv made here.
     Python(PythonArgs),
     /// Time the MapReduce engine (and the process model, chunks copied) over chunk sizes from

@@ -56,6 +56,7 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Gen(args) => gen_cmd::run(args),
         Command::Count(args) => count_cmd::run(args),
         Command::Ngram(args) => ngram_cmd::run(args, workload::ngram::Kernel::Ngram),
+        Command::Wordcount(args) => ngram_cmd::run(args, workload::ngram::Kernel::Words),
         Command::Python(args) => python_cmd::run(args).map_err(CliError::Message),
         Command::Sweep(args) => sweep_cmd::run(args),
         Command::Report(args) => report::run(args).map_err(CliError::Message),
