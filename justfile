@@ -69,7 +69,7 @@ ngram model="all": gen
     {{harness}} ngram {{shard}} --model {{model}} --word Aardvark --top 10
 
 # The MapReduce engine over chunk sizes from 4 KiB to 256 MiB (the Goldilocks curve), as
-# reports/sweep.json for the report.
+# reports/sweep.jsonl for the report.
 sweep: gen
     {{harness}} sweep {{shard}}
 

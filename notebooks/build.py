@@ -268,18 +268,18 @@ every chunk to its workers (the article's pickling) at chunk sizes from 4 KiB up
     new_code_cell("""\
 import json, tempfile
 from pathlib import Path
-out = Path(tempfile.mkdtemp()) / "sweep.json"
+out = Path(tempfile.mkdtemp()) / "sweep.jsonl"
 lessons.harness("sweep", path, "--repeat", 1 if SIZE == "small" else 3, "--out", out)
-sweep = json.loads(out.read_text())
+points = [json.loads(line) for line in out.read_text().splitlines()]  # one record per point
 plt.figure(figsize=(8, 4))
 best = {}
-for series in dict.fromkeys(p["series"] for p in sweep["points"]):
-    pts = [(p["chunk_bytes"], p["elapsed_s"]) for p in sweep["points"] if p["series"] == series]
+for series in dict.fromkeys(p["variant"] for p in points):
+    pts = [(p["chunk_bytes"], p["elapsed_s"]) for p in points if p["variant"] == series]
     plt.plot(*zip(*pts), marker="o", label=series)
     best[series] = min(pts, key=lambda p: p[1])
 plt.xscale("log", base=2); plt.yscale("log"); plt.xlabel("chunk size (bytes)"); plt.ylabel("seconds"); plt.legend(); plt.show()
 for series, (size, s) in best.items():
-    worst = max(p["elapsed_s"] for p in sweep["points"] if p["series"] == series)
+    worst = max(p["elapsed_s"] for p in points if p["variant"] == series)
     print(f"{series:24} fastest at {size:>10,}-byte chunks ({s:.3f} s); the worst size is {worst / s:.1f}x slower")"""),
     new_markdown_cell("## polars, where it is installed"),
     new_code_cell("""\

@@ -8,6 +8,7 @@ function defined in a notebook cell cannot be found by them.
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -34,8 +35,14 @@ def size():
 
 def ratio(base, fast):
     """How much faster `fast` is than `base` (two records with elapsed_s and, where they
-    repeated, elapsed_min_s and elapsed_max_s): (median ratio, lowest, highest). The lowest
-    and highest pair the slowest run of one with the fastest of the other."""
+    repeated, elapsed_min_s and elapsed_max_s): (median ratio, lowest, highest). Records that
+    ran side by side in the same rounds (`rounds_s`, as `harness claims` and `count.run_models`
+    measure) give the median, lowest and highest of the ratios taken within each round; others
+    pair the slowest run of one with the fastest of the other."""
+    rounds = base.get("rounds_s"), fast.get("rounds_s")
+    if all(rounds) and len(rounds[0]) == len(rounds[1]):
+        within = sorted(b / f for b, f in zip(*rounds))
+        return statistics.median(within), within[0], within[-1]
     lo_base, hi_base = base.get("elapsed_min_s", base["elapsed_s"]), base.get("elapsed_max_s", base["elapsed_s"])
     lo_fast, hi_fast = fast.get("elapsed_min_s", fast["elapsed_s"]), fast.get("elapsed_max_s", fast["elapsed_s"])
     return base["elapsed_s"] / fast["elapsed_s"], lo_base / hi_fast, hi_base / lo_fast
@@ -98,23 +105,24 @@ def this_machine():
 def rust_count_records(tasks):
     """The Rust count records at K = `tasks` from reports/results.json (the last `just
     bench`), when they were measured on this machine: (records by model, where from), or
-    (None, why not)."""
+    (None, why not). The ones measured side by side (every model in the same rounds as serial,
+    `harness claims`) when there are, else criterion's."""
     path = ROOT / "reports" / "results.json"
     if not path.exists():
         return None, "no reports/results.json (run `just bench`)"
     records = [r for r in json.loads(path.read_text())
                if r.get("lang") == "rust" and r.get("job") == "count" and r.get("tasks") == tasks]
+    paired = [r for r in records if r.get("rounds_s")]
+    records = paired or records
     if not records:
         return None, f"reports/results.json has no Rust count at K = {tasks}"
     stamp = records[0].get("stamp") or {}
     cpu, cores = this_machine()
     if (stamp.get("cpu"), stamp.get("cores")) != (cpu, cores):
         return None, f"reports/results.json was measured on {stamp.get('cpu')}, {stamp.get('cores')} cores, not here"
-    by_model = {}
-    for r in records:
-        low, high = r.get("elapsed_ci_s", [r["elapsed_s"], r["elapsed_s"]])
-        by_model[r["model"]] = dict(r, elapsed_min_s=low, elapsed_max_s=high)
-    return by_model, (f"reports/results.json: criterion medians, N = {records[0]['to']:,}, measured "
+    by_model = {r["model"]: r for r in records}
+    how = f"side by side in {len(paired[0]['rounds_s'])} rounds" if paired else "criterion, timed in turn"
+    return by_model, (f"reports/results.json: {how}, N = {records[0]['to']:,}, measured "
                       f"{stamp.get('date')} at commit {stamp.get('commit')}")
 
 

@@ -137,8 +137,8 @@ def cpu_seconds():
 
 
 def measure(fn):
-    """(result, wall seconds, cores kept busy). A model whose work runs in other processes
-    returns (result, their CPU seconds) and is counted as this process plus what they
+    """(result, wall seconds, cores kept busy, CPU seconds). A model whose work runs in other
+    processes returns (result, their CPU seconds) and is counted as this process plus what they
     report (a pool's workers outlive the run and a forkserver's children are not ours, so
     RUSAGE_CHILDREN would miss them); the others as this process and its waited children."""
     own, children = cpu_seconds()
@@ -151,7 +151,7 @@ def measure(fn):
         cpu = own_after - own + workers_cpu
     else:
         cpu = own_after - own + children_after - children
-    return result, elapsed, cpu / elapsed
+    return result, elapsed, cpu / elapsed, cpu
 
 
 def run_models(n, k, w, repeat=1, warm_up_s=1.5, models=None):
@@ -209,7 +209,7 @@ def run_models(n, k, w, repeat=1, warm_up_s=1.5, models=None):
         pool.join()
         executor.shutdown()
     for model, variant, workers, _, started, method in table:
-        times = [elapsed for _, elapsed, _ in runs[variant]]
+        times = [elapsed for _, elapsed, _, _ in runs[variant]]
         result = runs[variant][-1][0]
         if result != n * k:
             raise SystemExit(f"{variant} returned {result}, expected {n * k}")
@@ -227,7 +227,9 @@ def run_models(n, k, w, repeat=1, warm_up_s=1.5, models=None):
             "elapsed_max_s": max(times),
             "runs": repeat,
             # CPU time over wall time: about 1 for one busy core.
-            "cores_used": statistics.median(used for _, _, used in runs[variant]),
+            "cores_used": statistics.median(used for _, _, used, _ in runs[variant]),
+            # Every round's time, in order: the variants ran in the same rounds, side by side.
+            "rounds_s": times,
             "start_method": method,
             "gil": gil,
             "python": python,
@@ -262,6 +264,60 @@ def run_models(n, k, w, repeat=1, warm_up_s=1.5, models=None):
     return records
 
 
+def serve(n, k, w, warm_up_s=1.0):
+    """Serves rounds to `harness claims`, which decides when to stop: the first line out says
+    what can run (`variants`, `python`, `gil`); then for each line in, `run VARIANT` runs that
+    variant once (K tasks counting to N) and answers `elapsed_s`, `cpu_s`, `cores_used`,
+    `result`; `startup METHOD REPEAT` times a no-op process under a start method; `quit` (or
+    the end of input) closes the pools. Pools are started once, before the first round."""
+    warm = time.perf_counter()
+    while time.perf_counter() - warm < warm_up_s:
+        count(min(n, 1_000_000))
+    gil = sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
+    pool = multiprocessing.Pool(w)
+    pool.apply(noop)
+    executor = concurrent.futures.ProcessPoolExecutor(w)
+    list(executor.map(noop_arg, [0] * w))
+    default = multiprocessing.get_start_method()
+    methods = start_methods()
+    table = {
+        "loop": ("serial", 1, None, lambda: run_serial(n, k, w)),
+        "threading.Thread": ("threads", k, None, lambda: run_threads(n, k, w)),
+        **{f"multiprocessing.Process ({m})": ("process", k, m, (lambda m=m: run_process(multiprocessing.get_context(m), n, k)))
+           for m in methods},
+        "Pool.apply_async": ("pool", w, default, lambda: run_pool(pool, n, k)),
+        "ProcessPoolExecutor": ("pool", w, default, lambda: run_executor(executor, n, k)),
+        "run_in_executor": ("async", w, default, lambda: run_async(executor, n, k)),
+    }
+    say = lambda value: print(json.dumps(value), flush=True)
+    say({"variants": [{"variant": v, "model": m, "workers": wk, "start_method": sm} for v, (m, wk, sm, _) in table.items()],
+         "python": sys.version.split()[0], "gil": gil, "start_methods": methods})
+    try:
+        for line in sys.stdin:
+            words = line.split()
+            if not words or words[0] == "quit":
+                break
+            if words[0] == "run":
+                variant = line.strip()[len("run "):]
+                if variant not in table:
+                    say({"error": f"no variant {variant!r}"})
+                    continue
+                result, elapsed, used, cpu = measure(table[variant][3])
+                say({"elapsed_s": elapsed, "cpu_s": cpu, "cores_used": used, "result": result})
+            elif words[0] == "startup" and len(words) == 3:
+                median, fastest, slowest = process_startup(words[1], int(words[2]))
+                say({"elapsed_s": median, "elapsed_min_s": fastest, "elapsed_max_s": slowest, "runs": int(words[2])})
+            else:
+                say({"error": f"unknown command {line.strip()!r}"})
+    finally:
+        pool.close()
+        pool.join()
+        executor.shutdown()
+        stop = getattr(getattr(multiprocessing.forkserver, "_forkserver", None), "_stop", None)
+        if "forkserver" in methods and stop is not None:
+            stop()
+
+
 def run_coroutine(main):
     """asyncio.run(main()), also where an event loop already runs in this thread (a Jupyter
     kernel has one): then on a thread of its own."""
@@ -279,7 +335,11 @@ def main():
     parser.add_argument("--tasks", type=int, default=2)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--serve", action="store_true", help="serve rounds to `harness claims` (see serve)")
     args = parser.parse_args()
+    if args.serve:
+        serve(args.to, args.tasks, args.workers)
+        return
     for record in run_models(args.to, args.tasks, args.workers, args.repeat):
         print(json.dumps(record), flush=True)
 

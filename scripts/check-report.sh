@@ -27,7 +27,7 @@ browse() {
 url="file://$PWD/$page"
 
 dom=$(browse --dump-dom "$url")
-expected=8
+expected=9
 # (grep finds nothing = status 1, which pipefail would turn into an exit: count with || true.)
 figures=$({ grep -o '<figure class="chart"' <<<"$dom" || true; } | wc -l)
 rendered=$({ grep -o 'data-charts-rendered="[0-9]*"' <<<"$dom" || echo 0; } | grep -o '[0-9]*' | head -1)

@@ -2,16 +2,16 @@
 //! `BENCH_SHARD`, with `Throughput::Bytes` so criterion reports GB/s, through the same entry
 //! point as `harness ngram`: each run starts the model's workers and maps the file afresh,
 //! so starting and reading are part of the time, as in `harness ngram`. Before timing,
-//! every model's answer is checked against the serial one, and the data set is described in
-//! `target/criterion/ngram/dataset.json` for the report; `ngram/run.json` keeps each
-//! benchmark's CPU time and how busy the machine was. Every parallel model runs on one
-//! worker and on every core.
+//! every model's answer is checked against the serial one; each record names the data set,
+//! keeps its CPU time and how busy the machine was. Every parallel model runs on one worker
+//! and on every core.
 
 use std::path::Path;
 
-use benches::{cores, criterion, shard, worker, GroupRun, FLAT};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use benches::{cores, shard, wanted, worker, GroupRun, FLAT, SAMPLES};
+use criterion::{BenchmarkId, Criterion, Throughput};
 use harness::models::{set_worker_command, Model};
+use harness::report::record::{Dataset, Record};
 use workload::input::InputFile;
 use workload::ngram::NgramOptions;
 
@@ -21,7 +21,10 @@ fn run(path: &Path, model: Model, options: &NgramOptions, workers: usize) -> usi
     output.distinct()
 }
 
-fn ngram(c: &mut Criterion) {
+pub fn ngram(c: &mut Criterion) {
+    if !wanted("ngram") {
+        return;
+    }
     let path = shard();
     let cores = cores();
     let options = NgramOptions::default();
@@ -33,25 +36,21 @@ fn ngram(c: &mut Criterion) {
     for &model in Model::ALL {
         assert_eq!(run(&path, model, &options, cores), reference.distinct(), "{model} disagrees with serial");
     }
-    let dataset = serde_json::json!({
+    let dataset = Dataset {
         // As the user named it (relative to the workspace root), never this machine's
         // absolute path: the report compares it with the other records' and shows it.
-        "file": std::env::var("BENCH_SHARD").unwrap_or_else(|_| path.display().to_string()),
-        "lines": reference.lines,
-        "bytes": reference.bytes,
-        "distinct": reference.distinct(),
-        "stamp": harness::machine::stamp(),
+        file: Some(std::env::var("BENCH_SHARD").unwrap_or_else(|_| path.display().to_string())),
+        lines: Some(reference.lines),
+        bytes: Some(reference.bytes),
+        distinct: Some(reference.distinct() as u64),
         // `just bench` generates its shard (BENCH_SYNTHETIC=1); a shard given by hand may be real.
-        "synthetic": std::env::var("BENCH_SYNTHETIC").is_ok_and(|v| v == "1"),
-    });
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion/ngram");
-    std::fs::create_dir_all(&out).expect("criterion's folder");
-    std::fs::write(out.join("dataset.json"), dataset.to_string()).expect("dataset.json");
+        synthetic: Some(std::env::var("BENCH_SYNTHETIC").is_ok_and(|v| v == "1")),
+    };
     let bytes = reference.bytes;
     drop(reference);
     drop(file);
 
-    let run_record = GroupRun::new("ngram");
+    let run_record = GroupRun::new("ngram", SAMPLES);
     let mut group = c.benchmark_group("ngram");
     group.sampling_mode(FLAT);
     group.throughput(Throughput::Bytes(bytes));
@@ -61,16 +60,20 @@ fn ngram(c: &mut Criterion) {
     counts.dedup();
     for &model in Model::ALL {
         for &workers in counts.iter().filter(|&&w| model != Model::Serial || w == 1) {
-            let id = format!("{}/{workers}", model.name());
+            let record = Record {
+                algorithm: Some(model.default_algorithm().name().into()),
+                workers: Some(workers as u64),
+                bytes: dataset.bytes,
+                lines: dataset.lines,
+                distinct: dataset.distinct,
+                dataset: Some(dataset.clone()),
+                ..Record::new("ngram", model.name(), "rust", 0.0)
+            };
             group.bench_function(BenchmarkId::new(model.name(), workers), |b| {
-                run_record.iter(b, &id, || run(&path, model, &options, workers))
+                run_record.iter(b, &record, || run(&path, model, &options, workers))
             });
         }
     }
     group.finish();
-    // How busy the machine was, and each benchmark's CPU time, for the report.
-    run_record.finish(serde_json::json!({}));
+    run_record.finish(Vec::new());
 }
-
-criterion_group! { name = benches; config = criterion(); targets = ngram }
-criterion_main!(benches);

@@ -36,8 +36,46 @@ pub enum Command {
     /// Time the MapReduce engine (and the process model, chunks copied) over chunk sizes from
     /// tiny to huge: the article's Goldilocks question, as JSON for the report.
     Sweep(SweepArgs),
-    /// Turn criterion's results and the Python baselines into reports/ (JSON, SVG, HTML).
+    /// Measure the article's claims side by side: each claim's two sides alternate in the
+    /// same rounds until an interval decides it or its time budget is spent.
+    Claims(ClaimsArgs),
+    /// Turn every source's records (benches, claims, Python baselines, sweep) into reports/
+    /// (JSON, SVG, HTML).
     Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClaimsArgs {
+    /// N for Rust's count claims (and the fold check: N against 4N).
+    #[arg(long, default_value = "100000000", value_parser = parse_u64)]
+    pub to: u64,
+    /// N for Python's count claims (default: N / 10: a CPython step costs a hundred Rust ones).
+    #[arg(long, value_parser = parse_u64)]
+    pub python_to: Option<u64>,
+    /// K: tasks of the count claims.
+    #[arg(long, default_value = "2", value_parser = parse_tasks)]
+    pub tasks: usize,
+    /// Workers (default: the number of cores; at most 256).
+    #[arg(long, value_parser = parse_workers)]
+    pub workers: Option<NonZeroUsize>,
+    /// The shard for the MapReduce engine's claim (one worker against all); skipped without one.
+    #[arg(long)]
+    pub shard: Option<PathBuf>,
+    /// The Python interpreters whose claims are measured (repeatable; default: python3). A
+    /// free-threaded build's threads are claimed to scale; without a Python 3 the Python
+    /// claims are skipped with a message.
+    #[arg(long, default_value = "python3")]
+    pub python: Vec<PathBuf>,
+    /// Rust's claims only.
+    #[arg(long)]
+    pub no_python: bool,
+    /// Seconds all the claims' rounds may take together (shared: a sixth to Rust's count, a
+    /// twentieth to the fold check, a fifth to the engine, the rest to Python).
+    #[arg(long, default_value = "100", value_parser = parse_u64)]
+    pub budget: u64,
+    /// Where the records go (one per line: every claim, and Python's count rows).
+    #[arg(long, default_value = "reports/claims.jsonl")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -60,22 +98,23 @@ pub struct SweepArgs {
     #[arg(long)]
     pub engine_only: bool,
     /// Where the JSON goes.
-    #[arg(long, default_value = "reports/sweep.json")]
+    #[arg(long, default_value = "reports/sweep.jsonl")]
     pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
 pub struct PythonArgs {
-    /// N for the count baselines.
+    /// N: the heartbeat's and the result order's counts are a fifth of it (at least 1e7).
+    /// (Python's count itself is measured by `harness claims`.)
     #[arg(long, default_value = "100000000", value_parser = parse_u64)]
     pub to: u64,
-    /// K for the count baselines.
+    /// K (kept for scripts that pass it; Python's count is `harness claims`'s).
     #[arg(long, default_value = "2", value_parser = parse_usize)]
     pub tasks: usize,
     /// Worker processes (default: the number of cores; at most 256).
     #[arg(long, value_parser = parse_workers)]
     pub workers: Option<NonZeroUsize>,
-    /// Runs per count model (the median is reported).
+    /// Runs per script that repeats (the heartbeat, the result order; the median is reported).
     #[arg(long, default_value_t = 1)]
     pub repeat: usize,
     /// Shard for the MapReduce baseline (skipped without one).
@@ -88,8 +127,8 @@ pub struct PythonArgs {
     #[arg(long, default_value = "reports/python.jsonl")]
     pub out: PathBuf,
     /// The Python interpreter that makes the venv and runs every baseline (default: python3
-    /// on PATH). Repeatable: each further interpreter (a free-threaded `python3.13t`, another
-    /// version) runs the count baselines too, its records named by its version and build.
+    /// on PATH). (A further interpreter, such as a free-threaded `python3.13t`, is for
+    /// `harness claims --python`: what it changes is the count.)
     #[arg(long, default_value = "python3")]
     pub python: Vec<PathBuf>,
     /// The venv to run the baselines in (made if missing; default: .venv at the repository root).
@@ -106,14 +145,17 @@ pub struct ReportArgs {
     /// Output folder for results.json and index.html.
     #[arg(long, default_value = "reports")]
     pub out: PathBuf,
-    /// criterion's output folder.
+    /// The benches' folder (criterion's output; each group's records.jsonl in it).
     #[arg(long, default_value = "target/criterion")]
     pub criterion: PathBuf,
+    /// The claims measured side by side (`harness claims`).
+    #[arg(long, default_value = "reports/claims.jsonl")]
+    pub claims: PathBuf,
     /// The Python baselines' records (missing: the report says so).
     #[arg(long, default_value = "reports/python.jsonl")]
     pub python: PathBuf,
     /// `harness sweep`'s output, drawn on the chunk-size chart when present.
-    #[arg(long, default_value = "reports/sweep.json")]
+    #[arg(long, default_value = "reports/sweep.jsonl")]
     pub sweep: PathBuf,
     /// Exit non-zero when one of the article's claims that should hold on this machine does
     /// not (the page is written either way).

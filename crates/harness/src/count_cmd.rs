@@ -2,34 +2,12 @@
 
 use std::time::Instant;
 
-use serde::Serialize;
 use workload::CountJob;
 
 use crate::cli::CountArgs;
 use crate::models::Model;
-use crate::stats::Rounds;
-use crate::{human, machine, say, CliError};
-
-/// The JSON record for one run (the CLI contract in ARCHITECTURE.md).
-#[derive(Debug, Serialize)]
-pub struct CountRecord {
-    pub job: &'static str,
-    pub model: &'static str,
-    pub lang: &'static str,
-    pub tasks: usize,
-    pub to: u64,
-    pub workers: usize,
-    pub result: u64,
-    /// The median and spread of the runs, CPU time, cores kept busy, speedup over serial.
-    #[serde(flatten)]
-    pub rounds: Rounds,
-    /// The process's (or its largest worker's) peak resident memory, in bytes: only when
-    /// the process ran one model (a process's peak is of everything it ran).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub peak_rss_bytes: Option<u64>,
-    /// Where and when, and how busy the machine was (`machine::stamp_since`).
-    pub stamp: serde_json::Value,
-}
+use crate::report::record::Record;
+use crate::{human, machine, say, stats, CliError};
 
 pub fn run(args: &CountArgs) -> Result<(), CliError> {
     let job = CountJob { tasks: args.tasks, to: args.to };
@@ -92,28 +70,26 @@ pub fn run(args: &CountArgs) -> Result<(), CliError> {
     let serial = models.iter().position(|m| *m == Model::Serial);
     let stamp = machine::stamp_since(&load);
     for (index, &model) in models.iter().enumerate() {
-        let rounds = Rounds::of(&runs[index], serial.map(|s| runs[s].as_slice()));
-        let (elapsed, cores_used, speedup) = (rounds.elapsed_s, rounds.cores_used, rounds.speedup);
-        let record = CountRecord {
-            job: "count",
-            model: model.name(),
-            lang: "rust",
-            tasks: job.tasks,
-            to: job.to,
-            workers: model.effective_workers(workers),
-            result: expected,
-            rounds,
+        let record = Record {
+            tasks: Some(job.tasks as u64),
+            to: Some(job.to),
+            workers: Some(model.effective_workers(workers) as u64),
+            result: Some(expected),
             peak_rss_bytes: (models.len() == 1).then(machine::peak_rss_bytes).flatten(),
-            stamp: stamp.clone(),
+            stamp: Some(stamp.clone()),
+            ..Record::new("count", model.name(), "rust", 0.0)
         };
+        let record = stats::timed(record, &runs[index], serial.map(|s| runs[s].as_slice()));
+        let (elapsed, speedup) = (record.elapsed_s, record.speedup);
+        let cores_used = record.cores_used.unwrap_or(0.0);
         if args.json {
-            say!("{}", serde_json::to_string(&record).expect("plain record serialises"))?;
+            say!("{}", record.to_line())?;
         } else {
             let ns_per_iter = if expected == 0 { 0.0 } else { elapsed * 1e9 / expected as f64 };
             say!(
                 "{:<10} {:>7} {:>16} {:>11} {:>9.3} {:>8} {:>6.2}",
                 record.model,
-                record.workers,
+                record.workers.unwrap_or(1),
                 human::thousands(expected),
                 human::seconds(elapsed),
                 ns_per_iter,

@@ -1,6 +1,8 @@
 //! The `harness` binary's library: the CLI contract of ARCHITECTURE.md, the model registry,
 //! and the commands. Kept as a library so that the integration tests reach the same code.
 
+pub mod claims;
+pub mod claims_cmd;
 pub mod cli;
 pub mod count_cmd;
 pub mod gen_cmd;
@@ -11,6 +13,7 @@ pub mod ngram_cmd;
 pub mod output;
 pub mod python_cmd;
 pub mod report;
+pub mod script;
 pub mod stats;
 pub mod sweep_cmd;
 
@@ -59,6 +62,7 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Wordcount(args) => ngram_cmd::run(args, workload::ngram::Kernel::Words),
         Command::Python(args) => python_cmd::run(args).map_err(CliError::Message),
         Command::Sweep(args) => sweep_cmd::run(args),
+        Command::Claims(args) => claims_cmd::run(args).map_err(CliError::Message),
         Command::Report(args) => report::run(args).map_err(CliError::Message),
     }
 }

@@ -2,6 +2,8 @@
 
 use std::num::NonZeroUsize;
 
+pub use crate::report::record::{Conditions, Stamp};
+
 /// Cores this process may use (what `--workers` defaults to).
 pub fn cores() -> NonZeroUsize {
     std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
@@ -28,7 +30,7 @@ pub fn describe() -> String {
 /// Where and when a figure is measured, stamped by whatever measures it (the benches,
 /// `harness python`, `harness sweep`), not by whatever draws it later: the date (UTC), the
 /// machine (CPU, cores, OS), and the code (git commit, rustc), each `null` where unknown.
-pub fn stamp() -> serde_json::Value {
+pub fn stamp() -> Stamp {
     let run = |program: &str, args: &[&str]| {
         std::process::Command::new(program)
             .args(args)
@@ -44,15 +46,18 @@ pub fn stamp() -> serde_json::Value {
             text.lines().find_map(|l| l.strip_prefix("PRETTY_NAME=").map(|v| v.trim_matches('"').to_string()))
         })
         .unwrap_or_else(|| std::env::consts::OS.to_string());
-    serde_json::json!({
-        "date": utc_now(),
-        "cpu": cpu_model(),
-        "cores": cores().get(),
-        "os": os,
-        "commit": head_commit().or_else(|| run("git", &["rev-parse", "--short", "HEAD"])),
-        "rustc": Some(env!("HARNESS_RUSTC_VERSION")).filter(|v| !v.is_empty()).map(str::to_string)
+    Stamp {
+        date: Some(utc_now()),
+        cpu: Some(cpu_model()),
+        cores: Some(cores().get() as u64),
+        os: Some(os),
+        commit: head_commit().or_else(|| run("git", &["rev-parse", "--short", "HEAD"])),
+        rustc: Some(env!("HARNESS_RUSTC_VERSION"))
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
             .or_else(|| run("rustc", &["--version"])),
-    })
+        ..Stamp::default()
+    }
 }
 
 /// The commit checked out, when this runs, in the tree the harness was built from (as
@@ -208,8 +213,15 @@ impl Load {
     /// What the machine did between `self` (the start of a measurement) and now:
     /// `load_start`, `load_end`, `steal_pct` (the share of CPU time the hypervisor gave to
     /// other guests) and `others_pct` (CPU time of other programs, as a share of every core
-    /// over the wall time). `null` where the kernel does not say.
-    pub fn conditions(&self) -> serde_json::Value {
+    /// over the wall time). `None` where the kernel does not say.
+    pub fn conditions(&self) -> Conditions {
+        self.conditions_besides(0.0)
+    }
+
+    /// [`Load::conditions`], counting `outside_cpu_s` seconds of CPU time spent meanwhile by
+    /// processes of this run that are not yet waited for (a Python interpreter serving
+    /// rounds) as this run's, not as other programs'.
+    pub fn conditions_besides(&self, outside_cpu_s: f64) -> Conditions {
         let end = Load::now();
         let wall = end.at.duration_since(self.at).as_secs_f64();
         let cores = cores().get() as f64;
@@ -217,36 +229,32 @@ impl Load {
             (Some((busy0, steal0, total0)), Some((busy1, steal1, total1)))
                 if total1 > total0 && wall > 0.0 =>
             {
-                let mine = end.own_cpu_s - self.own_cpu_s;
+                let mine = end.own_cpu_s - self.own_cpu_s + outside_cpu_s;
                 let others = ((busy1 - busy0) - mine).max(0.0);
                 (Some(100.0 * (steal1 - steal0) / (total1 - total0)), Some(100.0 * others / (cores * wall)))
             }
             _ => (None, None),
         };
         let round = |x: Option<f64>| x.map(|v| (v * 10.0).round() / 10.0);
-        serde_json::json!({
-            "load_start": self.load_1m,
-            "load_end": end.load_1m,
-            "steal_pct": round(steal_pct),
-            "others_pct": round(others_pct),
-        })
+        Conditions {
+            load_start: self.load_1m,
+            load_end: end.load_1m,
+            steal_pct: round(steal_pct),
+            others_pct: round(others_pct),
+        }
     }
 }
 
 /// [`stamp`], with the conditions since `start` (see [`Load::conditions`]): what a source
 /// writes when its measurement ends.
-pub fn stamp_since(start: &Load) -> serde_json::Value {
+pub fn stamp_since(start: &Load) -> Stamp {
     with_conditions(stamp(), start)
 }
 
 /// `stamp` (from [`stamp`], taken once) with the conditions since `start`: for a command
 /// that stamps many records, without asking git and rustc again for each.
-pub fn with_conditions(mut stamp: serde_json::Value, start: &Load) -> serde_json::Value {
-    if let (Some(fields), serde_json::Value::Object(conditions)) = (stamp.as_object_mut(), start.conditions())
-    {
-        fields.extend(conditions);
-    }
-    stamp
+pub fn with_conditions(stamp: Stamp, start: &Load) -> Stamp {
+    Stamp { conditions: start.conditions(), ..stamp }
 }
 
 /// Now, as `YYYY-MM-DDTHH:MM:SSZ`.

@@ -5,110 +5,13 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
 use workload::input::{is_gzip, is_rereadable, open_all, open_stream, InputFile};
 use workload::ngram::{Chunking, Kernel, NgramOptions, NgramOutput, Source};
 
 use crate::cli::{EngineArg, NgramArgs};
 use crate::models::{Algorithm, Model, ModelChoice, Settings};
-use crate::stats::Rounds;
-use crate::{human, machine, output, say, CliError};
-
-/// `{"word": total, ...}` in the order the words were asked for.
-#[derive(Debug)]
-pub struct WordTotals(pub Vec<(String, u64)>);
-
-impl Serialize for WordTotals {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (word, total) in &self.0 {
-            map.serialize_entry(word, total)?;
-        }
-        map.end()
-    }
-}
-
-/// The JSON record for one run (the CLI contract in ARCHITECTURE.md).
-#[derive(Debug, serde::Serialize)]
-pub struct NgramRecord {
-    pub job: &'static str,
-    pub model: &'static str,
-    pub lang: &'static str,
-    /// `merge` (the article's) or `partitioned` (the MapReduce engine's).
-    pub algorithm: &'static str,
-    pub workers: usize,
-    pub lines: u64,
-    pub bytes: u64,
-    pub distinct: usize,
-    /// `null` only if the grand total does not fit in u64.
-    pub total_match_count: Option<u64>,
-    /// The median and spread of the runs (`--repeat`), CPU time, cores kept busy, and the
-    /// speedup over serial with the same algorithm.
-    #[serde(flatten)]
-    pub rounds: Rounds,
-    pub words: WordTotals,
-    pub top: Vec<(String, u64)>,
-    pub files: Vec<String>,
-    /// How the input was cut, the same for every model: a target chunk size in bytes (the
-    /// default unless `--chunk-bytes` says otherwise), or lines per chunk (`--chunk-lines`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub chunk_bytes: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub chunk_lines: Option<usize>,
-    /// `timely` when the timely-dataflow engine ran the job.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub engine: Option<&'static str>,
-    /// Processes that took part (timely engine).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub processes: Option<usize>,
-    /// Seconds the processes took to connect, before the job's time started (timely engine).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub connect_s: Option<f64>,
-    pub skipped_malformed: u64,
-    /// Map tasks run again on a new worker after theirs died or stopped (the engine on
-    /// processes; 0 almost always).
-    pub reran_tasks: u64,
-    /// What crossing process boundaries cost (the process model only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub shipping: Option<ShippingRecord>,
-    /// Seconds per phase (the MapReduce engine only; the last run's).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub phases: Option<PhasesRecord>,
-    /// The process's (or its largest worker's) peak resident memory, in bytes: only when
-    /// the process ran one model and algorithm (a process's peak is of everything it ran:
-    /// with `--model all` the last record showed the peak of all twelve runs, inputs and
-    /// answers of the earlier ones still held, ten times any one run's).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub peak_rss_bytes: Option<u64>,
-    /// The most anonymous memory (heap, stacks: the run's own data, not the input's pages)
-    /// the process held, sampled every 5 ms (`machine::AnonPeak`); only for one model and
-    /// algorithm, as `peak_rss_bytes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub peak_anon_bytes: Option<u64>,
-    /// Where and when, and how busy the machine was (`machine::stamp_since`).
-    pub stamp: serde_json::Value,
-}
-
-/// `phases` in the JSON record.
-#[derive(Debug, serde::Serialize)]
-pub struct PhasesRecord {
-    pub split_s: f64,
-    pub map_s: f64,
-    pub shuffle_s: f64,
-    pub reduce_s: f64,
-    pub collect_s: f64,
-    pub partitions: usize,
-}
-
-/// `shipping` in the JSON record.
-#[derive(Debug, serde::Serialize)]
-pub struct ShippingRecord {
-    pub mode: &'static str,
-    pub bytes_to_workers: u64,
-    pub bytes_from_workers: u64,
-    pub encode_s: f64,
-    pub decode_s: f64,
-}
+use crate::report::record::{Record, WordTotals};
+use crate::{human, machine, output, say, stats, CliError};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -253,55 +156,40 @@ pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
                 );
                 continue;
             }
-            let serial = cells.iter().position(|&(m, a)| m == Model::Serial && a == algorithm);
-            let rounds = Rounds::of(&runs[index], serial.filter(|&s| s != index).map(|s| runs[s].as_slice()));
-            let elapsed = rounds.elapsed_s;
             let (total_match_count, top) = output.summary(args.top);
-            let record = NgramRecord {
-                job: kernel.job(),
-                model: model.name(),
-                algorithm: algorithm.name(),
-                workers: model.effective_workers(workers),
-                lines: output.lines,
-                bytes: output.bytes,
-                distinct: output.distinct(),
+            let record = Record {
+                algorithm: Some(algorithm.name().into()),
+                workers: Some(model.effective_workers(workers) as u64),
+                lines: Some(output.lines),
+                bytes: Some(output.bytes),
+                distinct: Some(output.distinct() as u64),
                 total_match_count,
-                rounds,
-                lang: "rust",
                 peak_rss_bytes: one_cell.then(machine::peak_rss_bytes).flatten(),
                 peak_anon_bytes: one_cell.then(|| anon.peak_bytes()).flatten(),
-                stamp: machine::with_conditions(stamp.clone(), &load),
-                words: WordTotals(
+                stamp: Some(machine::with_conditions(stamp.clone(), &load)),
+                words: Some(WordTotals(
                     args.words.iter().map(|w| (w.clone(), output.total_for(w.as_bytes()))).collect(),
-                ),
-                top: top.into_iter().map(|(k, v)| (text(k), v)).collect(),
-                files: files.clone(),
-                chunk_bytes: options.chunking.bytes(),
+                )),
+                top: Some(top.into_iter().map(|(k, v)| (text(k), v)).collect()),
+                files: Some(files.clone()),
+                chunk_bytes: options.chunking.bytes().map(|b| b as u64),
                 chunk_lines: match options.chunking {
-                    Chunking::Lines(lines) => Some(lines.get()),
+                    Chunking::Lines(lines) => Some(lines.get() as u64),
                     _ => None,
                 },
-                skipped_malformed: output.skipped,
-                reran_tasks: output.reruns.iter().map(|r| r.tasks).sum(),
-                engine: output.cluster.map(|_| "timely"),
-                processes: output.cluster.map(|part| part.processes),
+                skipped_malformed: Some(output.skipped),
+                reran_tasks: Some(output.reruns.iter().map(|r| r.tasks).sum()),
+                engine: output.cluster.map(|_| "timely".to_string()),
+                processes: output.cluster.map(|part| part.processes as u64),
                 connect_s: output.cluster.map(|part| part.connect_s),
-                shipping: output.shipping.map(|s| ShippingRecord {
-                    mode: s.mode,
-                    bytes_to_workers: s.bytes_to_workers,
-                    bytes_from_workers: s.bytes_from_workers,
-                    encode_s: s.encode_s,
-                    decode_s: s.decode_s,
-                }),
-                phases: output.phases.map(|p| PhasesRecord {
-                    split_s: p.split_s,
-                    map_s: p.map_s,
-                    shuffle_s: p.shuffle_s,
-                    reduce_s: p.reduce_s,
-                    collect_s: p.collect_s,
-                    partitions: p.partitions,
-                }),
+                shipping: output.shipping.map(Into::into),
+                phases: output.phases.map(Into::into),
+                ..Record::new(kernel.job(), model.name(), "rust", 0.0)
             };
+            let serial = cells.iter().position(|&(m, a)| m == Model::Serial && a == algorithm);
+            let base = serial.filter(|&s| s != index).map(|s| runs[s].as_slice());
+            let record = stats::timed(record, &runs[index], base);
+            let elapsed = record.elapsed_s;
             for rerun in &output.reruns {
                 eprintln!(
                     "{}: {}; ran its {} map task(s) again on a new worker",
@@ -323,7 +211,7 @@ pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
                 }
             }
             if args.json {
-                say!("{}", serde_json::to_string(&record).expect("plain record serialises"))?;
+                say!("{}", record.to_line())?;
             } else {
                 if !header_done {
                     say!(
@@ -354,14 +242,14 @@ pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
                 }
                 say!(
                     "{:<10} {:<11} {:>7} {:>11} {:>9.3} {:>6.2} {:>12} {:>18}",
-                    record.model,
-                    record.algorithm,
-                    record.workers,
+                    model.name(),
+                    algorithm.name(),
+                    model.effective_workers(workers),
                     human::seconds(elapsed),
                     output.bytes as f64 / elapsed / 1e9,
-                    record.rounds.cores_used,
-                    human::thousands(record.distinct as u64),
-                    record.total_match_count.map_or("overflow".into(), human::thousands),
+                    record.cores_used.unwrap_or(0.0),
+                    human::thousands(output.distinct() as u64),
+                    total_match_count.map_or("overflow".into(), human::thousands),
                 )?;
                 if let Some(p) = &record.phases {
                     say!(

@@ -1,22 +1,29 @@
-//! `harness python`: run the article's programs (python/) as baselines with the same N, K
-//! and shard as the Rust side, in a venv this project makes itself (`.venv`). Without a
-//! Python 3 it says so and skips, never fails.
+//! `harness python`: run the article's programs (python/) as baselines with the same shard
+//! as the Rust side: the event loop's heartbeat, the order of results, the article's
+//! MapReduce (standard library only: run by the interpreter asked for), and polars (from a
+//! venv this project makes itself, `.venv`, when it is of that interpreter). (The count, under
+//! every model, is measured side by side with its serial loop by `harness claims`.) Without a
+//! Python 3 on the PATH it says so and skips; a program asked for that is not a Python 3 is
+//! an error. The output is checked before any work and written whole, or not at all.
 
-use std::fs;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use crate::cli::PythonArgs;
 use crate::machine;
+use crate::output::{self, OutputFile};
+use crate::report::record::Record;
+use crate::script::Script;
 
 /// The repository's python/ folder.
-fn scripts_dir() -> PathBuf {
+pub(crate) fn scripts_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../python")
 }
 
 /// "Python 3.13.1" when `python` runs and is a Python 3.
-fn python_version(python: &Path) -> Option<String> {
+pub(crate) fn python_version(python: &Path) -> Option<String> {
     let out = Command::new(python).arg("--version").output().ok().filter(|o| o.status.success())?;
     let text = String::from_utf8_lossy(if out.stdout.is_empty() { &out.stderr } else { &out.stdout })
         .trim()
@@ -24,51 +31,59 @@ fn python_version(python: &Path) -> Option<String> {
     text.starts_with("Python 3").then_some(text)
 }
 
-/// `VENV/bin/python`, making the venv first if needed; `None` when no Python 3 is usable.
-fn venv_python(python: &Path, venv: &Path) -> Option<PathBuf> {
+/// `VENV/bin/python` when the venv is (or can be made) of the same Python as `python`;
+/// `None` otherwise (polars then needs `--venv` of that interpreter).
+fn venv_python(python: &Path, version: &str, venv: &Path) -> Option<PathBuf> {
     let bin = venv.join("bin/python");
-    if bin.exists() {
-        return Some(bin);
+    if !bin.exists() {
+        eprintln!("harness python: creating {} with {version}", venv.display());
+        let made = Command::new(python).args(["-m", "venv"]).arg(venv).status().is_ok_and(|s| s.success());
+        if !made || !bin.exists() {
+            eprintln!("harness python: could not create a venv at {} (no venv module?)", venv.display());
+            return None;
+        }
     }
-    let text = python_version(python)?;
-    eprintln!("harness python: creating {} with {text}", venv.display());
-    let made = Command::new(python).args(["-m", "venv"]).arg(venv).status().ok()?.success();
-    if made && bin.exists() {
-        Some(bin)
-    } else {
-        // No venv module (Debian's python3 without python3-venv): the baselines need only the
-        // standard library, so the interpreter itself will do.
-        eprintln!("harness python: could not create a venv; using {} directly", python.display());
-        Some(python.to_path_buf())
+    if python_version(&bin).as_deref() != Some(version) {
+        eprintln!(
+            "harness python: {} is a venv of another Python than {} ({version}); give --venv a venv of it",
+            venv.display(),
+            python.display()
+        );
+        return None;
     }
+    Some(bin)
 }
 
-/// Runs one script, passing its stderr through, and returns its stdout lines (each must be
-/// a JSON object).
-fn run_script(python: &Path, script: &str, args: &[String]) -> Result<Vec<String>, String> {
+/// Whether `python` can be started at all (a missing program: no Python here, a skip; one
+/// that runs but is not a Python 3: an error).
+fn exists(python: &Path) -> bool {
+    Command::new(python).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
+}
+
+/// How long a baseline may print nothing before it is taken for stuck (the article's
+/// MapReduce on the full shard runs for minutes before its one line).
+const SCRIPT_SILENCE: Duration = Duration::from_secs(1800);
+
+/// Runs one script, passing its stderr through, and returns its records (every line one, or
+/// an error naming the script and the line). The script never outlives this ([`Script`]).
+fn run_script(python: &Path, script: &str, args: &[String]) -> Result<Vec<Record>, String> {
     let path = scripts_dir().join(script);
     eprintln!("harness python: {script} {}", args.join(" "));
-    let mut child = Command::new(python)
-        .arg(&path)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let stdout = child.stdout.take().expect("piped");
-    let mut lines = Vec::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(|e| format!("{script}: {e}"))?;
-        serde_json::from_str::<serde_json::Value>(&line)
-            .map_err(|e| format!("{script} printed something that is not JSON ({e}): {line}"))?;
+    let mut child = Script::start(python, &path, args, false)?;
+    let mut records = Vec::new();
+    let mut number = 0;
+    while let Some(line) = child.line(SCRIPT_SILENCE)? {
+        number += 1;
+        let record = Record::from_line(&line, &format!("{script}:{number}"))?;
+        crate::report::sources::check(&record).map_err(|e| format!("{script}:{number}: {e}"))?;
         eprintln!("  {line}");
-        lines.push(line);
+        records.push(record);
     }
-    let status = child.wait().map_err(|e| format!("{script}: {e}"))?;
-    if !status.success() {
-        return Err(format!("{script} failed: {status}"));
+    child.finish()?;
+    if records.is_empty() {
+        return Err(format!("{script} printed no record"));
     }
-    Ok(lines)
+    Ok(records)
 }
 
 /// Whether polars can be imported, installing it (pinned in python/requirements-polars.txt)
@@ -99,115 +114,91 @@ fn polars_ready(python: &Path) -> bool {
 }
 
 pub fn run(args: &PythonArgs) -> Result<(), String> {
-    if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-    }
-    let venv =
-        args.venv.clone().unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv"));
-    let (first, others) = args.python.split_first().expect("clap gives python3 by default");
-    let Some(python) = venv_python(first, &venv) else {
-        // Leave no stale results behind that the report could mistake for this run's.
-        let _ = fs::remove_file(&args.out);
-        eprintln!("harness python: no Python 3 found ({}); skipping the Python baselines", first.display());
+    let inputs: Vec<PathBuf> = args.shard.iter().cloned().collect();
+    output::check(&args.out, &inputs)?;
+    let (python, others) = args.python.split_first().expect("clap gives python3 by default");
+    if !exists(python) {
+        let kept = if args.out.exists() {
+            format!(" ({} is left as it was: it holds an earlier run's records)", args.out.display())
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "harness python: no Python 3 found ({}); skipping the Python baselines{kept}",
+            python.display()
+        );
         return Ok(());
+    }
+    let Some(version) = python_version(python) else {
+        return Err(format!(
+            "harness python: {} is not a Python 3 (`--version` did not say so)",
+            python.display()
+        ));
     };
+    for other in others {
+        eprintln!(
+            "harness python: {} runs only the count, side by side with its serial: `harness claims --python {}`",
+            other.display(),
+            other.display()
+        );
+    }
     let workers = args.workers.unwrap_or_else(machine::cores).get().to_string();
     let repeat = format!("--repeat={}", args.repeat.max(1));
+    let mut records = Vec::new();
     // Each script's records with the stamp of its own run: where, when, and how busy the
-    // machine was meanwhile (the report draws one run at a time and warns when it was busy).
-    let stamped = |lines: Vec<String>, load: &machine::Load| {
-        let stamp = machine::stamp_since(load);
-        lines.into_iter().map(move |l| (l, stamp.clone())).collect::<Vec<_>>()
-    };
-    let load = machine::Load::now();
-    let count_args = [
-        format!("--to={}", args.to),
-        format!("--tasks={}", args.tasks),
-        format!("--workers={workers}"),
-        repeat.clone(),
-    ];
-    let mut records = stamped(run_script(&python, "count.py", &count_args)?, &load);
-    // Another interpreter (a free-threaded build, say) runs the count baselines as well, run
-    // directly (they need only the standard library); its records say which it was.
-    for other in others {
-        let Some(version) = python_version(other) else {
-            eprintln!("harness python: {} is not a Python 3; skipping it", other.display());
-            continue;
-        };
+    // machine was meanwhile; the Python that ran, as it said itself.
+    let mut run = |python: &Path, script: &str, script_args: &[String]| -> Result<(), String> {
         let load = machine::Load::now();
-        let lines = run_script(other, "count.py", &count_args)?;
-        // Its name as given, without a folder (no machine's absolute path goes into reports/).
-        let name = other
-            .file_name()
-            .map_or_else(|| other.display().to_string(), |n| n.to_string_lossy().into_owned());
-        let lines = lines
-            .into_iter()
-            .map(|line| serde_json::from_str::<serde_json::Value>(&line).expect("checked as JSON when read"))
-            // The count rows only: the start-up costs are the first interpreter's.
-            .filter(|value| value["job"] == "count")
-            .map(|mut value| {
-                let build = if value["gil"] == false { "free-threaded, no GIL" } else { "GIL" };
-                let variant = value["variant"].as_str().unwrap_or("?").to_string();
-                value["variant"] = format!("{variant} [{version}, {build}]").into();
-                value["interpreter"] = name.clone().into();
-                value.to_string()
-            })
-            .collect();
-        records.extend(stamped(lines, &load));
-    }
+        let found = run_script(python, script, script_args)?;
+        let stamp = machine::stamp_since(&load);
+        for mut record in found {
+            let mut stamp = stamp.clone();
+            stamp.python = record.extra.remove("python").and_then(|v| v.as_str().map(str::to_string));
+            stamp.gil = record.extra.remove("gil").and_then(|v| v.as_bool());
+            record.stamp = Some(stamp);
+            records.push(record);
+        }
+        Ok(())
+    };
     // The event loop and the order of results, on a fifth of N but at least 1e7 steps (a
     // few hundred ms in CPython: long enough to see the loop stall, or the short results
     // wait, against a 10 ms beat), short enough not to double the run.
     let short = (args.to / 5).max(10_000_000).to_string();
-    for (script, extra) in [("heartbeat.py", None), ("as_completed.py", Some(format!("--workers={workers}")))]
-    {
-        let load = machine::Load::now();
-        let mut script_args = vec![format!("--to={short}"), repeat.clone()];
-        script_args.extend(extra);
-        records.extend(stamped(run_script(&python, script, &script_args)?, &load));
-    }
+    run(python, "heartbeat.py", &[format!("--to={short}"), repeat.clone()])?;
+    run(
+        python,
+        "as_completed.py",
+        &[format!("--to={short}"), repeat.clone(), format!("--workers={workers}")],
+    )?;
     if let Some(shard) = &args.shard {
-        let load = machine::Load::now();
-        let lines = run_script(
-            &python,
-            "mapreduce.py",
-            &[
-                shard.display().to_string(),
-                format!("--chunk-lines={}", args.chunk_lines),
-                format!("--workers={workers}"),
-                "--word=Aardvark".to_string(),
-            ],
-        )?;
-        records.extend(stamped(lines, &load));
+        let script_args = [
+            shard.display().to_string(),
+            format!("--chunk-lines={}", args.chunk_lines),
+            format!("--workers={workers}"),
+            "--word=Aardvark".to_string(),
+        ];
+        run(python, "mapreduce.py", &script_args)?;
     }
     if let (Some(shard), true) = (&args.shard, args.polars) {
-        if polars_ready(&python) {
-            let load = machine::Load::now();
-            match run_script(
-                &python,
-                "polars_ngram.py",
-                &[shard.display().to_string(), "--word=Aardvark".to_string()],
-            ) {
-                Ok(lines) => records.extend(stamped(lines, &load)),
-                Err(e) => eprintln!("harness python: polars skipped: {e}"),
-            }
-        }
-    }
-    let mut out = fs::File::create(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
-    for (record, stamp) in &records {
-        let mut value: serde_json::Value = serde_json::from_str(record).expect("checked as JSON when read");
-        // The Python that ran belongs to where and when: into the stamp.
-        let mut stamped = stamp.clone();
-        if let Some(fields) = value.as_object_mut() {
-            for key in ["python", "gil"] {
-                if let Some(v) = fields.remove(key) {
-                    stamped[key] = v;
+        let venv = args
+            .venv
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv"));
+        match venv_python(python, &version, &venv) {
+            Some(venv_python) if polars_ready(&venv_python) => {
+                let script_args = [shard.display().to_string(), "--word=Aardvark".to_string()];
+                if let Err(e) = run(&venv_python, "polars_ngram.py", &script_args) {
+                    eprintln!("harness python: polars skipped: {e}");
                 }
             }
+            _ => eprintln!("harness python: polars skipped"),
         }
-        value["stamp"] = stamped;
-        writeln!(out, "{value}").map_err(|e| format!("{}: {e}", args.out.display()))?;
     }
+    let mut out = OutputFile::create(&args.out)?;
+    for record in &records {
+        writeln!(out, "{}", record.to_line()).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    }
+    out.commit()?;
     eprintln!("harness python: wrote {} records to {}", records.len(), args.out.display());
     Ok(())
 }

@@ -1,17 +1,18 @@
 //! `harness sweep FILE`: the article's Goldilocks question answered with data. The engine
 //! (and the process model copying each chunk to its workers, the article's pickling) run
-//! over the same file at chunk sizes from far too small to far too large; the medians go to
-//! JSON, which `harness report` draws as a curve.
+//! over the same file at chunk sizes from far too small to far too large; one record per
+//! point goes to a JSON-lines file, which `harness report` draws as a curve.
 
 use std::num::NonZeroUsize;
 use std::time::Instant;
 
-use serde_json::json;
 use workload::input::InputFile;
 use workload::ngram::{Chunking, NgramOptions, Source};
 
 use crate::cli::SweepArgs;
 use crate::models::{EngineExecutor, Model, Settings};
+use crate::output::{self, OutputFile};
+use crate::report::record::{Dataset, Record};
 use crate::{machine, CliError};
 
 /// Chunk sizes: powers of four from `min` up to `max`, and never past the file itself.
@@ -21,6 +22,8 @@ pub fn chunk_sizes(min: u64, max: u64, file_bytes: u64) -> Vec<u64> {
 }
 
 pub fn run(args: &SweepArgs) -> Result<(), CliError> {
+    // A bad output is refused before any work.
+    output::check(&args.out, std::slice::from_ref(&args.file))?;
     let workers = args.workers.unwrap_or_else(machine::cores).get();
     let file = InputFile::open(&args.file).map_err(|e| e.to_string())?;
     let file_bytes = file.bytes().len() as u64;
@@ -77,52 +80,42 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
             let median = sorted[sorted.len() / 2];
             let chunks = file_bytes.div_ceil(size);
             eprintln!("harness sweep: {label:<24} {:>10} chunks of {size:>10} bytes: {median:.3} s", chunks);
-            // A record of reports/results.json (the dataset and stamp are added below).
-            points.push(json!({
-                "job": "sweep",
-                "lang": "rust",
-                "series": label,
-                "model": model.name(),
-                "variant": label,
-                "workers": workers,
-                "executor": format!("{:?}", settings.executor).to_lowercase(),
-                "chunk_bytes": size,
-                "chunks": chunks,
-                "elapsed_s": median,
-                "elapsed_min_s": sorted[0],
-                "elapsed_max_s": sorted[sorted.len() - 1],
-                "runs": runs.len(),
-                "runs_s": runs,
-            }));
+            let mut point = Record {
+                variant: Some(label.to_string()),
+                workers: Some(workers as u64),
+                chunk_bytes: Some(size),
+                chunks: Some(chunks),
+                elapsed_min_s: Some(sorted[0]),
+                elapsed_max_s: Some(sorted[sorted.len() - 1]),
+                runs: Some(runs.len() as u64),
+                rounds_s: Some(runs),
+                ..Record::new("sweep", model.name(), "rust", median)
+            };
+            point.extra.insert("executor".into(), format!("{:?}", settings.executor).to_lowercase().into());
+            points.push(point);
         }
     }
     let (lines, distinct, total) = answer.expect("at least one run");
     let stamp = machine::stamp_since(&load);
-    let dataset = json!({"file": args.file.display().to_string(), "lines": lines, "bytes": file_bytes, "distinct": distinct});
-    for point in &mut points {
-        point["dataset"] = dataset.clone();
-        point["stamp"] = stamp.clone();
+    let dataset = Dataset {
+        file: Some(args.file.display().to_string()),
+        lines: Some(lines),
+        bytes: Some(file_bytes),
+        distinct: Some(distinct as u64),
+        synthetic: None,
+    };
+    let mut out = OutputFile::create(&args.out)?;
+    for point in points {
+        let point = Record {
+            dataset: Some(dataset.clone()),
+            total_match_count: total,
+            stamp: Some(stamp.clone()),
+            ..point
+        };
+        use std::io::Write;
+        writeln!(out, "{}", point.to_line()).map_err(|e| format!("{}: {e}", args.out.display()))?;
     }
-    let record = json!({
-        "job": "sweep",
-        "file": args.file.display().to_string(),
-        "bytes": file_bytes,
-        "lines": lines,
-        "distinct": distinct,
-        "total_match_count": total,
-        "workers": workers,
-        "machine": {"cpu": machine::cpu_model(), "cores": machine::cores().get()},
-        "stamp": stamp,
-        // Each point is one record of the results.json type.
-        "points": points,
-    });
-    if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-    }
-    let text = serde_json::to_string_pretty(&record).expect("JSON values serialise");
-    let partial = args.out.with_extension("json.partial");
-    std::fs::write(&partial, text).map_err(|e| format!("{}: {e}", partial.display()))?;
-    std::fs::rename(&partial, &args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    out.commit()?;
     eprintln!("harness sweep: wrote {}", args.out.display());
     Ok(())
 }

@@ -456,7 +456,14 @@ fn python_baselines_are_skipped_without_python() {
         "{}",
         stderr(&out)
     );
-    assert!(!out_file.exists(), "stale results are removed, not reported as this run's");
+    // Nothing is deleted: the earlier run's file stays, and the message says so.
+    assert_eq!(std::fs::read_to_string(&out_file).unwrap(), "stale\n");
+    assert!(stderr(&out).contains("holds an earlier run's records"), "{}", stderr(&out));
+    // A program that runs but is not a Python 3 is an error, and deletes nothing either.
+    let out = harness(&["python", "--python", "/bin/echo", "--out", out_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "harness python: /bin/echo is not a Python 3 (`--version` did not say so)\n");
+    assert_eq!(std::fs::read_to_string(&out_file).unwrap(), "stale\n");
 }
 
 #[test]
@@ -506,7 +513,7 @@ fn sweep_writes_a_curve_for_the_report() {
     let dir = Scratch::new("sweep");
     let shard = dir.path("a.tsv");
     let data = gen(&shard, 5_000, 300, 9);
-    let out = dir.path("sweep.json");
+    let out = dir.path("sweep.jsonl");
     let run = harness(&[
         "sweep",
         shard.to_str().unwrap(),
@@ -520,25 +527,33 @@ fn sweep_writes_a_curve_for_the_report() {
         out.to_str().unwrap(),
     ]);
     assert!(run.status.success(), "{}", stderr(&run));
-    let record: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    // One record of results.json's one type per point, stamped where it was measured.
+    let points: Vec<harness::report::record::Record> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            harness::report::record::Record::from_line(l, "sweep.jsonl").unwrap_or_else(|e| panic!("{e}"))
+        })
+        .collect();
     let want = oracle::ngram_totals(&data).unwrap();
-    assert_eq!(record["distinct"], want.len());
-    assert_eq!(record["total_match_count"], want.values().sum::<u64>());
-    let points = record["points"].as_array().unwrap();
     let sizes = |series: &str| -> Vec<u64> {
-        points.iter().filter(|p| p["series"] == series).map(|p| p["chunk_bytes"].as_u64().unwrap()).collect()
+        points
+            .iter()
+            .filter(|p| p.variant.as_deref() == Some(series))
+            .map(|p| p.chunk_bytes.unwrap())
+            .collect()
     };
     assert_eq!(sizes("mapreduce"), [1024, 4096, 16384, 65536]);
     assert_eq!(sizes("mapreduce, processes"), [1024, 4096, 16384, 65536]);
-    assert!(points.iter().any(|p| p["model"] == "process"));
-    for p in points {
-        // Every point is a record of results.json's one type, stamped where it was measured.
-        let r = harness::report::record::Record::from_value(p.clone(), "sweep.json")
-            .unwrap_or_else(|e| panic!("{e}"));
+    assert!(points.iter().any(|p| p.model == "process"));
+    for r in &points {
         assert_eq!((r.job.as_str(), r.lang.as_str(), r.runs), ("sweep", "rust", Some(2)));
-        assert!(r.stamp.is_some() && r.dataset.as_ref().and_then(|d| d.lines) == Some(5_000));
-        assert_eq!(p["runs_s"].as_array().unwrap().len(), 2);
-        assert_eq!(p["chunks"], (data.len() as u64).div_ceil(p["chunk_bytes"].as_u64().unwrap()));
+        let dataset = r.dataset.as_ref().unwrap();
+        assert_eq!((dataset.lines, dataset.distinct), (Some(5_000), Some(want.len() as u64)));
+        assert_eq!(r.total_match_count, Some(want.values().sum::<u64>()));
+        assert!(r.stamp.is_some());
+        assert_eq!(r.rounds_s.as_ref().unwrap().len(), 2);
+        assert_eq!(r.chunks, Some((data.len() as u64).div_ceil(r.chunk_bytes.unwrap())));
     }
     let bad = harness(&[
         "sweep",
@@ -978,7 +993,7 @@ fn json_lines_are_results_records() {
     for (source, out) in [("harness count", count), ("harness ngram", ngram)] {
         assert!(out.status.success(), "{}", stderr(&out));
         for line in json_lines(&out) {
-            let record = Record::from_value(line, source).unwrap_or_else(|e| panic!("{e}"));
+            let record = Record::from_line(&line.to_string(), source).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(record.lang, "rust");
             let stamp = record.stamp.expect("stamped");
             assert!(stamp.cores.is_some() && stamp.date.is_some(), "{stamp:?}");

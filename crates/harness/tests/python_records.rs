@@ -25,12 +25,7 @@ fn records(out: std::process::Output, source: &str) -> Vec<Record> {
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().filter(|l| l.starts_with('{')).collect();
     assert!(!lines.is_empty(), "{source} printed no record");
-    lines
-        .iter()
-        .map(|l| {
-            Record::from_value(serde_json::from_str(l).unwrap(), source).unwrap_or_else(|e| panic!("{e}"))
-        })
-        .collect()
+    lines.iter().map(|l| Record::from_line(l, source).unwrap_or_else(|e| panic!("{e}"))).collect()
 }
 
 #[test]
@@ -51,14 +46,14 @@ fn the_python_baselines_write_the_results_record() {
     let methods: Vec<&str> = count
         .iter()
         .filter(|r| r.model == "process")
-        .map(|r| r.extra["start_method"].as_str().expect("a start method"))
+        .map(|r| r.start_method.as_deref().expect("a start method"))
         .collect();
     assert!(methods.contains(&"spawn") && methods.len() >= 2, "{methods:?}");
     for method in &methods {
         assert!(count
             .iter()
             .any(|r| r.variant.as_deref() == Some(&format!("multiprocessing.Process ({method})"))));
-        assert!(overhead.iter().any(|r| r.extra["start_method"] == *method && r.elapsed_s > 0.0));
+        assert!(overhead.iter().any(|r| r.start_method.as_deref() == Some(*method) && r.elapsed_s > 0.0));
     }
     assert!(overhead.iter().all(|r| r.job == "overhead" && r.model == "process"));
 
@@ -66,9 +61,9 @@ fn the_python_baselines_write_the_results_record() {
     // count (no timing asserted beyond that: a beat cannot run while the loop's thread counts).
     let out = Command::new(python).arg(script("heartbeat.py")).args(["--to", "300000"]).output().unwrap();
     let beats = records(out, "heartbeat.py");
-    let ways: Vec<&str> = beats.iter().map(|r| r.extra["placement"].as_str().unwrap()).collect();
+    let ways: Vec<&str> = beats.iter().map(|r| r.placement.as_deref().unwrap()).collect();
     assert_eq!(ways, ["inline", "threads", "processes"]);
-    assert!(beats.iter().all(|r| r.job == "heartbeat" && r.extra["worst_late_s"].as_f64().is_some()));
+    assert!(beats.iter().all(|r| r.job == "heartbeat" && r.worst_late_s.is_some()));
     let out = Command::new(python)
         .arg(script("as_completed.py"))
         .args(["--to", "300000", "--workers", "2"])
@@ -76,8 +71,8 @@ fn the_python_baselines_write_the_results_record() {
         .unwrap();
     let order = records(out, "as_completed.py");
     // map hands results back in the order given: the long count first.
-    assert_eq!(order[0].extra["order"], serde_json::json!([300000, 1, 3, 5, 22]));
-    assert_eq!(order[1].extra["way"], "as_completed");
+    assert_eq!(order[0].order.as_deref(), Some(&[300000, 1, 3, 5, 22][..]));
+    assert_eq!(order[1].way.as_deref(), Some("as_completed"));
 
     let dir = std::env::temp_dir().join(format!("python-records-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -128,7 +123,7 @@ fn the_python_mapreduce_gives_the_rust_totals() {
         .output()
         .unwrap();
     let record = records(out, "mapreduce.py").remove(0);
-    assert!(record.extra["chunks"].as_u64() > Some(10), "{record:?}");
+    assert!(record.chunks > Some(10), "{record:?}");
     let (rust, py) = (std::fs::read(&rust).unwrap(), std::fs::read(&py).unwrap());
     assert!(rust.len() > 1000 && rust.iter().filter(|&&b| b == b'\n').count() > 100);
     assert!(rust == py, "the Python MapReduce's totals differ from Rust serial's");

@@ -10,6 +10,7 @@
 use std::sync::{Mutex, PoisonError};
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
+use workload::alive::Alive;
 use workload::run::{guard, Runner};
 use workload::WorkerFailure;
 
@@ -24,27 +25,51 @@ pub fn build(workers: usize) -> Result<ThreadPool, WorkerFailure> {
 
 /// A rayon pool as a model of the contract ([`Runner`]): each worker loop of a job is one
 /// task spawned into a `scope` of the pool (so it may borrow the input), and rayon keeps
-/// every thread busy. A panic in one is reported with its worker's number.
+/// every thread busy. A panic in one is reported with its worker's number. Dropped, it waits
+/// for its threads to exit ([`Alive`]): its teardown is its own run's, not the next one's.
 #[derive(Debug)]
-pub struct RayonPool(pub ThreadPool);
+pub struct RayonPool {
+    pool: Option<ThreadPool>,
+    alive: Alive,
+}
 
 impl RayonPool {
     /// A dedicated pool of `workers` threads.
     pub fn new(workers: usize) -> Result<RayonPool, WorkerFailure> {
-        build(workers).map(RayonPool)
+        let alive = Alive::default();
+        let (starting, exiting) = (alive.clone(), alive.clone());
+        let pool = ThreadPoolBuilder::new()
+            .num_threads(workers.max(1))
+            .thread_name(|i| format!("rayon-{i}"))
+            .start_handler(move |_| starting.started())
+            .exit_handler(move |_| exiting.exited())
+            .build()
+            .map_err(|e| WorkerFailure::setup(format!("cannot start the rayon pool: {e}")))?;
+        Ok(RayonPool { pool: Some(pool), alive })
+    }
+
+    fn pool(&self) -> &ThreadPool {
+        self.pool.as_ref().expect("a pool until dropped")
+    }
+}
+
+impl Drop for RayonPool {
+    fn drop(&mut self) {
+        drop(self.pool.take());
+        self.alive.wait_all_exited(std::time::Duration::from_secs(10));
     }
 }
 
 impl Runner for RayonPool {
     fn workers(&self) -> usize {
-        self.0.current_num_threads()
+        self.pool().current_num_threads()
     }
 
     /// One task per loop, spawned into a scope of the pool.
     fn run_loops(&self, loops: usize, work: &(dyn Fn(usize) + Sync)) -> Result<(), WorkerFailure> {
         let outcomes: Vec<Mutex<Result<(), WorkerFailure>>> =
             (0..loops).map(|_| Mutex::new(Ok(()))).collect();
-        self.0.scope(|scope| {
+        self.pool().scope(|scope| {
             for (worker, outcome) in outcomes.iter().enumerate() {
                 scope.spawn(move |_| {
                     *outcome.lock().unwrap_or_else(PoisonError::into_inner) = guard(worker, work)

@@ -7,6 +7,7 @@
 //! - [`toy`]: the article's four-line word count.
 //! - [`gen`]: a synthetic shard of the real one's shape.
 
+pub mod alive;
 pub mod chunk;
 pub mod count;
 pub mod error;

@@ -309,8 +309,9 @@ pub fn speedup(title: &str, lines: &[Line], cores: usize, axes: Axes<'_>) -> Res
             .axis_desc_style(("sans-serif", 15))
             .draw()
             .map_err(err)?;
-        let ideal: Vec<(f64, f64)> =
-            (0..=(max_x.ceil() as usize)).map(|k| (k as f64, (k as f64).min(cores as f64))).collect();
+        // min(K, cores): a rise to the core count, flat after (three points whatever the axis).
+        let knee = (cores as f64).min(max_x);
+        let ideal: Vec<(f64, f64)> = vec![(0.0, 0.0), (knee, knee), (max_x, knee)];
         chart
             .draw_series(DashedLineSeries::new(ideal, 6, 4, BLACK.stroke_width(1)))
             .map_err(err)?
@@ -387,6 +388,37 @@ pub fn chunk_curve(title: &str, lines: &[Line]) -> Result<String, String> {
             draw_line(&mut chart, &labelled)?;
         }
         draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// Plain lines on linear axes from zero (the canary's speed through the run).
+pub fn lines(title: &str, x_desc: &str, y_desc: &str, lines: &[Line]) -> Result<String, String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, 360)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let max_x = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)).fold(1.0, f64::max);
+        let max_y = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0, f64::max) * 1.3;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0.0..max_x * 1.02, 0.0..max_y.max(f64::MIN_POSITIVE))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .axis_desc_style(("sans-serif", 15))
+            .draw()
+            .map_err(err)?;
+        for line in lines {
+            draw_line(&mut chart, line)?;
+        }
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         root.present().map_err(err)?;
     }
     Ok(svg)

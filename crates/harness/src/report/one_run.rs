@@ -1,23 +1,76 @@
 //! One run per page. `just report` after `just python` or `just sweep` with other settings
 //! used to draw figures of different shards, different N or different machines on one chart
-//! without a word. The run is the criterion benches' (their N, their shard, their machine,
-//! from `count/run.json` and `ngram/dataset.json`); a Python record or a sweep that was
-//! measured with another N, on another file or on another machine is not drawn, and the page
-//! says which file, what differs, and what reruns it.
+//! without a word. The run is the benches' (their N, their shard, their machine; the first
+//! source that says, when they did not run); a record measured on another machine, on another
+//! shard, or (Rust's count) with another N is not drawn, and the page says which file, what
+//! differs, and what reruns it. (Python's count has an N of its own: the claims' rounds run it
+//! shorter, and the charts compare it per step.)
 
-use std::path::Path;
+use std::path::{Component, Path};
 
-use serde_json::Value;
+use super::record::Record;
+use super::sources::Source;
 
-/// What defines this page's run (each part `None` when the benches did not say).
-#[derive(Debug, Clone, Default)]
+/// What defines this page's run (each part `None` when no source said).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Run {
-    /// N of the count benches.
+    /// N of Rust's count.
     pub to: Option<u64>,
-    /// The shard of the ngram benches, as they named it.
+    /// The shard, as the benches named it.
     pub file: Option<String>,
-    /// Where and when the benches ran (`machine::stamp`).
-    pub stamp: Option<Value>,
+    /// "AMD EPYC, 2 cores".
+    pub machine: Option<String>,
+}
+
+impl Run {
+    /// The run `records` define: the first record that says each part.
+    pub fn of(records: &[Record]) -> Run {
+        Run {
+            to: records.iter().find(|r| r.job == "count" && r.lang == "rust").and_then(|r| r.to),
+            file: records.iter().find_map(shard),
+            machine: records.iter().find_map(Record::machine),
+        }
+    }
+
+    /// Why `record` is not of this run, if it is not.
+    fn differs(&self, record: &Record) -> Option<String> {
+        if let (Some(want), Some(got)) = (&self.machine, record.machine()) {
+            if *want != got {
+                return Some(format!("measured on {got}, this run on {want}"));
+            }
+        }
+        if let (Some(want), Some(got), true) =
+            (self.to, record.to, record.job == "count" && record.lang == "rust")
+        {
+            if want != got {
+                return Some(format!(
+                    "measured with N = {}, this run with N = {}",
+                    crate::human::thousands(got),
+                    crate::human::thousands(want)
+                ));
+            }
+        }
+        if let (Some(want), Some(got)) = (&self.file, shard(record)) {
+            if plain(want) != plain(&got) {
+                return Some(format!("measured on {got}, this run on {want}"));
+            }
+        }
+        None
+    }
+}
+
+/// The shard a record was measured on, where it names one.
+fn shard(record: &Record) -> Option<String> {
+    record
+        .dataset
+        .as_ref()
+        .and_then(|d| d.file.clone())
+        .or_else(|| record.files.as_ref().and_then(|f| f.first().cloned()))
+}
+
+/// A path without its `.` parts: `./data/a.tsv` is `data/a.tsv`.
+fn plain(path: &str) -> Vec<Component<'_>> {
+    Path::new(path).components().filter(|c| *c != Component::CurDir).collect()
 }
 
 /// Records left out, and why.
@@ -38,122 +91,71 @@ impl SetAside {
     }
 }
 
-/// "AMD EPYC, 2 cores" from a stamp.
-fn machine_of(stamp: &Value) -> Option<String> {
-    Some(format!("{}, {} cores", stamp["cpu"].as_str()?, stamp["cores"].as_u64()?))
-}
-
-/// Why a record measured under `stamp` on `file` with `to` is not of this run, if it is not.
-fn differs(run: &Run, stamp: &Value, to: Option<u64>, file: Option<&str>) -> Option<String> {
-    if let (Some(want), Some(got)) = (run.stamp.as_ref().and_then(machine_of), machine_of(stamp)) {
-        if want != got {
-            return Some(format!("measured on {got}, this run on {want}"));
-        }
-    }
-    if let (Some(want), Some(got)) = (run.to, to) {
-        if want != got {
-            return Some(format!(
-                "measured with N = {}, this run with N = {}",
-                crate::human::thousands(got),
-                crate::human::thousands(want)
-            ));
-        }
-    }
-    if let (Some(want), Some(got)) = (run.file.as_deref(), file) {
-        if plain(want) != plain(got) {
-            return Some(format!("measured on {got}, this run on {want}"));
-        }
-    }
-    None
-}
-
-/// A path without its `.` parts: `./data/a.tsv` is `data/a.tsv`.
-fn plain(path: &str) -> Vec<std::path::Component<'_>> {
-    Path::new(path).components().filter(|c| *c != std::path::Component::CurDir).collect()
-}
-
-/// The Python records of this run, and what was left out.
-pub fn python(records: Vec<Value>, run: &Run, source: &Path) -> (Vec<Value>, Vec<SetAside>) {
+/// The records of `run` from `source`, and what was left out.
+pub fn keep(run: &Run, source: &Source, records: Vec<Record>, aside: &mut Vec<SetAside>) -> Vec<Record> {
     let mut kept = Vec::new();
-    let mut aside: Vec<SetAside> = Vec::new();
     for record in records {
-        let (to, file) = match record["job"].as_str() {
-            Some("count") => (record["to"].as_u64(), None),
-            _ => (None, record["files"][0].as_str().map(str::to_string)),
-        };
-        match differs(run, &record["stamp"], to, file.as_deref()) {
+        match run.differs(&record) {
             None => kept.push(record),
-            Some(why) => match aside.iter_mut().find(|a| a.why == why) {
-                Some(a) => a.records += 1,
-                None => aside.push(SetAside {
-                    source: source.display().to_string(),
-                    records: 1,
-                    why,
-                    rerun: "just python",
-                }),
-            },
+            Some(why) => {
+                match aside.iter_mut().find(|a| a.why == why && a.source == source.path.display().to_string())
+                {
+                    Some(a) => a.records += 1,
+                    None => aside.push(SetAside {
+                        source: source.path.display().to_string(),
+                        records: 1,
+                        why,
+                        rerun: source.rerun,
+                    }),
+                }
+            }
         }
     }
-    (kept, aside)
-}
-
-/// The sweep, if it is of this run, and what was left out.
-pub fn sweep(sweep: Option<Value>, run: &Run, source: &Path) -> (Option<Value>, Vec<SetAside>) {
-    let Some(sweep) = sweep else { return (None, Vec::new()) };
-    match differs(run, &sweep["stamp"], None, sweep["file"].as_str()) {
-        None => (Some(sweep), Vec::new()),
-        Some(why) => {
-            let records = sweep["points"].as_array().map_or(0, Vec::len);
-            let source = source.display().to_string();
-            (None, vec![SetAside { source, records, why, rerun: "just sweep" }])
-        }
-    }
+    kept
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
+    use crate::report::record::{Dataset, Stamp};
 
-    fn run() -> Run {
-        Run {
-            to: Some(100_000_000),
-            file: Some("data/a.tsv".into()),
-            stamp: Some(json!({"cpu": "AMD EPYC", "cores": 2})),
+    fn record(job: &str, lang: &str, to: Option<u64>, file: Option<&str>, cpu: &str) -> Record {
+        Record {
+            to,
+            files: file.map(|f| vec![f.to_string()]),
+            stamp: Some(Stamp { cpu: Some(cpu.into()), cores: Some(2), ..Stamp::default() }),
+            ..Record::new(job, "serial", lang, 1.0)
         }
     }
 
     #[test]
     fn records_of_another_n_file_or_machine_are_set_aside_with_the_reason() {
-        let here = json!({"cpu": "AMD EPYC", "cores": 2});
+        let mut bench = record("ngram", "rust", None, None, "AMD EPYC");
+        bench.dataset = Some(Dataset { file: Some("data/a.tsv".into()), ..Dataset::default() });
+        let run = Run::of(&[record("count", "rust", Some(100_000_000), None, "AMD EPYC"), bench]);
+        assert_eq!(run.file.as_deref(), Some("data/a.tsv"));
+        let source = Source { path: "reports/python.jsonl".into(), rerun: "just python" };
+        let mut aside = Vec::new();
         let records = vec![
-            json!({"job": "count", "to": 100_000_000, "stamp": here}),
-            json!({"job": "count", "to": 10_000_000, "stamp": here}),
-            json!({"job": "count", "to": 10_000_000, "stamp": here}),
-            json!({"job": "ngram", "files": ["data/b.tsv"], "stamp": here}),
-            json!({"job": "ngram", "files": ["data/a.tsv"], "stamp": {"cpu": "Intel Xeon", "cores": 4}}),
-            json!({"job": "ngram", "files": ["./data/a.tsv"], "stamp": here}),
+            record("count", "rust", Some(100_000_000), None, "AMD EPYC"),
+            record("count", "rust", Some(10_000_000), None, "AMD EPYC"),
+            record("count", "rust", Some(10_000_000), None, "AMD EPYC"),
+            // Python's count has an N of its own.
+            record("count", "python", Some(10_000_000), None, "AMD EPYC"),
+            record("ngram", "python", None, Some("data/b.tsv"), "AMD EPYC"),
+            record("ngram", "python", None, Some("data/a.tsv"), "Intel Xeon"),
+            record("ngram", "python", None, Some("./data/a.tsv"), "AMD EPYC"),
         ];
-        let (kept, aside) = python(records, &run(), Path::new("reports/python.jsonl"));
-        assert_eq!(kept.len(), 2);
+        let kept = keep(&run, &source, records, &mut aside);
+        assert_eq!(kept.len(), 3);
         let said: Vec<String> = aside.iter().map(SetAside::sentence).collect();
         assert_eq!(
             said,
             [
                 "reports/python.jsonl: 2 record(s) not drawn: measured with N = 10,000,000, this run with N = 100,000,000; rerun them with `just python` (or everything with `just bench`)",
                 "reports/python.jsonl: 1 record(s) not drawn: measured on data/b.tsv, this run on data/a.tsv; rerun them with `just python` (or everything with `just bench`)",
-                "reports/python.jsonl: 1 record(s) not drawn: measured on Intel Xeon, 4 cores, this run on AMD EPYC, 2 cores; rerun them with `just python` (or everything with `just bench`)",
+                "reports/python.jsonl: 1 record(s) not drawn: measured on Intel Xeon, 2 cores, this run on AMD EPYC, 2 cores; rerun them with `just python` (or everything with `just bench`)",
             ]
         );
-    }
-
-    #[test]
-    fn a_sweep_of_another_file_is_not_drawn() {
-        let sweep = json!({"file": "data/small.tsv", "points": [{}, {}, {}], "stamp": {"cpu": "AMD EPYC", "cores": 2}});
-        let (kept, aside) = super::sweep(Some(sweep), &run(), Path::new("reports/sweep.json"));
-        assert!(kept.is_none());
-        assert_eq!(aside[0].records, 3);
-        assert_eq!(aside[0].why, "measured on data/small.tsv, this run on data/a.tsv");
     }
 }

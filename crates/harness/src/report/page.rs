@@ -4,147 +4,23 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use serde_json::Value;
-
 use super::findings::Claim;
+use super::record::Dataset;
 
-/// One chart and its words.
-#[derive(Debug, Clone)]
+/// One chart and its words: what it shows (fixed: the mechanism), and what this run's
+/// figures say (computed from them).
+#[derive(Debug, Clone, Default)]
 pub struct Section {
     pub id: &'static str,
     pub title: &'static str,
     pub article: &'static str,
     pub explanation: &'static str,
-    /// What this run's figures say, computed from them (`findings`).
+    /// What this run's figures say, computed from them.
     pub findings: String,
     pub svg: Option<String>,
     /// Said when the machine was busy while this section's figures were measured
     /// (`findings::busy_warning`).
     pub busy: Option<String>,
-}
-
-/// A chart and its computed findings.
-pub type Drawn = (Option<String>, String);
-
-/// Every chart of the page, drawn, with its findings.
-#[derive(Debug)]
-pub struct Charts {
-    pub count: Drawn,
-    pub cores: Drawn,
-    pub speedup: Drawn,
-    pub ngram: Drawn,
-    pub workers: Drawn,
-    pub chunk: Drawn,
-    pub overhead: Drawn,
-    pub event_loop: Drawn,
-}
-
-pub fn sections(charts: Charts) -> Vec<Section> {
-    let Charts { count, cores, speedup, ngram, workers, chunk, overhead, event_loop } = charts;
-    vec![
-        Section {
-            id: "count",
-            title: "1. Counting to N twice: the GIL in one picture",
-            article: "the standard-library multiprocessing section: the two count listings (Process, then Thread)",
-            explanation: "Two tasks each count to N in a plain loop. In Python, two threads take as long as one \
-                thread doing both (the GIL lets one thread run bytecode at a time), while two processes, each \
-                with its own interpreter and GIL, can take about half on two cores. Rust has no GIL: its threads \
-                run at once like processes, and a step of its loop is compiled, not interpreted. The scale is \
-                logarithmic.",
-            findings: count.1,
-            svg: count.0,
-            busy: None,
-        },
-        Section {
-            id: "cores",
-            title: "1b. Cores kept busy: the GIL in one number",
-            article: "the same two count listings, seen from the CPU's side",
-            explanation: "The CPU time each model used (user and system, its worker processes included) over \
-                its wall time, for the runs of chart 1. One busy core reads 1, two read 2. Two CPython threads \
-                read about 1 whatever the cores: while one holds the GIL the other waits, so the machine is half \
-                idle. Two processes, or two Rust threads, read about 2. A pool's workers report their own CPU \
-                time, since they outlive the run.",
-            findings: cores.1,
-            svg: cores.0,
-            busy: None,
-        },
-        Section {
-            id: "speedup",
-            title: "2. Speedup as the work grows",
-            article: "the claim that processes give parallelism and threads (in CPython) do not",
-            explanation: "Each Rust model's time for K tasks divided into serial's, with as many workers as cores. \
-                The dashed line is the ideal: K times faster until the cores run out, flat after. A model below \
-                it pays for starting its workers (processes most) or for merging their results.",
-            findings: speedup.1,
-            svg: speedup.0,
-            busy: None,
-        },
-        Section {
-            id: "ngram",
-            title: "3. The MapReduce job: every model over the shard",
-            article: "solving a MapReduce problem with asyncio: the Google Books Ngram word count",
-            explanation: "Summing match_count per ngram over the whole file, reading included. The article's \
-                Python program reads every line into a list, pickles chunks of it to worker processes and merges \
-                dicts pairwise; the Rust models map the file into memory and share or name its bytes instead of \
-                copying them. GB/s counts the file's bytes over the wall time.",
-            findings: ngram.1,
-            svg: ngram.0,
-            busy: None,
-        },
-        Section {
-            id: "workers",
-            title: "3b. The MapReduce job: algorithm and parallelism, apart",
-            article: "MapReduce: map in parallel, then reduce; the MapReduce engine against the article's merge",
-            explanation: "Each model's time over serial's (the article's merge algorithm on one worker), on one \
-                worker and on every core. Where a line starts above 1 at one worker, the model's algorithm is \
-                faster than the article's by itself; how far it rises from there is what the extra workers add. \
-                The dashed line is what more workers could give one algorithm at most.",
-            findings: workers.1,
-            svg: workers.0,
-            busy: None,
-        },
-        Section {
-            id: "chunks",
-            title: "4. Chunk size: the Goldilocks curve",
-            article: "the Goldilocks rule for the partition size (neither too small nor too large)",
-            explanation: "The same job at chunk sizes from tiny to huge: with the chunk bytes copied to worker \
-                processes (what pickling does), and with the MapReduce engine, whose workers share the mapped file. \
-                Small chunks drown in per-task cost (framing, pipe round trips, a map per chunk); huge ones leave \
-                workers idle at the end. The bottom of each curve is the answer for this machine and this file.",
-            findings: chunk.1,
-            svg: chunk.0,
-            busy: None,
-        },
-        Section {
-            id: "overhead",
-            title: "5. What one task costs",
-            article: "Process start/join, Pool.apply, ThreadPoolExecutor.submit, run_in_executor",
-            explanation: "A task that does nothing, from start to result, for each mechanism, measured two ways: \
-                one task with the mechanism idle before it (the latency a lone request sees: waking a sleeping \
-                thread or process is part of it) and per task in a batch of many submitted at once (the \
-                throughput a full queue sees). Starting a process means a new program; starting a thread, a new \
-                stack; a warm pool only hands the task over. The work per task has to be larger than this for the \
-                mechanism to pay off: the reason pools exist and the reason chunks must not be too small.",
-            findings: overhead.1,
-            svg: overhead.0,
-            busy: None,
-        },
-        Section {
-            id: "event-loop",
-            title: "6. The event loop: why CPU work goes to an executor",
-            article: "the process pool executor with the asyncio event loop: run_in_executor",
-            explanation: "A heartbeat task should wake every 10 ms on the event loop while one count runs. Run \
-                inline in a coroutine, the count holds the loop's only thread: no beat runs until it ends, and \
-                the worst lateness is the whole count. Through run_in_executor on a process pool, the count runs \
-                in another process and the loop keeps its beat. A thread pool moves the count off the loop's \
-                thread, but in CPython both threads share one GIL: the loop gets it back at the latest after the \
-                interpreter's switch interval, so its beats run late by about that much. Rust's tokio has no \
-                GIL: spawn_blocking frees the loop entirely.",
-            findings: event_loop.1,
-            svg: event_loop.0,
-            busy: None,
-        },
-    ]
 }
 
 fn escape(text: &str) -> String {
@@ -185,17 +61,15 @@ fn relative(target: &Path, from: &Path) -> PathBuf {
     out
 }
 
-fn dataset_line(dataset: &Value) -> String {
-    if dataset.is_null() {
-        return "no ngram benchmark in this run".to_string();
-    }
-    let n = |k: &str| dataset[k].as_u64().map(crate::human::thousands).unwrap_or_else(|| "?".into());
+fn dataset_line(dataset: Option<&Dataset>) -> String {
+    let Some(dataset) = dataset else { return "no ngram benchmark in this run".to_string() };
+    let n = |v: Option<u64>| v.map(crate::human::thousands).unwrap_or_else(|| "?".into());
     format!(
         "{} lines, {}, {} distinct ngrams ({})",
-        n("lines"),
-        dataset["bytes"].as_u64().map(crate::human::bytes).unwrap_or_else(|| "?".into()),
-        n("distinct"),
-        dataset["file"].as_str().unwrap_or("?")
+        n(dataset.lines),
+        dataset.bytes.map(crate::human::bytes).unwrap_or_else(|| "?".into()),
+        n(dataset.distinct),
+        dataset.file.as_deref().unwrap_or("?")
     )
 }
 
@@ -206,15 +80,18 @@ pub struct Context<'a> {
     pub machine: &'a str,
     /// Records of another run, not drawn, in words.
     pub set_aside: &'a [String],
-    pub dataset: &'a Value,
+    pub dataset: Option<&'a Dataset>,
     pub claims: &'a [Claim],
+    /// How the claims were measured and decided, in words (`report::claims`).
+    pub claims_method: &'a str,
     pub criterion_report: &'a Path,
     pub out_dir: &'a Path,
     pub no_python: bool,
 }
 
 pub fn render(sections: &[Section], context: &Context<'_>) -> String {
-    let Context { machine, set_aside, dataset, claims, criterion_report, out_dir, no_python } = *context;
+    let Context { machine, set_aside, dataset, claims, claims_method, criterion_report, out_dir, no_python } =
+        *context;
     let link = relative(criterion_report, out_dir);
     let mut html = String::new();
     html.push_str(
@@ -231,8 +108,9 @@ pub fn render(sections: &[Section], context: &Context<'_>) -> String {
     );
     html.push_str("<h1>Concurrency, measured</h1>\n");
     html.push_str(&format!(
-        "<p class=\"meta\">Machine: {}. Data set: {}. Rust figures are criterion medians; \
-         <a href=\"{}\">criterion's own report</a> has every distribution.</p>\n",
+        "<p class=\"meta\">Machine: {}. Data set: {}. The charts' Rust figures are criterion's runs (the \
+         median of its samples); <a href=\"{}\">criterion's own report</a> has every distribution. The claims \
+         are measured side by side.</p>\n",
         escape(machine),
         escape(&dataset_line(dataset)),
         escape(&link.to_string_lossy())
@@ -248,18 +126,16 @@ pub fn render(sections: &[Section], context: &Context<'_>) -> String {
         html.push_str("<p class=\"missing\">No Python baselines in this run (no Python 3, or `just python` not run): the charts show Rust only.</p>\n");
     }
     if !claims.is_empty() {
+        html.push_str("<section id=\"claims\">\n<h2>The article's claims, checked on this run</h2>\n");
+        html.push_str(&format!("<p>{}</p>\n", escape(claims_method)));
         html.push_str(
-            "<section id=\"claims\">\n<h2>The article's claims, checked on this run</h2>\n\
-             <p>A verdict weighs the core count (one core cannot show a speedup), the Python build \
-             (a free-threaded CPython's threads are meant to scale) and the noise: a difference inside \
-             the spread of the repeats (at least ±5%) is \"cannot tell\".</p>\n\
-             <table class=\"claims\">\n<tr><th>claim</th><th>the article</th><th>this run</th><th>verdict</th></tr>\n",
+            "<table class=\"claims\">\n<tr><th>claim</th><th>the article</th><th>this run</th><th>verdict</th></tr>\n",
         );
         for c in claims {
             html.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                escape(c.claim),
-                escape(c.article),
+                escape(&c.claim),
+                escape(&c.article),
                 escape(&c.measured),
                 escape(&c.verdict.to_string())
             ));

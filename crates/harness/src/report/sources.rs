@@ -1,0 +1,163 @@
+//! Reading what the measurements left: every source writes records of the one type, one per
+//! line (the benches' `records.jsonl` per group, `harness claims`, `harness python`,
+//! `harness sweep`). A missing file is a source that did not run; anything else that cannot
+//! be read (a folder, a pipe, text that is not UTF-8, a line that is not a record, a figure
+//! out of its range) is an error naming the file and the line: the page is not written from
+//! half of its inputs.
+
+use std::path::{Path, PathBuf};
+
+use super::record::Record;
+
+/// The groups whose records the benches write under their folder.
+pub const BENCH_GROUPS: [&str; 4] = ["count", "ngram", "overhead", "chunk_size"];
+
+/// Where the records came from, for messages: the file and the command that writes it again.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub rerun: &'static str,
+}
+
+/// The records in `source`, `None` when its file does not exist.
+pub fn read(source: &Source) -> Result<Option<Vec<Record>>, String> {
+    let path = &source.path;
+    let shown = path.display();
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{shown}: {e}")),
+    };
+    if !meta.is_file() {
+        return Err(format!(
+            "{shown}: not a regular file (a folder, a pipe or a device); give the records file"
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("{shown}: not UTF-8 text; rerun `{}`", source.rerun))?;
+    let mut records = Vec::new();
+    for (index, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let at = format!("{shown}:{}", index + 1);
+        let record = Record::from_line(line, &at).map_err(|e| format!("{e}; rerun `{}`", source.rerun))?;
+        check(&record).map_err(|e| format!("{at}: {e}; rerun `{}`", source.rerun))?;
+        records.push(record);
+    }
+    Ok(Some(records))
+}
+
+/// The benches' sources under their folder (criterion's output folder).
+pub fn benches(root: &Path) -> Vec<Source> {
+    BENCH_GROUPS
+        .iter()
+        .map(|group| Source { path: root.join(group).join("records.jsonl"), rerun: "just bench" })
+        .collect()
+}
+
+/// Cores a machine may claim: more than this is a broken record, not a machine.
+const MOST_CORES: u64 = 4096;
+
+/// A record's figures in their ranges: times finite and above zero (a job takes time),
+/// counts that a machine can have. What the page would draw from them must be drawable.
+pub fn check(record: &Record) -> Result<(), String> {
+    let time = |name: &str, value: f64| {
+        if value.is_finite() && value > 0.0 && value < 1e9 {
+            Ok(())
+        } else {
+            Err(format!("{name} {value:?} is not a time (seconds above 0 and below 1e9)"))
+        }
+    };
+    time("elapsed_s", record.elapsed_s)?;
+    for (name, value) in [
+        ("elapsed_min_s", record.elapsed_min_s),
+        ("elapsed_max_s", record.elapsed_max_s),
+        ("worst_late_s", record.worst_late_s.filter(|v| *v != 0.0)),
+        ("work_s", record.work_s),
+        ("period_s", record.period_s),
+        ("first_short_s", record.first_short_s),
+    ] {
+        if let Some(value) = value {
+            time(name, value)?;
+        }
+    }
+    for (name, value) in
+        [("cpu_s", record.cpu_s), ("cores_used", record.cores_used), ("read_s", record.read_s)]
+    {
+        if let Some(value) = value.filter(|v| !v.is_finite() || *v < 0.0) {
+            return Err(format!("{name} {value:?} is not a non-negative figure"));
+        }
+    }
+    if let Some(cores) = record.stamp.as_ref().and_then(|s| s.cores) {
+        if cores == 0 || cores > MOST_CORES {
+            return Err(format!("stamp.cores {cores} is not a machine's (1 to {MOST_CORES})"));
+        }
+    }
+    for (name, value) in
+        [("chunk_bytes", record.chunk_bytes), ("tasks", record.tasks), ("workers", record.workers)]
+    {
+        if value == Some(0) {
+            return Err(format!("{name} is 0"));
+        }
+    }
+    if record.workers.is_some_and(|w| w > MOST_CORES) {
+        return Err(format!("workers {} is more than any run uses", record.workers.unwrap_or(0)));
+    }
+    if let Some(claim) = &record.claim {
+        if claim.ratios.iter().any(|r| !r.is_finite() || *r <= 0.0) {
+            return Err("a claim's ratio is not a positive number".into());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str, text: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("harness-sources-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_missing_file_is_no_source_and_a_bad_one_is_an_error_naming_it() {
+        let missing = Source { path: "/nonexistent/records.jsonl".into(), rerun: "x" };
+        assert_eq!(read(&missing), Ok(None));
+        let folder = Source { path: std::env::temp_dir(), rerun: "x" };
+        assert!(read(&folder).unwrap_err().contains("not a regular file"));
+        let binary = Source { path: scratch("binary.jsonl", &[0xff, 0xfe, b'\n']), rerun: "just python" };
+        assert_eq!(
+            read(&binary).unwrap_err(),
+            format!("{}: not UTF-8 text; rerun `just python`", binary.path.display())
+        );
+        let number = Source { path: scratch("number.jsonl", b"\n1\n"), rerun: "just python" };
+        let err = read(&number).unwrap_err();
+        assert!(
+            err.starts_with(&format!("{}:2: a record that does not fit", number.path.display())),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn figures_out_of_range_are_refused() {
+        let line = |elapsed: &str, extra: &str| {
+            format!(r#"{{"job":"count","model":"serial","lang":"python","elapsed_s":{elapsed}{extra}}}"#)
+        };
+        for (elapsed, extra, why) in [
+            ("0", "", "elapsed_s 0.0 is not a time"),
+            ("-1", "", "elapsed_s -1.0 is not a time"),
+            ("1e100", "", "elapsed_s 1e100 is not a time"),
+            ("1", r#","chunk_bytes":0"#, "chunk_bytes is 0"),
+            ("1", r#","stamp":{"date":null,"cpu":"X","cores":1000000000000}"#, "stamp.cores 1000000000000"),
+            ("1", r#","cores_used":-2"#, "cores_used -2.0 is not"),
+        ] {
+            let record = Record::from_line(&line(elapsed, extra), "t").unwrap();
+            let err = check(&record).unwrap_err();
+            assert!(err.starts_with(why), "{elapsed} {extra}: {err}");
+        }
+        assert_eq!(check(&Record::from_line(&line("0.5", ""), "t").unwrap()), Ok(()));
+    }
+}

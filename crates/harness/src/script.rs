@@ -1,0 +1,107 @@
+//! A Python script as a child that never outlives harness: it leads a process group of its
+//! own (its pools' workers and its forkserver are in it), registered so that a signal ending
+//! harness kills the group too (`workload::leftovers`), killed with its group and reaped when
+//! dropped (an error, a bad line, a panic on the way out), and read line by line with a bound
+//! on how long it may say nothing.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::Duration;
+
+/// A running script.
+#[derive(Debug)]
+pub struct Script {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<Result<String, String>>,
+    /// "count.py", for messages.
+    pub name: String,
+    _group: workload::leftovers::Group,
+}
+
+impl Script {
+    /// Starts `python script args...`, its stdout read by lines, its stderr passed through;
+    /// its stdin a pipe when `talk` (else closed).
+    pub fn start(python: &Path, script: &Path, args: &[String], talk: bool) -> Result<Script, String> {
+        let name = script
+            .file_name()
+            .map_or_else(|| script.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let mut child = Command::new(python)
+            .arg(script)
+            .args(args)
+            .stdin(if talk { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .process_group(0)
+            .spawn()
+            .map_err(|e| format!("{}: {e}", python.display()))?;
+        let group = workload::leftovers::register_group(child.id() as i32);
+        let stdout = child.stdout.take().expect("piped");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                if tx.send(line.map_err(|e| e.to_string())).is_err() {
+                    return;
+                }
+            }
+        });
+        let stdin = child.stdin.take();
+        Ok(Script { child, stdin, lines, name, _group: group })
+    }
+
+    /// The next line it prints; `None` once it has closed its output. A script silent for
+    /// `silence` is taken for stuck: an error (and it is killed when dropped).
+    pub fn line(&mut self, silence: Duration) -> Result<Option<String>, String> {
+        match self.lines.recv_timeout(silence) {
+            Ok(Ok(line)) => Ok(Some(line)),
+            Ok(Err(e)) => Err(format!("{}: {e}", self.name)),
+            Err(RecvTimeoutError::Timeout) => {
+                Err(format!("{}: printed nothing for {} s; stopped it", self.name, silence.as_secs()))
+            }
+            Err(RecvTimeoutError::Disconnected) => Ok(None),
+        }
+    }
+
+    /// Writes one line to its input.
+    pub fn send(&mut self, line: &str) -> Result<(), String> {
+        let stdin = self.stdin.as_mut().ok_or_else(|| format!("{}: its input is closed", self.name))?;
+        writeln!(stdin, "{line}").and_then(|()| stdin.flush()).map_err(|e| format!("{}: {e}", self.name))
+    }
+
+    /// Closes its input and waits for it to end (without reaping it: the group it leads
+    /// stays its own until the drop kills whatever is left of it); an error unless it ended
+    /// with status 0.
+    pub fn finish(mut self) -> Result<(), String> {
+        drop(self.stdin.take());
+        // SAFETY: waitid(2) fills the siginfo it is given; WNOWAIT leaves the child a zombie.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let waited =
+            unsafe { libc::waitid(libc::P_PID, self.child.id(), &mut info, libc::WEXITED | libc::WNOWAIT) };
+        if waited != 0 {
+            return Err(format!("{}: {}", self.name, std::io::Error::last_os_error()));
+        }
+        // SAFETY: filled in by waitid for an exited child.
+        let (code, status) = unsafe { (info.si_code, info.si_status()) };
+        match (code, status) {
+            (libc::CLD_EXITED, 0) => Ok(()),
+            (libc::CLD_EXITED, status) => Err(format!("{} failed: exit status {status}", self.name)),
+            (_, signal) => Err(format!("{} failed: killed by signal {signal}", self.name)),
+        }
+    }
+}
+
+impl Drop for Script {
+    /// Kills the group whatever it did (its leader, alive or a zombie, still holds the
+    /// group's number), then reaps the script.
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        // SAFETY: kill(2) on the group this child leads; no memory is touched.
+        unsafe {
+            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
+        }
+        let _ = self.child.wait();
+    }
+}
