@@ -22,8 +22,8 @@ gen: build
     @if [ -f {{shard}} ]; then echo "{{shard}} already generated"; \
      else {{harness}} gen --lines {{lines}} --unique {{unique}} --seed {{seed}} --out {{shard}}; fi
 
-# The main job: criterion benches (count, ngram, overhead, chunk_size) on a 20M-line shard,
-# the Python baselines with the same N, K and shard, then reports/index.html.
+# The main job: the claims side by side, criterion benches (count, ngram, overhead) on a
+# 20M-line shard, the Python baselines on the same shard, the sweep, then reports/index.html.
 bench:
     scripts/bench.sh default
 
@@ -34,6 +34,13 @@ bench-quick:
 # The same on the full 86.6M-line shard (the Python MapReduce alone takes minutes and GBs).
 bench-full:
     scripts/bench.sh full
+
+# The article's claims alone, measured side by side until decided (Rust, the engine on the
+# 20M-line shard, and Python when there is one), into reports/claims.jsonl.
+claims: build
+    @if [ ! -f data/a-20000000-1000000-2012.tsv ]; then \
+     {{harness}} gen --lines 20000000 --unique 1000000 --seed 2012 --out data/a-20000000-1000000-2012.tsv; fi
+    {{harness}} claims --shard data/a-20000000-1000000-2012.tsv
 
 # Rebuild reports/ from the last benches and baselines.
 report: build

@@ -17,6 +17,9 @@ cargo build --release --quiet -p harness
 cargo build --release --quiet -p threads --example submit_overhead
 cargo build --release --quiet -p mapreduce --example reduce_compare
 cargo build --release --quiet -p workload --example count_kernels
+cargo build --release --quiet -p async-pool --example async_heartbeat --example async_task_overhead
+cargo build --release --quiet -p pool --example pool_task_overhead
+cargo build --release --quiet -p process --example process_spawn_overhead
 [ -f "$shard" ] || "$harness" gen --lines 86618505 --unique 4000000 --seed 2012 --out "$shard"
 [ -f "$small" ] || "$harness" gen --lines 2000000 --unique 100000 --seed 2012 --out "$small"
 
@@ -42,6 +45,10 @@ block count-kernels target/release/examples/count_kernels
 block fold-n "$harness" count --model serial --to 100000000 --tasks 1 --repeat 5
 block fold-4n "$harness" count --model serial --to 400000000 --tasks 1 --repeat 5
 block submit-overhead target/release/examples/submit_overhead
+block heartbeat target/release/examples/async_heartbeat
+block overhead-process target/release/examples/process_spawn_overhead
+block overhead-pool target/release/examples/pool_task_overhead
+block overhead-async target/release/examples/async_task_overhead
 # The reduce, Python's call and Rust's three, on the same shard and chunks (20 chunks).
 if command -v python3 >/dev/null; then
     block reduce-python python3 python/mapreduce.py "$small" --chunk-lines 100000 --text
