@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 mode=${1:-default}
 case "$mode" in
-    quick)   lines=2000000;  unique=100000;  to=10000000;  python_to=2000000;  budget=40;  chunk_lines=500000;  sweep_repeat=1; python_repeat=1; polars=; export BENCH_QUICK=1 ;;
+    quick)   lines=2000000;  unique=100000;  to=10000000;  python_to=5000000;  budget=50;  chunk_lines=500000;  sweep_repeat=1; python_repeat=1; polars=; export BENCH_QUICK=1 ;;
     default) lines=20000000; unique=1000000; to=100000000; python_to=10000000; budget=100; chunk_lines=4000000; sweep_repeat=2; python_repeat=3; polars=--polars ;;
     full)    lines=86618505; unique=4000000; to=100000000; python_to=100000000; budget=600; chunk_lines=4000000; sweep_repeat=3; python_repeat=3; polars=--polars ;;
     *) echo "usage: scripts/bench.sh [quick|default|full]" >&2; exit 2 ;;

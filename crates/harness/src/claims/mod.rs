@@ -50,8 +50,8 @@ pub struct ClaimRecord {
     /// The time this claim's rounds could take, and took.
     pub budget_s: f64,
     pub spent_s: f64,
-    /// The canary's nanoseconds per step before each kept round: the machine's speed over
-    /// the run.
+    /// The canary's nanoseconds per step before each round, kept or thrown away, in order:
+    /// the machine's speed over the run.
     pub canary_ns: Vec<f64>,
     /// What the figure means beyond the verdict, where the claim says more (the fold check:
     /// a folded loop, or a machine whose speed moved).

@@ -218,11 +218,11 @@ pub fn measure(
         let interference = watch.interference(outside, cores);
         let after = watch.canary();
         round += 1;
+        canary_ns.push(before);
         if let Some(why) = moved(before, after).or(interference) {
             thrown.push(why);
             continue;
         }
-        canary_ns.push(before);
         for (side, timed) in runs.iter_mut().zip(this_round) {
             side.push(timed.expect("every side ran"));
         }

@@ -10,9 +10,9 @@ use crate::claims::interval::median;
 
 const TITLE: &str = "1c. The machine's speed through the run: the canary";
 const ARTICLE: &str = "(not in the article: what makes a comparison on a shared machine honest)";
-const EXPLANATION: &str = "Before every round of every claim, the serial count kernel counts to a fixed N on \
-    its own, and its nanoseconds per step are plotted here in the order the rounds ran. On a quiet machine the \
-    line is flat. Laptops with turbo and cloud machines shared with other tenants change speed, by twice and \
+const EXPLANATION: &str = "Before every round of every claim (kept or thrown away), the serial count kernel \
+    counts to a fixed N on its own, and its nanoseconds per step are plotted here in the order the rounds ran. \
+    On a quiet machine the line is flat. Laptops with turbo and cloud machines shared with other tenants change speed, by twice and \
     more for seconds at a time, often without anything in the load average or the stolen time showing it: a \
     comparison timed in turn (one side, then the other) then measures the machine, not the models. That is why \
     each claim's sides run alternately in the same rounds, and why a round during which the canary moved is \
@@ -46,7 +46,13 @@ pub fn section(figures: &Figures) -> Result<Section, String> {
             })
             .collect();
         all.extend(claim.canary_ns.iter().copied());
-        let colour = model_colour(if record.lang == "python" { "process" } else { "serial" });
+        // Each group in a colour of its own: the model its claims are about.
+        let colour = match (record.lang.as_str(), record.variant.as_deref()) {
+            ("python", _) => model_colour("process"),
+            (_, Some("workers")) => model_colour("mapreduce"),
+            (_, Some("fold")) => model_colour("serial"),
+            _ => model_colour("threads"),
+        };
         lines.push(Line { label: group(record), colour, points });
     }
     if lines.is_empty() {

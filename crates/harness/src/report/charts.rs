@@ -88,6 +88,11 @@ fn note_share(b: &Bar, plot: f64) -> f64 {
 
 /// Horizontal bars on a log scale of seconds, one row per bar, labels on the left.
 pub fn bars(title: &str, x_desc: &str, rows: &[Bar]) -> Result<String, String> {
+    bars_in(title, x_desc, rows, seconds)
+}
+
+/// [`bars`] on a log scale of anything, its ticks written by `unit`.
+pub fn bars_in(title: &str, x_desc: &str, rows: &[Bar], unit: fn(f64) -> String) -> Result<String, String> {
     let mut svg = String::new();
     let height = 110 + 34 * rows.len() as u32;
     {
@@ -123,7 +128,7 @@ pub fn bars(title: &str, x_desc: &str, rows: &[Bar]) -> Result<String, String> {
             })
             .y_label_style(("sans-serif", 14))
             .x_labels(8)
-            .x_label_formatter(&|v| seconds(*v))
+            .x_label_formatter(&|v| unit(*v))
             .x_desc(x_desc)
             .axis_desc_style(("sans-serif", 15))
             .draw()
