@@ -182,8 +182,8 @@ pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
                 engine: output.cluster.map(|_| "timely".to_string()),
                 processes: output.cluster.map(|part| part.processes as u64),
                 connect_s: output.cluster.map(|part| part.connect_s),
-                shipping: output.shipping.map(Into::into),
-                phases: output.phases.map(Into::into),
+                shipping: output.shipping,
+                phases: output.phases,
                 ..Record::new(kernel.job(), model.name(), "rust", 0.0)
             };
             let serial = cells.iter().position(|&(m, a)| m == Model::Serial && a == algorithm);

@@ -24,7 +24,7 @@ fn curves(figures: &Figures) -> Vec<(String, Vec<(f64, Figure)>)> {
     let mut curves: BTreeMap<String, Vec<(f64, Figure)>> = BTreeMap::new();
     for p in points {
         if let (Some(series), Some(size)) = (p.variant.clone(), p.chunk_bytes) {
-            curves.entry(series).or_default().push((size as f64, p.figure()));
+            curves.entry(series).or_default().push((size as f64, super::figures::figure(p)));
         }
     }
     let mut curves: Vec<_> = curves.into_iter().collect();
@@ -126,9 +126,12 @@ pub fn section(figures: &Figures) -> Result<Section, String> {
     } else {
         Some(charts::chunk_curve("chunk size: too small, too large, just right (log-log)", &lines)?)
     };
-    let stamp = figures
-        .stamp("sweep", "rust", "the sweep")
-        .or_else(|| figures.stamp("chunk_size", "rust", "the Rust benches"));
+    // The curves are the sweep's when it ran, else criterion's: the warning is of those.
+    let drawn = if figures.of("sweep", "rust").next().is_some() {
+        ("sweep", "rust", "the sweep")
+    } else {
+        ("chunk_size", "rust", "the Rust benches")
+    };
     Ok(Section {
         id: "chunks",
         title: TITLE,
@@ -136,7 +139,7 @@ pub fn section(figures: &Figures) -> Result<Section, String> {
         explanation: EXPLANATION,
         findings,
         svg,
-        busy: super::findings::busy_warning(&stamp.into_iter().collect::<Vec<_>>()),
+        busy: figures.busy(&[drawn]),
     })
 }
 

@@ -86,13 +86,6 @@ pub fn section(figures: &Figures) -> Result<Section, String> {
             &rows,
         )?)
     };
-    let stamps: Vec<_> = [
-        figures.stamp("count", "rust", "the Rust runs"),
-        figures.stamp("count", "python", "the Python runs"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
     Ok(Section {
         id: "count",
         title: TITLE,
@@ -100,7 +93,7 @@ pub fn section(figures: &Figures) -> Result<Section, String> {
         explanation: EXPLANATION,
         findings: findings.join(" "),
         svg,
-        busy: super::findings::busy_warning(&stamps),
+        busy: figures.busy(&[("count", "rust", "the Rust runs"), ("count", "python", "the Python runs")]),
     })
 }
 

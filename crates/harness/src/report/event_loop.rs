@@ -121,14 +121,8 @@ pub fn section(figures: &Figures) -> Result<Section, String> {
         "worst lateness of a beat: the median run, whiskers from the least to the most (log scale)",
         &rows,
     )?);
-    let stamps: Vec<_> = [
-        figures.stamp("heartbeat", "rust", "the Rust benches"),
-        figures.stamp("heartbeat", "python", "the Python baselines"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    section.busy = super::findings::busy_warning(&stamps);
+    section.busy = figures
+        .busy(&[("heartbeat", "rust", "the Rust benches"), ("heartbeat", "python", "the Python baselines")]);
     Ok(section)
 }
 

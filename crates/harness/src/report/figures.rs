@@ -75,6 +75,14 @@ impl Figures {
             .find(|r| r.job == job && r.lang == lang)
             .and_then(|r| Some((what, r.stamp.as_ref()?)))
     }
+
+    /// The busy-machine warning for a section drawing `sources`: each (job, lang, what
+    /// measured it), the first record of each giving its stamp.
+    pub fn busy(&self, sources: &[(&str, &str, &str)]) -> Option<String> {
+        let stamps: Vec<_> =
+            sources.iter().filter_map(|&(job, lang, what)| self.stamp(job, lang, what)).collect();
+        super::findings::busy_warning(&stamps)
+    }
 }
 
 /// "Python threading.Thread", "Python loop".
@@ -91,10 +99,20 @@ pub fn colour(record: &Record) -> plotters::style::RGBColor {
     }
 }
 
+/// A record's runs as a figure: its median and the least and most of its runs.
+pub fn figure(record: &Record) -> Figure {
+    Figure {
+        median: record.elapsed_s,
+        low: record.elapsed_min_s.unwrap_or(record.elapsed_s),
+        high: record.elapsed_max_s.unwrap_or(record.elapsed_s),
+        runs: record.runs.or(Some(1)),
+    }
+}
+
 /// A record's runs as a figure in nanoseconds per step of the count (elapsed over K x N).
 pub fn per_step(record: &Record) -> Option<Figure> {
     let steps = (record.tasks? * record.to?) as f64;
-    let f = record.figure();
+    let f = figure(record);
     (steps > 0.0).then(|| Figure {
         median: f.median / steps * 1e9,
         low: f.low / steps * 1e9,

@@ -69,13 +69,6 @@ pub fn section(figures: &Figures) -> Result<Section, String> {
             &rows,
         )?)
     };
-    let stamps: Vec<_> = [
-        figures.stamp("ngram", "rust", "the Rust benches"),
-        figures.stamp("ngram", "python", "the Python baselines"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
     Ok(Section {
         id: "ngram",
         title: TITLE,
@@ -83,7 +76,8 @@ pub fn section(figures: &Figures) -> Result<Section, String> {
         explanation: EXPLANATION,
         findings: extremes(&said, "fastest", "slowest").unwrap_or_default(),
         svg,
-        busy: super::findings::busy_warning(&stamps),
+        busy: figures
+            .busy(&[("ngram", "rust", "the Rust benches"), ("ngram", "python", "the Python baselines")]),
     })
 }
 

@@ -62,13 +62,6 @@ pub fn section(figures: &Figures) -> Result<Section, String> {
             &rows,
         )?)
     };
-    let stamps: Vec<_> = [
-        figures.stamp("overhead", "rust", "the Rust benches"),
-        figures.stamp("overhead", "python", "the Python baselines"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
     Ok(Section {
         id: "overhead",
         title: TITLE,
@@ -76,6 +69,9 @@ pub fn section(figures: &Figures) -> Result<Section, String> {
         explanation: EXPLANATION,
         findings,
         svg,
-        busy: super::findings::busy_warning(&stamps),
+        busy: figures.busy(&[
+            ("overhead", "rust", "the Rust benches"),
+            ("overhead", "python", "the Python baselines"),
+        ]),
     })
 }

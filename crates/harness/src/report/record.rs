@@ -107,10 +107,10 @@ pub struct Record {
     pub connect_s: Option<f64>,
     /// What crossing process boundaries cost (the process model).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping: Option<Shipping>,
+    pub shipping: Option<workload::ngram::Shipping>,
     /// Seconds per phase (the partitioned algorithm).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phases: Option<Phases>,
+    pub phases: Option<workload::ngram::Phases>,
     /// The Python MapReduce's own split of its time: reading every line before the clock,
     /// the map, `reduce(merge_dict)`, the pool's shutdown after it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -239,52 +239,6 @@ impl Stamp {
     }
 }
 
-/// Seconds per phase of the partitioned algorithm.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct Phases {
-    pub split_s: f64,
-    pub map_s: f64,
-    pub shuffle_s: f64,
-    pub reduce_s: f64,
-    pub collect_s: f64,
-    pub partitions: u64,
-}
-
-impl From<workload::ngram::Phases> for Phases {
-    fn from(p: workload::ngram::Phases) -> Phases {
-        Phases {
-            split_s: p.split_s,
-            map_s: p.map_s,
-            shuffle_s: p.shuffle_s,
-            reduce_s: p.reduce_s,
-            collect_s: p.collect_s,
-            partitions: p.partitions as u64,
-        }
-    }
-}
-
-/// What crossing process boundaries cost.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Shipping {
-    pub mode: String,
-    pub bytes_to_workers: u64,
-    pub bytes_from_workers: u64,
-    pub encode_s: f64,
-    pub decode_s: f64,
-}
-
-impl From<workload::ngram::Shipping> for Shipping {
-    fn from(s: workload::ngram::Shipping) -> Shipping {
-        Shipping {
-            mode: s.mode.to_string(),
-            bytes_to_workers: s.bytes_to_workers,
-            bytes_from_workers: s.bytes_from_workers,
-            encode_s: s.encode_s,
-            decode_s: s.decode_s,
-        }
-    }
-}
-
 /// `{"word": total, ...}` in the order the words were asked for.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WordTotals(pub Vec<(String, u64)>);
@@ -344,16 +298,6 @@ impl Record {
     /// One JSON line.
     pub fn to_line(&self) -> String {
         serde_json::to_string(self).expect("a record serialises")
-    }
-
-    /// The figure as a band: its median and the least and most of its runs.
-    pub fn figure(&self) -> crate::report::findings::Figure {
-        crate::report::findings::Figure {
-            median: self.elapsed_s,
-            low: self.elapsed_min_s.unwrap_or(self.elapsed_s),
-            high: self.elapsed_max_s.unwrap_or(self.elapsed_s),
-            runs: self.runs.or(Some(1)),
-        }
     }
 
     /// Where it was measured, in words ("AMD EPYC, 2 cores"), if its stamp says.

@@ -2,7 +2,7 @@
 //! group: every model and K timed in turn).
 
 use super::charts::{self, model_colour, Line};
-use super::figures::Figures;
+use super::figures::{figure, Figures};
 use super::page::Section;
 use crate::models::Model;
 
@@ -60,7 +60,7 @@ pub fn section(figures: &Figures) -> Result<Section, String> {
     for model in Model::ALL.iter().filter(|m| **m != Model::Serial) {
         let at_two = figures.rust_count_benches(model.name()).into_iter().find(|r| r.tasks == Some(2));
         if let (Some(serial), Some(at_two)) = (serial, at_two) {
-            let band = at_two.figure().speedup_over(&serial.figure());
+            let band = figure(at_two).speedup_over(&figure(serial));
             if let Some(said) = super::claims::disagreement(figures, "count", model.name(), band) {
                 findings.push_str(&format!(" At K = 2: {said}"));
             }
@@ -78,9 +78,7 @@ pub fn section(figures: &Figures) -> Result<Section, String> {
         };
         Some(charts::speedup("count: speedup over serial as tasks grow", &lines, cores, axes)?)
     };
-    let busy = super::findings::busy_warning(
-        &figures.stamp("count", "rust", "the Rust benches").into_iter().collect::<Vec<_>>(),
-    );
+    let busy = figures.busy(&[("count", "rust", "the Rust benches")]);
     Ok(Section {
         id: "speedup",
         title: TITLE,

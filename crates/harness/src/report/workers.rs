@@ -3,7 +3,7 @@
 //! rises.
 
 use super::charts::{self, model_colour, Line};
-use super::figures::Figures;
+use super::figures::{figure, Figures};
 use super::page::Section;
 use crate::models::Model;
 
@@ -44,7 +44,7 @@ pub fn section(figures: &Figures) -> Result<Section, String> {
     if let (Some(one), Some(all)) =
         (figures.ngram_at("mapreduce", 1), figures.ngram_at("mapreduce", cores as u64))
     {
-        let band = all.figure().speedup_over(&one.figure());
+        let band = figure(all).speedup_over(&figure(one));
         section.findings =
             super::claims::disagreement(figures, "workers", "mapreduce", band).unwrap_or_default();
     }

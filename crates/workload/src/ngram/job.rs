@@ -423,7 +423,7 @@ pub struct ClusterPart {
 }
 
 /// Where the MapReduce engine's time went.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Phases {
     /// Cutting the input into newline-aligned chunks.
     pub split_s: f64,
@@ -441,9 +441,10 @@ pub struct Phases {
 
 /// The cost of moving work to other processes and results back: the article's warning
 /// that pickling chunks to workers can eat the gain from parallelism.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct Shipping {
-    /// `bytes` (chunks copied to workers) or `range` (workers read the file themselves).
+    /// One of [`Shipping::MODES`]: `bytes` (chunks copied to workers), `range` (workers read
+    /// the file themselves), `exchange` (timely's).
     pub mode: &'static str,
     pub bytes_to_workers: u64,
     pub bytes_from_workers: u64,
@@ -451,6 +452,32 @@ pub struct Shipping {
     pub encode_s: f64,
     /// Seconds spent decoding tasks (workers) and replies (parent).
     pub decode_s: f64,
+}
+
+impl Shipping {
+    pub const MODES: [&'static str; 3] = ["bytes", "range", "exchange"];
+}
+
+/// [`Shipping`] as read back from a record, its mode one of [`Shipping::MODES`].
+#[derive(serde::Deserialize)]
+struct ShippingRead {
+    mode: String,
+    bytes_to_workers: u64,
+    bytes_from_workers: u64,
+    encode_s: f64,
+    decode_s: f64,
+}
+
+impl<'de> serde::Deserialize<'de> for Shipping {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Shipping, D::Error> {
+        let read = ShippingRead::deserialize(deserializer)?;
+        let mode = Shipping::MODES
+            .into_iter()
+            .find(|m| *m == read.mode)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown shipping mode {:?}", read.mode)))?;
+        let ShippingRead { bytes_to_workers, bytes_from_workers, encode_s, decode_s, .. } = read;
+        Ok(Shipping { mode, bytes_to_workers, bytes_from_workers, encode_s, decode_s })
+    }
 }
 
 impl<'a> NgramOutput<'a> {
