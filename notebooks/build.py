@@ -12,6 +12,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from outputs import write_whole
+
 HERE = Path(__file__).resolve().parent
 
 SETUP = """\
@@ -320,7 +322,7 @@ def main():
             if not path.exists() or path.read_text() != text:
                 stale.append(path.name)
         else:
-            path.write_text(text)
+            write_whole(path, text)
     if stale:
         sys.exit(f"notebooks/build.py --check: {', '.join(stale)} differ from build.py; run python notebooks/build.py")
 

@@ -18,6 +18,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from outputs import check, write_whole
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "reports" / "notebooks"
 EXAMPLES = ["map_ordered", "as_completed", "cancel_queued", "exception", "wait_all", "submit_overhead"]
@@ -29,13 +31,15 @@ def save_examples():
     for name in EXAMPLES:
         binary = HERE.parent / "target" / "release" / "examples" / name
         saved[name] = subprocess.run([str(binary)], capture_output=True, text=True, check=True).stdout
-    (HERE / "saved_examples.json").write_text(json.dumps(saved, indent=1, sort_keys=True) + "\n")
+    write_whole(HERE / "saved_examples.json", json.dumps(saved, indent=1, sort_keys=True) + "\n")
 
 
 def main():
     if "--save-examples" in sys.argv:
         save_examples()
     OUT.mkdir(parents=True, exist_ok=True)
+    for path in sorted(HERE.glob("*.ipynb")):
+        check(OUT / path.name)  # every output checked before any notebook runs
     failed = False
     for path in sorted(HERE.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
@@ -47,7 +51,7 @@ def main():
             failed = True
             print(f"notebooks: {path.name} failed:\n{e}", file=sys.stderr)
         seconds = time.perf_counter() - start
-        nbformat.write(nb, OUT / path.name)
+        write_whole(OUT / path.name, nbformat.writes(nb) + "\n")
         if seconds > LIMIT_S:
             failed = True
             print(f"notebooks: {path.name} took {seconds:.0f} s, over the {LIMIT_S} s limit", file=sys.stderr)

@@ -6,10 +6,11 @@
 //! processes abort), and the number of entries must be the number of processes.
 
 use std::path::Path;
+use workload::shown::Shown;
 
 /// The address of each process, from `path`, for `processes` processes.
 pub fn addresses(path: &Path, processes: usize) -> Result<Vec<String>, String> {
-    let name = path.display();
+    let name = path.shown();
     let text = std::fs::read_to_string(path).map_err(|e| format!("hostfile {name}: {e}"))?;
     let mut entries: Vec<(usize, String)> = Vec::new();
     for (index, line) in text.lines().enumerate() {

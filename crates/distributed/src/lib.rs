@@ -41,6 +41,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
+use workload::shown::Shown;
 
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::vec::Broadcast;
@@ -327,8 +328,9 @@ pub fn ngram(
     let explain = |worker: usize, why: String| {
         let why = if why.contains("timely communication error") || why.contains("poisoned") {
             format!("lost the connection to another process ({why}); that process's own message says why")
-        } else if why.contains("index out of bounds") {
-            // timely's own failure when processes disagree on threads per process.
+        } else if why.contains("index out of bounds") || why.contains("attempt to subtract with overflow") {
+            // timely's own failure when processes disagree on threads per process (an index
+            // past its end; in a debug build, sometimes an overflow first).
             format!(
                 "{why}; timely fails this way when the processes were started with different --workers: \
                  give every process the same --workers"
@@ -356,7 +358,7 @@ pub fn ngram(
                 cluster.process,
                 cluster.processes,
                 cluster.connect_timeout.as_secs(),
-                cluster.hostfile.as_ref().map(|h| format!(" (hostfile {})", h.display())).unwrap_or_default()
+                cluster.hostfile.as_ref().map(|h| format!(" (hostfile {})", h.shown())).unwrap_or_default()
             ),
         }
         .into());

@@ -9,6 +9,7 @@
 use std::cell::RefCell;
 use std::io::Write;
 use std::path::Path;
+use workload::shown::Shown;
 
 use workload::CountJob;
 
@@ -83,7 +84,7 @@ pub fn run(args: &ClaimsArgs) -> Result<(), String> {
     }));
 
     if let Some(shard) = &args.shard {
-        let bytes = std::fs::metadata(shard).map_err(|e| format!("{}: {e}", shard.display()))?.len();
+        let bytes = std::fs::metadata(shard).map_err(|e| format!("{}: {e}", shard.shown()))?.len();
         let chunking = rust::engine_chunking(bytes, workers);
         let engine = Group {
             sides: rust::engine_sides(shard, workers, chunking),
@@ -126,10 +127,10 @@ pub fn run(args: &ClaimsArgs) -> Result<(), String> {
     for record in &records {
         check(record)
             .map_err(|e| format!("harness claims: a record it made is wrong ({e}): {}", record.to_line()))?;
-        writeln!(out, "{}", record.to_line()).map_err(|e| format!("{}: {e}", args.out.display()))?;
+        writeln!(out, "{}", record.to_line()).map_err(|e| format!("{}: {e}", args.out.shown()))?;
     }
     out.commit()?;
-    eprintln!("harness claims: wrote {} records to {}", records.len(), args.out.display());
+    eprintln!("harness claims: wrote {} records to {}", records.len(), args.out.shown());
     Ok(())
 }
 
@@ -200,7 +201,7 @@ fn python_group(
     let Some(version) = crate::python_cmd::python_version(interpreter) else {
         eprintln!(
             "harness claims: {} is not a Python 3 (or not there): its claims are not measured",
-            interpreter.display()
+            interpreter.shown()
         );
         return Ok(Vec::new());
     };
@@ -212,9 +213,8 @@ fn python_group(
     }
     let server = RefCell::new(server);
     let expected = (tasks as u64).saturating_mul(to);
-    let name = interpreter
-        .file_name()
-        .map_or_else(|| interpreter.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name =
+        interpreter.file_name().map_or_else(|| interpreter.shown(), |n| n.to_string_lossy().into_owned());
     let prefix = if another { format!("{version} ({name})") } else { "Python".to_string() };
     let group = Group {
         sides: python::sides(&server, &hello, expected, &prefix),

@@ -88,9 +88,9 @@ pub struct SweepArgs {
     /// Largest chunk, bytes (never more than the file).
     #[arg(long, default_value = "268435456", value_parser = parse_u64)]
     pub max: u64,
-    /// Runs per point (the median is kept).
-    #[arg(long, default_value_t = 3)]
-    pub repeat: usize,
+    /// Runs per point (the median is kept; at most 1000).
+    #[arg(long, default_value = "3", value_parser = parse_repeat)]
+    pub repeat: NonZeroUsize,
     /// Workers (default: the number of cores; at most 256).
     #[arg(long, value_parser = parse_workers)]
     pub workers: Option<NonZeroUsize>,
@@ -114,9 +114,10 @@ pub struct PythonArgs {
     /// Worker processes (default: the number of cores; at most 256).
     #[arg(long, value_parser = parse_workers)]
     pub workers: Option<NonZeroUsize>,
-    /// Runs per script that repeats (the heartbeat, the result order; the median is reported).
-    #[arg(long, default_value_t = 1)]
-    pub repeat: usize,
+    /// Runs per script that repeats (the heartbeat, the result order; the median is reported;
+    /// at most 1000).
+    #[arg(long, default_value = "1", value_parser = parse_repeat)]
+    pub repeat: NonZeroUsize,
     /// Shard for the MapReduce baseline (skipped without one).
     #[arg(long)]
     pub shard: Option<PathBuf>,
@@ -196,7 +197,7 @@ pub struct CountArgs {
     pub workers: Option<NonZeroUsize>,
     /// Run each model this many times and report the median (a single short run on a
     /// shared machine is noisy).
-    #[arg(long, default_value = "3", value_parser = parse_nonzero)]
+    #[arg(long, default_value = "3", value_parser = parse_repeat)]
     pub repeat: NonZeroUsize,
     /// Print one JSON object per model run instead of a table.
     #[arg(long)]
@@ -244,7 +245,7 @@ pub struct NgramArgs {
     /// Run every model this many rounds (each model once per round, so a drift of the
     /// machine hits every model alike) and report the median, the fastest and slowest run,
     /// and the speedup over serial as the median of the ratios within a round.
-    #[arg(long, default_value = "1", value_parser = parse_nonzero)]
+    #[arg(long, default_value = "1", value_parser = parse_repeat)]
     pub repeat: NonZeroUsize,
     /// Skip malformed lines (and report how many) instead of stopping at the first.
     #[arg(long)]
@@ -364,6 +365,16 @@ fn at_most(text: &str, value: usize, max: usize, what: &str) -> Result<usize, St
         return Err(format!("'{text}' is more than the {max} {what} a run may use"));
     }
     Ok(value)
+}
+
+/// The most runs `--repeat` may ask for: a thousand rounds is hours of a full shard, and
+/// far past where a median stops moving.
+pub const MAX_REPEAT: usize = 1000;
+
+fn parse_repeat(text: &str) -> Result<NonZeroUsize, String> {
+    let n = parse_nonzero(text)?;
+    at_most(text, n.get(), MAX_REPEAT, "runs")?;
+    Ok(n)
 }
 
 fn parse_workers(text: &str) -> Result<NonZeroUsize, String> {

@@ -2,6 +2,7 @@
 
 use std::fs;
 use std::time::Instant;
+use workload::shown::Shown;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use workload::gen::{generate, GenConfig};
@@ -19,12 +20,12 @@ fn generate_file(args: &GenArgs) -> Result<(), String> {
     config.validate().map_err(|e| format!("harness gen: {e}"))?;
     let out = &args.out;
     if out.extension().is_some_and(|e| e == "gz") {
-        return Err(format!("{}: writing gzip is not supported; give a plain file name", out.display()));
+        return Err(format!("{}: writing gzip is not supported; give a plain file name", out.shown()));
     }
     // A missing folder is made (`gen --out data/a.tsv` in a fresh clone), and said.
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
-        fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-        eprintln!("harness gen: created the folder {}", parent.display());
+        fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.shown()))?;
+        eprintln!("harness gen: created the folder {}", parent.shown());
     }
     output::check(out, &[])?;
     let mut file = output::OutputFile::create(out)?;
@@ -44,11 +45,11 @@ fn generate_file(args: &GenArgs) -> Result<(), String> {
     });
     bar.finish_and_clear();
     // On an error the temporary file is removed when `file` is dropped.
-    let summary = summary.map_err(|e| format!("{}: {e}", out.display()))?;
+    let summary = summary.map_err(|e| format!("{}: {e}", out.shown()))?;
     file.commit()?;
     eprintln!(
         "wrote {}: {} lines, {}, {} distinct ngrams (seed {}) in {}",
-        out.display(),
+        out.shown(),
         human::thousands(summary.lines),
         human::bytes(summary.bytes),
         human::thousands(summary.unique),

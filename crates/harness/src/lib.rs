@@ -10,12 +10,13 @@ pub mod human;
 pub mod machine;
 pub mod models;
 pub mod ngram_cmd;
-pub mod output;
 pub mod python_cmd;
 pub mod report;
 pub mod script;
 pub mod stats;
 pub mod sweep_cmd;
+
+pub use workload::output;
 
 use cli::{Cli, Command};
 

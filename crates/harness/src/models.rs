@@ -12,6 +12,7 @@
 
 use std::fmt;
 use std::sync::OnceLock;
+use workload::shown::Shown;
 
 use clap::ValueEnum;
 use process::{Ship, WorkerCommand};
@@ -123,7 +124,7 @@ fn base_worker_command() -> Result<&'static WorkerCommand, WorkerFailure> {
             worker: None,
             message: format!(
                 "{} cannot serve as a worker process; call harness::models::set_worker_command first",
-                command.program.display()
+                command.program.shown()
             ),
         });
     }

@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
+use workload::shown::Shown;
 
 use workload::input::{is_gzip, is_rereadable, open_all, open_stream, InputFile};
 use workload::ngram::{Chunking, Kernel, NgramOptions, NgramOutput, Source};
@@ -70,9 +71,10 @@ pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
     };
     let engine_streams = |model: Model, algorithm: Algorithm| model.streams_gzip(algorithm, &settings);
 
-    // Each model gets its own fresh mapping of the files, so none finds pages already
-    // mapped by another: the page faults (the reading) fall inside every model's time.
-    // Opening and mapping take microseconds and are not timed.
+    // Each model gets its own fresh mapping of the files, opened just before its run and
+    // closed after it (so `--repeat` holds one run's files at a time, not every round's), so
+    // none finds pages already mapped by another: the page faults (the reading) fall inside
+    // every model's time. Opening and mapping take microseconds and are not timed.
     //
     // Gzip input: the MapReduce engine streams it (decompression inside its time, overlapped
     // with parsing); the other models need one slice of bytes, so the files are decompressed
@@ -80,17 +82,15 @@ pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
     // can be read only once: it is read into memory once, and every model reads that.
     let gzip = args.files.iter().any(|f| is_gzip(f));
     let once = gzip || !args.files.iter().all(|f| is_rereadable(f));
-    let others: Vec<&(Model, Algorithm)> =
-        cells.iter().filter(|(m, a)| !(gzip && engine_streams(*m, *a))).collect();
+    let read_once = once && cells.iter().any(|(m, a)| !(gzip && engine_streams(*m, *a)));
+    let shared: Vec<InputFile> =
+        if read_once { open_all(&args.files).map_err(|e| e.to_string())? } else { Vec::new() };
     let round_count = args.repeat.get();
-    let opened = if once { others.len().min(1) } else { others.len() * round_count };
-    let inputs: Vec<Vec<InputFile>> =
-        (0..opened).map(|_| open_all(&args.files)).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
-    let files: Vec<String> = args.files.iter().map(|p| p.display().to_string()).collect();
+    let files: Vec<String> = args.files.iter().map(|p| workload::shown::path(p)).collect();
 
-    let mut reference: Option<(String, NgramOutput<'_>)> = None;
+    // The first answer, kept (owning its keys) to check every other against and to print.
+    let mut reference: Option<(String, NgramOutput<'static>)> = None;
     let mut header_done = false;
-    let mut next_input = 0;
     // Rounds: every cell once per round; the last round's runs are the ones printed, with
     // the time of every round's run of the same cell. (wall, CPU) per cell and round:
     let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); cells.len()];
@@ -105,13 +105,16 @@ pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
             let name = format!("{model}/{algorithm}");
             let cpu = machine::cpu_seconds();
             let started;
-            let mut used_input = None;
+            let fresh: Vec<InputFile>;
             let output = if gzip && engine_streams(model, algorithm) {
                 let streams = args
                     .files
                     .iter()
                     .map(|path| {
-                        Ok(mapreduce::Stream { name: path.display().to_string(), reader: open_stream(path)? })
+                        Ok(mapreduce::Stream {
+                            name: workload::shown::path(path),
+                            reader: open_stream(path)?,
+                        })
                     })
                     .collect::<Result<Vec<_>, workload::NgramError>>()
                     .map_err(|e| e.to_string())?;
@@ -120,9 +123,12 @@ pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
                     .ngram_streams(algorithm, streams, &options, workers, &settings)
                     .map_err(|e| e.to_string())?
             } else {
-                let input = &inputs[next_input.min(inputs.len() - 1)];
-                used_input = Some(next_input.min(inputs.len() - 1));
-                next_input += 1;
+                let input = if once {
+                    &shared
+                } else {
+                    fresh = open_all(&args.files).map_err(|e| e.to_string())?;
+                    &fresh
+                };
                 let sources: Vec<Source<'_>> = input.iter().map(InputFile::source).collect();
                 started = Instant::now();
                 model
@@ -147,13 +153,9 @@ pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
             }
             let single = cells.len() * round_count == 1;
             if !last_round {
-                retire(
-                    &mut reference,
-                    &name,
-                    output,
-                    single,
-                    used_input.filter(|_| !once).map(|i| &inputs[i]),
-                );
+                if reference.is_none() {
+                    reference = Some((name, output.into_owned()));
+                }
                 continue;
             }
             let (total_match_count, top) = output.summary(args.top);
@@ -285,11 +287,23 @@ pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
                 human::thousands(part.exchanged_records)
             )?;
             }
-            retire(&mut reference, &name, output, single, used_input.filter(|_| !once).map(|i| &inputs[i]));
+            if single {
+                // The only run: its answer is printed as it is, keys borrowed (no copy).
+                return finish(args, output);
+            }
+            if reference.is_none() {
+                reference = Some((name, output.into_owned()));
+            }
         }
     }
+    match reference {
+        Some((_, output)) => finish(args, output),
+        None => Ok(()),
+    }
+}
 
-    let Some((_, output)) = reference else { return Ok(()) };
+/// The answer's words, top and `--output` file.
+fn finish(args: &NgramArgs, output: NgramOutput<'_>) -> Result<(), CliError> {
     if !args.json {
         for word in &args.words {
             say!("{word}\t{}", output.total_for(word.as_bytes()))?;
@@ -308,31 +322,6 @@ pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
     // answer's hundreds of tables one by one first cost about 50 ms of wall time.
     std::mem::forget(output);
     Ok(())
-}
-
-/// Done with a cell's answer once it is checked: the first is kept to check the others
-/// against (owning its keys, unless it is the only run), the others dropped; and the pages of
-/// the mapped input it read are given back. The merge algorithm keeps every key borrowed from
-/// the mapped input, and with every cell's answer and input held to the end `--model all`
-/// took 10.5 GB on the full shard (2.4 GB now: the largest cell and the first answer).
-fn retire<'i>(
-    reference: &mut Option<(String, NgramOutput<'i>)>,
-    name: &str,
-    output: NgramOutput<'i>,
-    single: bool,
-    mapped_input: Option<&'i Vec<InputFile>>,
-) {
-    match reference {
-        None if single => {
-            *reference = Some((name.to_string(), output));
-            return;
-        }
-        None => *reference = Some((name.to_string(), output.into_owned())),
-        Some(_) => drop(output),
-    }
-    for file in mapped_input.into_iter().flatten() {
-        file.source().release(0..file.bytes().len());
-    }
 }
 
 /// An option that changes nothing in the runs asked for is a mistake to say, not to ignore.
@@ -445,6 +434,6 @@ fn write_tsv(path: &Path, output: &NgramOutput<'_>) -> Result<(), String> {
         }
         Ok::<(), std::io::Error>(())
     })();
-    written.map_err(|e| format!("{}: {e}", path.display()))?;
+    written.map_err(|e| format!("{}: {e}", path.shown()))?;
     out.commit()
 }

@@ -10,6 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
+use workload::shown::Shown;
 
 use crate::cli::PythonArgs;
 use crate::machine;
@@ -36,18 +37,18 @@ pub(crate) fn python_version(python: &Path) -> Option<String> {
 fn venv_python(python: &Path, version: &str, venv: &Path) -> Option<PathBuf> {
     let bin = venv.join("bin/python");
     if !bin.exists() {
-        eprintln!("harness python: creating {} with {version}", venv.display());
+        eprintln!("harness python: creating {} with {version}", venv.shown());
         let made = Command::new(python).args(["-m", "venv"]).arg(venv).status().is_ok_and(|s| s.success());
         if !made || !bin.exists() {
-            eprintln!("harness python: could not create a venv at {} (no venv module?)", venv.display());
+            eprintln!("harness python: could not create a venv at {} (no venv module?)", venv.shown());
             return None;
         }
     }
     if python_version(&bin).as_deref() != Some(version) {
         eprintln!(
             "harness python: {} is a venv of another Python than {} ({version}); give --venv a venv of it",
-            venv.display(),
-            python.display()
+            venv.shown(),
+            python.shown()
         );
         return None;
     }
@@ -100,7 +101,7 @@ fn polars_ready(python: &Path) -> bool {
         return true;
     }
     let requirements = scripts_dir().join("requirements-polars.txt");
-    eprintln!("harness python: installing polars ({}) into the venv", requirements.display());
+    eprintln!("harness python: installing polars ({}) into the venv", requirements.shown());
     let installed = Command::new(python)
         .args(["-m", "pip", "install", "-q", "-r"])
         .arg(&requirements)
@@ -119,31 +120,31 @@ pub fn run(args: &PythonArgs) -> Result<(), String> {
     let (python, others) = args.python.split_first().expect("clap gives python3 by default");
     if !exists(python) {
         let kept = if args.out.exists() {
-            format!(" ({} is left as it was: it holds an earlier run's records)", args.out.display())
+            format!(" ({} is left as it was: it holds an earlier run's records)", args.out.shown())
         } else {
             String::new()
         };
         eprintln!(
             "harness python: no Python 3 found ({}); skipping the Python baselines{kept}",
-            python.display()
+            python.shown()
         );
         return Ok(());
     }
     let Some(version) = python_version(python) else {
         return Err(format!(
             "harness python: {} is not a Python 3 (`--version` did not say so)",
-            python.display()
+            python.shown()
         ));
     };
     for other in others {
         eprintln!(
             "harness python: {} runs only the count, side by side with its serial: `harness claims --python {}`",
-            other.display(),
-            other.display()
+            other.shown(),
+            other.shown()
         );
     }
     let workers = args.workers.unwrap_or_else(machine::cores).get().to_string();
-    let repeat = format!("--repeat={}", args.repeat.max(1));
+    let repeat = format!("--repeat={}", args.repeat);
     let mut records = Vec::new();
     // Each script's records with the stamp of its own run: where, when, and how busy the
     // machine was meanwhile; the Python that ran, as it said itself.
@@ -196,9 +197,9 @@ pub fn run(args: &PythonArgs) -> Result<(), String> {
     }
     let mut out = OutputFile::create(&args.out)?;
     for record in &records {
-        writeln!(out, "{}", record.to_line()).map_err(|e| format!("{}: {e}", args.out.display()))?;
+        writeln!(out, "{}", record.to_line()).map_err(|e| format!("{}: {e}", args.out.shown()))?;
     }
     out.commit()?;
-    eprintln!("harness python: wrote {} records to {}", records.len(), args.out.display());
+    eprintln!("harness python: wrote {} records to {}", records.len(), args.out.shown());
     Ok(())
 }

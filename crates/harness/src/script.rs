@@ -9,7 +9,10 @@ use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use workload::shown::Shown;
+
+use workload::silence::Silence;
 
 /// A running script.
 #[derive(Debug)]
@@ -26,9 +29,7 @@ impl Script {
     /// Starts `python script args...`, its stdout read by lines, its stderr passed through;
     /// its stdin a pipe when `talk` (else closed).
     pub fn start(python: &Path, script: &Path, args: &[String], talk: bool) -> Result<Script, String> {
-        let name = script
-            .file_name()
-            .map_or_else(|| script.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = script.file_name().map_or_else(|| script.shown(), |n| n.to_string_lossy().into_owned());
         let mut child = Command::new(python)
             .arg(script)
             .args(args)
@@ -37,7 +38,7 @@ impl Script {
             .stderr(Stdio::inherit())
             .process_group(0)
             .spawn()
-            .map_err(|e| format!("{}: {e}", python.display()))?;
+            .map_err(|e| format!("{}: {e}", python.shown()))?;
         let group = workload::leftovers::register_group(child.id() as i32);
         let stdout = child.stdout.take().expect("piped");
         let (tx, lines) = mpsc::channel();
@@ -54,14 +55,26 @@ impl Script {
 
     /// The next line it prints; `None` once it has closed its output. A script silent for
     /// `silence` is taken for stuck: an error (and it is killed when dropped).
+    /// The silence counts only while harness runs to hear it (`workload::silence`).
     pub fn line(&mut self, silence: Duration) -> Result<Option<String>, String> {
-        match self.lines.recv_timeout(silence) {
-            Ok(Ok(line)) => Ok(Some(line)),
-            Ok(Err(e)) => Err(format!("{}: {e}", self.name)),
-            Err(RecvTimeoutError::Timeout) => {
-                Err(format!("{}: printed nothing for {} s; stopped it", self.name, silence.as_secs()))
+        let mut silence = Silence::new(silence);
+        loop {
+            let wait = silence.step();
+            let step = Instant::now();
+            match self.lines.recv_timeout(wait) {
+                Ok(Ok(line)) => return Ok(Some(line)),
+                Ok(Err(e)) => return Err(format!("{}: {e}", self.name)),
+                Err(RecvTimeoutError::Timeout) => {
+                    if silence.nothing(wait, step) {
+                        return Err(format!(
+                            "{}: printed nothing for {} s; stopped it",
+                            self.name,
+                            silence.limit().as_secs()
+                        ));
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => return Ok(None),
             }
-            Err(RecvTimeoutError::Disconnected) => Ok(None),
         }
     }
 

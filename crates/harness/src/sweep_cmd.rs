@@ -5,6 +5,7 @@
 
 use std::num::NonZeroUsize;
 use std::time::Instant;
+use workload::shown::Shown;
 
 use workload::input::InputFile;
 use workload::ngram::{Chunking, NgramOptions, Source};
@@ -55,7 +56,7 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
                 ..NgramOptions::default()
             };
             let mut runs = Vec::new();
-            for _ in 0..args.repeat.max(1) {
+            for _ in 0..args.repeat.get() {
                 // A fresh mapping each run, as `harness ngram` does: the reading is timed.
                 let input = InputFile::open(&args.file).map_err(|e| e.to_string())?;
                 let sources: Vec<Source<'_>> = vec![input.source()];
@@ -113,10 +114,10 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
             ..point
         };
         use std::io::Write;
-        writeln!(out, "{}", point.to_line()).map_err(|e| format!("{}: {e}", args.out.display()))?;
+        writeln!(out, "{}", point.to_line()).map_err(|e| format!("{}: {e}", args.out.shown()))?;
     }
     out.commit()?;
-    eprintln!("harness sweep: wrote {}", args.out.display());
+    eprintln!("harness sweep: wrote {}", args.out.shown());
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use proptest::prelude::*;
 use serde_json::{json, Value};
 
 struct Scratch(PathBuf);
@@ -63,7 +64,13 @@ fn claim(who: [&str; 3], claim: &str, sides: [&str; 2], rule: Value, ratio: f64)
 }
 
 fn report(dir: &Path, more: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_harness"))
+    report_command(dir).args(more).output().unwrap()
+}
+
+/// `harness report` on the sources under `dir`, writing `dir/reports`.
+fn report_command(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_harness"));
+    command
         .args(["report", "--out"])
         .arg(dir.join("reports"))
         .arg("--criterion")
@@ -73,10 +80,8 @@ fn report(dir: &Path, more: &[&str]) -> std::process::Output {
         .arg("--python")
         .arg(dir.join("python.jsonl"))
         .arg("--sweep")
-        .arg(dir.join("sweep.jsonl"))
-        .args(more)
-        .output()
-        .unwrap()
+        .arg(dir.join("sweep.jsonl"));
+    command
 }
 
 fn full_run(dir: &Path) {
@@ -433,9 +438,170 @@ fn records_of_another_run_are_not_drawn_and_bad_records_are_named() {
     write(&dir.0.join("python.jsonl"), &[ours.clone(), ours]);
     let out = report(&dir.0, &[]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).starts_with("the same record twice (python ngram mapreduce"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let err = String::from_utf8_lossy(&out.stderr);
+    let want = format!("{}:2: the same record as line 1", dir.0.join("python.jsonl").display());
+    assert!(err.starts_with(&want), "{err}");
+}
+
+/// Values a hostile or broken source might hold where a record has a field: mostly of the
+/// field's own type (`like`, its value in the full run), so that most records parse and reach
+/// the charts; the rest of any type.
+fn odd_value(pick: usize, like: &Value) -> Value {
+    let numbers = [
+        json!(0),
+        json!(-1),
+        json!(0.0),
+        json!(-0.5),
+        json!(1e300),
+        json!(-1e300),
+        json!(1e-300),
+        json!(u64::MAX),
+        json!(i64::MIN),
+        json!(4096),
+        json!(2.5),
+        json!(1e9),
+        json!(1e-9),
+        json!(3),
+        json!(1e12),
+    ];
+    let others = [
+        json!("x"),
+        json!(""),
+        Value::Null,
+        json!(true),
+        json!([]),
+        json!({}),
+        json!([0, 1e300, -1]),
+        json!([1e-300]),
+        json!(["a", 1]),
+    ];
+    let number = numbers[pick % numbers.len()].clone();
+    match like {
+        _ if pick.is_multiple_of(5) => others[(pick / 5) % others.len()].clone(),
+        Value::Number(_) => number,
+        Value::Array(items) if items.iter().all(Value::is_number) => {
+            json!([number, numbers[(pick / 7) % numbers.len()].clone()])
+        }
+        _ => others[pick % others.len()].clone(),
+    }
+}
+
+/// Every field a record of the full run has (nested ones as `outer.inner`), and some that
+/// records of other sources have.
+fn fields_of(records: &[Value]) -> Vec<String> {
+    let mut fields = std::collections::BTreeSet::new();
+    for r in records {
+        for (k, v) in r.as_object().unwrap() {
+            fields.insert(k.clone());
+            if let Some(inner) = v.as_object() {
+                fields.extend(inner.keys().map(|i| format!("{k}.{i}")));
+            }
+        }
+    }
+    fields.extend(
+        [
+            "chunk_bytes",
+            "chunks",
+            "speedup",
+            "rounds_s",
+            "order",
+            "phases",
+            "shipping",
+            "stamp.gil",
+            "claim.interval",
+        ]
+        .map(String::from),
     );
+    fields.into_iter().collect()
+}
+
+/// The report's one promise on any input: a page, or one line saying what is wrong (exit 1),
+/// within a time bound; never a panic, an abort, a hang or an allocation the size of a value.
+fn page_or_one_line(dir: &Path) -> Result<(), TestCaseError> {
+    let mut child = report_command(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(TestCaseError::fail("the report ran past 30 s"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    match out.status.code() {
+        Some(0) => prop_assert!(dir.join("reports/index.html").is_file(), "exit 0 and no page: {err}"),
+        Some(1) => prop_assert_eq!(err.lines().count(), 1, "one line: {}", err),
+        _ => prop_assert!(false, "{:?}: {}", out.status, err),
+    }
+    Ok(())
+}
+
+/// 64 cases in CI (`PROPTEST_CASES` for a longer search).
+fn odd_cases() -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: odd_cases(), ..ProptestConfig::default() })]
+
+    /// A full run with a few fields of a few records set to odd values (or removed).
+    #[test]
+    fn any_record_gives_a_page_or_one_line_error(
+        changes in prop::collection::vec((any::<usize>(), any::<usize>(), any::<usize>(), any::<bool>()), 1..5)
+    ) {
+        let dir = scratch(&format!("odd-{}", changes[0].0 % 1000));
+        full_run(&dir.0);
+        let files = ["criterion/count/records.jsonl", "criterion/ngram/records.jsonl",
+            "criterion/overhead/records.jsonl", "claims.jsonl", "python.jsonl", "sweep.jsonl"];
+        let mut all: Vec<Vec<Value>> = files
+            .iter()
+            .map(|f| {
+                let text = std::fs::read_to_string(dir.0.join(f)).unwrap();
+                text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+            })
+            .collect();
+        let fields = fields_of(&all.concat());
+        for &(which, field, value, remove) in &changes {
+            let file = which % files.len();
+            let index = (which / files.len()) % all[file].len();
+            let record = &mut all[file][index];
+            let field = &fields[field % fields.len()];
+            let (outer, inner) = field.split_once('.').map_or((field.as_str(), None), |(o, i)| (o, Some(i)));
+            match inner {
+                None if remove => { record.as_object_mut().unwrap().remove(outer); }
+                None => record[outer] = odd_value(value, &record[outer].clone()),
+                Some(inner) => {
+                    if !record[outer].is_object() {
+                        record[outer] = json!({});
+                    }
+                    let like = record[outer][inner].clone();
+                    record[outer][inner] = if remove { Value::Null } else { odd_value(value, &like) };
+                }
+            }
+        }
+        for (file, records) in files.iter().zip(&all) {
+            write(&dir.0.join(file), records);
+        }
+        page_or_one_line(&dir.0)?;
+    }
+
+    /// Bytes that are not records at all, in one source.
+    #[test]
+    fn any_bytes_give_a_page_or_one_line_error(
+        bytes in prop::collection::vec(any::<u8>(), 0..400),
+        keep_json in any::<bool>()
+    ) {
+        let dir = scratch(&format!("bytes-{}", bytes.len()));
+        full_run(&dir.0);
+        let mut text = if keep_json { std::fs::read(dir.0.join("python.jsonl")).unwrap() } else { Vec::new() };
+        text.extend_from_slice(&bytes);
+        std::fs::write(dir.0.join("python.jsonl"), text).unwrap();
+        page_or_one_line(&dir.0)?;
+    }
 }

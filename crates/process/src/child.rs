@@ -12,10 +12,12 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
+use workload::shown::Shown;
 
 use crate::frame::{read_frame, write_frame};
 use crate::protocol::WORKER_ARG;
 use crate::protocol::{Reply, Task};
+use workload::silence::Silence;
 
 /// How to start a worker: a program and its arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,7 +210,7 @@ impl WorkerProcess {
     pub fn spawn(command: &WorkerCommand, index: usize) -> Result<WorkerProcess, ProcessError> {
         let spawn_error = |e: io::Error| ProcessError::Spawn {
             worker: index,
-            message: format!("{}: {e}", command.program.display()),
+            message: format!("{}: {e}", command.program.shown()),
         };
         let mut child = Command::new(&command.program)
             .args(&command.args)
@@ -329,33 +331,38 @@ impl WorkerProcess {
         if let Some(status) = &self.exited {
             return Err(self.died(status.clone()));
         }
-        // Heartbeats (empty frames) say the worker is alive; anything else is its reply.
+        // Heartbeats (empty frames) say the worker is alive; anything else is its reply. Its
+        // silence counts only while this process runs to hear it (`workload::silence`).
         let asked = Instant::now();
-        let mut heard = Instant::now();
+        let mut silence = Silence::new(self.worker_timeout);
         let frame = loop {
-            let silence_left = self.worker_timeout.saturating_sub(heard.elapsed());
-            let wait = match timeout {
-                Some(timeout) => silence_left.min(timeout.saturating_sub(asked.elapsed())),
-                None => silence_left,
-            };
+            let mut wait = silence.step();
+            if let Some(timeout) = timeout {
+                wait = wait.min(timeout.saturating_sub(asked.elapsed()));
+            }
+            let step = Instant::now();
             match self.frames_in.recv_timeout(wait) {
-                Ok(Ok(frame)) if frame.is_empty() => heard = Instant::now(),
+                Ok(Ok(frame)) if frame.is_empty() => silence.heard(),
                 Ok(frame) => break Some(frame),
                 Err(RecvTimeoutError::Timeout) => {
-                    self.kill();
+                    let over = silence.nothing(wait, step);
                     if let Some(timeout) = timeout.filter(|t| asked.elapsed() >= *t) {
+                        self.kill();
                         return Err(ProcessError::Timeout {
                             worker: self.index,
                             pid: self.pid,
                             after: timeout,
                         });
                     }
-                    return Err(ProcessError::Silent {
-                        worker: self.index,
-                        pid: self.pid,
-                        after: self.worker_timeout,
-                        doing: self.doing,
-                    });
+                    if over {
+                        self.kill();
+                        return Err(ProcessError::Silent {
+                            worker: self.index,
+                            pid: self.pid,
+                            after: self.worker_timeout,
+                            doing: self.doing,
+                        });
+                    }
                 }
                 Err(RecvTimeoutError::Disconnected) => break None,
             }

@@ -90,13 +90,14 @@ pub fn ngram_partitioned<'a>(
             shipping.bytes_to_workers += share.traffic.bytes_sent;
             shipping.bytes_from_workers += share.traffic.bytes_received;
             shipping.decode_s += share.traffic.decode_s;
+            let tries = share.reruns.len();
             reruns.extend(share.reruns);
-            replies.push(share.reply);
+            replies.push((share.reply, tries));
         }
 
         let first_failure = FirstFailure::new();
-        for reply in replies {
-            let map = match reply.map_err(failure)? {
+        for (reply, reran) in replies {
+            let map = match reply.map_err(|err| gave_up(failure(err), reran))? {
                 Reply::Partitioned(map) => map,
                 other => {
                     return Err(WorkerFailure {
@@ -144,6 +145,15 @@ struct Share {
     reply: Result<Reply, ProcessError>,
     traffic: Traffic,
     reruns: Vec<Rerun>,
+}
+
+/// A share's failure, saying so when it came after re-runs: the run gave up on it.
+fn gave_up(mut failure: WorkerFailure, reran: usize) -> WorkerFailure {
+    if reran > 0 {
+        let runs = if reran == 1 { "re-run" } else { "re-runs" };
+        failure.message = format!("{}; gave up on its share after {reran} {runs}", failure.message);
+    }
+    failure
 }
 
 /// Runs one share (one `MapPartitioned` task) on a worker of its own. A worker that dies,

@@ -97,10 +97,15 @@ fn start_heartbeat() {
 /// A test hook: with `PROCESS_WORKER_FAULT_ONCE=die:MARKER` (or `stop:MARKER`) in the
 /// environment, the first worker to start a map + combine task creates MARKER and dies
 /// (or stops itself); every later one finds MARKER and works. So a test can kill or stop
-/// exactly one engine worker at a controlled point, without timing.
+/// exactly one engine worker at a controlled point, without timing. `always:MARKER` makes
+/// every one die (after creating MARKER), so that a share's re-runs run out.
 fn fault_once_for_tests() {
     let Ok(spec) = std::env::var("PROCESS_WORKER_FAULT_ONCE") else { return };
     let Some((what, marker)) = spec.split_once(':') else { return };
+    if what == "always" {
+        let _ = std::fs::write(marker, b"");
+        std::process::abort();
+    }
     if std::fs::OpenOptions::new().write(true).create_new(true).open(marker).is_err() {
         return;
     }

@@ -15,6 +15,10 @@ use std::io::{self, Write};
 pub const DEFAULT_LINES: u64 = 86_618_505;
 /// Distinct ngrams in the default shard.
 pub const DEFAULT_UNIQUE: u64 = 4_000_000;
+/// The most lines gen writes: 20 real shards (about 36 GB).
+pub const MAX_LINES: u64 = 20 * DEFAULT_LINES;
+/// The most distinct ngrams: gen plans every one's years in memory first.
+pub const MAX_UNIQUE: u64 = 100_000_000;
 /// The default seed.
 pub const DEFAULT_SEED: u64 = 2012;
 /// An ngram spans at most this many years (1509 to 2008).
@@ -109,6 +113,18 @@ impl GenConfig {
     /// Checks that `lines` can hold `unique` ngrams: each needs at least one line and at most
     /// [`MAX_YEARS`], and the planted rows are fixed.
     pub fn validate(&self) -> Result<(), GenError> {
+        if self.lines > MAX_LINES {
+            return Err(GenError::Config(format!(
+                "--lines {} is more than the {MAX_LINES} lines gen makes (20 real shards)",
+                self.lines
+            )));
+        }
+        if self.unique > MAX_UNIQUE {
+            return Err(GenError::Config(format!(
+                "--unique {} is more than the {MAX_UNIQUE} distinct ngrams gen plans in memory (10 bytes each)",
+                self.unique
+            )));
+        }
         let planted_ngrams = PLANTED.len() as u64;
         if self.unique < planted_ngrams {
             return Err(GenError::Config(format!(
@@ -116,9 +132,11 @@ impl GenConfig {
             )));
         }
         let generated = self.unique - planted_ngrams;
-        let min = planted_lines() + generated;
-        let max = planted_lines() + generated * MAX_YEARS;
-        if self.lines < min || self.lines > max {
+        // In u128: the bounds of a huge --unique pass u64, and a wrapped one would be a lie.
+        let min = u128::from(planted_lines()) + u128::from(generated);
+        let max = u128::from(planted_lines()) + u128::from(generated) * u128::from(MAX_YEARS);
+        let lines = u128::from(self.lines);
+        if lines < min || lines > max {
             return Err(GenError::Config(format!(
                 "--lines {} does not fit --unique {}: need between {min} and {max} lines \
                  (each ngram spans 1 to {MAX_YEARS} years, plus {} planted aardvark rows)",

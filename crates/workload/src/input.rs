@@ -3,6 +3,7 @@
 //! form Google publishes the shards in) are decompressed with flate2 on zlib-rs: whole, for
 //! the models that take one slice of bytes, or as a stream of line-aligned chunks.
 
+use crate::shown::Shown;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
@@ -73,7 +74,7 @@ impl InputFile {
     /// `-` for standard input) is read as a stream, to its end, into memory: it can be read
     /// only once, and it has no path a worker process could open again.
     pub fn open(path: &Path) -> Result<InputFile, NgramError> {
-        let name = path.display().to_string();
+        let name = crate::shown::path(path);
         let io_err = |source| NgramError::Io { file: name.clone(), source };
         if path.as_os_str() == "-" {
             let mut bytes = Vec::new();
@@ -219,8 +220,7 @@ pub fn gzip_error(e: io::Error) -> io::Error {
 /// `path` as a stream of bytes: decompressed on the fly for `.gz` (every gzip member, as
 /// `gzip -dc` does), plain otherwise.
 pub fn open_stream(path: &Path) -> Result<Box<dyn Read + Send>, NgramError> {
-    let file =
-        File::open(path).map_err(|source| NgramError::Io { file: path.display().to_string(), source })?;
+    let file = File::open(path).map_err(|source| NgramError::Io { file: path.shown(), source })?;
     if is_gzip(path) {
         // A large buffer under the decoder: fewer, bigger reads of the compressed file.
         Ok(Box::new(MultiGzDecoder::new(io::BufReader::with_capacity(1 << 20, file))))

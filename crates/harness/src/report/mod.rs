@@ -25,6 +25,7 @@ mod workers;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use workload::shown::Shown;
 
 use crate::claims::Verdict;
 use crate::cli::ReportArgs;
@@ -80,12 +81,12 @@ const SECTION_IDS: &[&str] =
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
     let mut file = OutputFile::create(path)?;
-    file.write_all(text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
+    file.write_all(text.as_bytes()).map_err(|e| format!("{}: {e}", path.shown()))?;
     file.commit()
 }
 
 pub fn run(args: &ReportArgs) -> Result<(), String> {
-    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.shown()))?;
     let sources = all_sources(args);
     let inputs: Vec<PathBuf> = sources.iter().map(|s| s.path.clone()).collect();
     for target in outputs(args) {
@@ -97,14 +98,15 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
             read.push((source, records));
         }
     }
+    refuse_duplicates(&read)?;
     let all: Vec<Record> = read.iter().flat_map(|(_, r)| r.iter().cloned()).collect();
     if all.is_empty() {
         return Err(format!(
             "nothing to report: no records under {} and none in {}, {} or {}; run `just bench` (or `just bench-quick`) first",
-            args.criterion.display(),
-            args.claims.display(),
-            args.python.display(),
-            args.sweep.display()
+            args.criterion.shown(),
+            args.claims.shown(),
+            args.python.shown(),
+            args.sweep.shown()
         ));
     }
     // The run this page draws: the benches' N, shard and machine (the first source that says).
@@ -114,7 +116,6 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
     for (source, from) in read {
         records.extend(one_run::keep(&run, source, from, &mut aside));
     }
-    refuse_duplicates(&records)?;
     let stamp = records.iter().find_map(|r| r.stamp.clone());
     let (cores, machine_line) = match &stamp {
         Some(s) => (
@@ -171,9 +172,9 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
     eprintln!(
         "harness report: {} records in {}, {} charts in {}",
         figures.records.len(),
-        results_path.display(),
+        results_path.shown(),
         sections.iter().filter(|s| s.svg.is_some()).count(),
-        index.display()
+        index.shown()
     );
     let failed: Vec<&Claim> = claims.iter().filter(|c| c.verdict == Verdict::DoesNotHold).collect();
     if args.strict && !failed.is_empty() {
@@ -186,20 +187,22 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// The same figure twice (a file given twice, a source copied into another) would draw every
-/// bar twice: refused, naming it.
-fn refuse_duplicates(records: &[Record]) -> Result<(), String> {
-    let mut seen = std::collections::HashSet::new();
-    for r in records {
-        if !seen.insert(r.to_line()) {
-            return Err(format!(
-                "the same record twice ({} {} {}, {}): a source was given twice or copied into another; \
-                 rerun `just bench`",
-                r.lang,
-                r.job,
-                r.model,
-                r.variant.as_deref().unwrap_or("-")
-            ));
+/// The same record in two sources (a file given twice, one copied into another) would draw
+/// every bar twice: refused, naming both files. (Within one file, [`sources::read`] refuses it.)
+fn refuse_duplicates(read: &[(&Source, Vec<Record>)]) -> Result<(), String> {
+    let mut seen: std::collections::HashMap<String, &Source> = std::collections::HashMap::new();
+    for (source, records) in read {
+        for r in records {
+            if let Some(first) = seen.insert(r.to_line(), source) {
+                return Err(format!(
+                    "{}: holds the same record as {} ({} {} {}); a source was given twice or copied into another",
+                    source.path.shown(),
+                    first.path.shown(),
+                    r.lang,
+                    r.job,
+                    r.model
+                ));
+            }
         }
     }
     Ok(())

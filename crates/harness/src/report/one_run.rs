@@ -7,6 +7,7 @@
 //! shorter, and the charts compare it per step.)
 
 use std::path::{Component, Path};
+use workload::shown::Shown;
 
 use super::record::Record;
 use super::sources::Source;
@@ -97,18 +98,12 @@ pub fn keep(run: &Run, source: &Source, records: Vec<Record>, aside: &mut Vec<Se
     for record in records {
         match run.differs(&record) {
             None => kept.push(record),
-            Some(why) => {
-                match aside.iter_mut().find(|a| a.why == why && a.source == source.path.display().to_string())
-                {
-                    Some(a) => a.records += 1,
-                    None => aside.push(SetAside {
-                        source: source.path.display().to_string(),
-                        records: 1,
-                        why,
-                        rerun: source.rerun,
-                    }),
+            Some(why) => match aside.iter_mut().find(|a| a.why == why && a.source == source.path.shown()) {
+                Some(a) => a.records += 1,
+                None => {
+                    aside.push(SetAside { source: source.path.shown(), records: 1, why, rerun: source.rerun })
                 }
-            }
+            },
         }
     }
     kept

@@ -284,7 +284,7 @@ impl Record {
     /// what is missing or wrong.
     pub fn from_line(line: &str, source: &str) -> Result<Record, String> {
         serde_json::from_str(line).map_err(|e| {
-            let mut shown = line.to_string();
+            let mut shown = workload::shown::escaped(line.as_bytes());
             if shown.len() > 200 {
                 // One line a person can read, not a screenful.
                 let cut = (0..=200).rev().find(|&i| shown.is_char_boundary(i)).unwrap_or(0);

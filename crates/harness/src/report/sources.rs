@@ -22,7 +22,7 @@ pub struct Source {
 /// The records in `source`, `None` when its file does not exist.
 pub fn read(source: &Source) -> Result<Option<Vec<Record>>, String> {
     let path = &source.path;
-    let shown = path.display();
+    let shown = workload::shown::path(path);
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -37,8 +37,16 @@ pub fn read(source: &Source) -> Result<Option<Vec<Record>>, String> {
     let text =
         String::from_utf8(bytes).map_err(|_| format!("{shown}: not UTF-8 text; rerun `{}`", source.rerun))?;
     let mut records = Vec::new();
+    // A line twice (a file appended to itself, or twice to another) would draw its bar twice.
+    let mut first_at = std::collections::HashMap::new();
     for (index, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let at = format!("{shown}:{}", index + 1);
+        if let Some(first) = first_at.insert(line.trim(), index + 1) {
+            return Err(format!(
+                "{at}: the same record as line {first}; the file was written twice into one, rerun `{}`",
+                source.rerun
+            ));
+        }
         let record = Record::from_line(line, &at).map_err(|e| format!("{e}; rerun `{}`", source.rerun))?;
         check(&record).map_err(|e| format!("{at}: {e}; rerun `{}`", source.rerun))?;
         records.push(record);

@@ -642,7 +642,8 @@ fn scan<'s>(k: usize, each: impl FnOnce(&mut dyn FnMut(u64, &dyn Fn() -> &'s [u8
     }
     let mut sum = Some(0u64);
     // A min-heap (by rank) of the best k so far: its top is the one to beat.
-    let mut best: BinaryHeap<Reverse<Ranked<'s>>> = BinaryHeap::with_capacity(k + 1);
+    // Sized by k only up to a bound: a `--top` larger than the keys grows with the keys.
+    let mut best: BinaryHeap<Reverse<Ranked<'s>>> = BinaryHeap::with_capacity(k.min(1 << 16) + 1);
     each(&mut |total: u64, key: &dyn Fn() -> &'s [u8]| {
         sum = sum.and_then(|s| s.checked_add(total));
         if k == 0 {

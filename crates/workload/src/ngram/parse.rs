@@ -63,14 +63,15 @@ impl fmt::Display for LineErrorKind {
 }
 
 /// Lossy text of a field for error messages, cut so that one bad line cannot flood stderr.
+/// (Control characters escaped: a field is the data's, and a message goes to a terminal.)
 pub(crate) fn shown(bytes: &[u8]) -> String {
     const MAX: usize = 40;
     let text = String::from_utf8_lossy(bytes);
     if text.chars().count() > MAX {
         let cut: String = text.chars().take(MAX).collect();
-        format!("{cut}...")
+        format!("{}...", crate::shown::escaped(cut.as_bytes()))
     } else {
-        text.into_owned()
+        crate::shown::escaped(text.as_bytes())
     }
 }
 
