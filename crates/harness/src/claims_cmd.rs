@@ -38,6 +38,9 @@ struct Group<'a> {
 pub fn run(args: &ClaimsArgs) -> Result<(), String> {
     let inputs: Vec<_> = args.shard.iter().cloned().collect();
     output::check(&args.out, &inputs)?;
+    if let Some(shard) = &args.shard {
+        workload::input::check_rereadable(shard, "harness claims")?;
+    }
     let workers = args.workers.unwrap_or_else(machine::cores).get();
     let cores = machine::cores().get();
     let budget = args.budget as f64;

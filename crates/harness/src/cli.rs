@@ -82,11 +82,12 @@ pub struct ClaimsArgs {
 pub struct SweepArgs {
     /// The shard to sweep over.
     pub file: PathBuf,
-    /// Smallest chunk, bytes (sizes go up in powers of four).
-    #[arg(long, default_value = "4096", value_parser = parse_u64)]
+    /// Smallest chunk, bytes (sizes go up in powers of four; accepts 4KiB; from 1KiB to
+    /// 1GiB, as `ngram --chunk-bytes`).
+    #[arg(long, default_value = "4096", value_parser = parse_chunk_bytes_u64)]
     pub min: u64,
-    /// Largest chunk, bytes (never more than the file).
-    #[arg(long, default_value = "268435456", value_parser = parse_u64)]
+    /// Largest chunk, bytes (never more than the file; from 1KiB to 1GiB).
+    #[arg(long, default_value = "268435456", value_parser = parse_chunk_bytes_u64)]
     pub max: u64,
     /// Runs per point (the median is kept; at most 1000).
     #[arg(long, default_value = "3", value_parser = parse_repeat)]
@@ -400,6 +401,10 @@ fn parse_chunk_bytes(text: &str) -> Result<NonZeroUsize, String> {
         return Err(format!("'{text}' is outside 1KiB..=1GiB, the chunk sizes a run may use"));
     }
     Ok(n)
+}
+
+fn parse_chunk_bytes_u64(text: &str) -> Result<u64, String> {
+    parse_chunk_bytes(text).map(|n| n.get() as u64)
 }
 
 fn parse_worker_timeout(text: &str) -> Result<u64, String> {

@@ -117,6 +117,9 @@ fn polars_ready(python: &Path) -> bool {
 pub fn run(args: &PythonArgs) -> Result<(), String> {
     let inputs: Vec<PathBuf> = args.shard.iter().cloned().collect();
     output::check(&args.out, &inputs)?;
+    if let Some(shard) = &args.shard {
+        workload::input::check_rereadable(shard, "harness python")?;
+    }
     let (python, others) = args.python.split_first().expect("clap gives python3 by default");
     if !exists(python) {
         let kept = if args.out.exists() {

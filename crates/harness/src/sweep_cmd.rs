@@ -25,6 +25,13 @@ pub fn chunk_sizes(min: u64, max: u64, file_bytes: u64) -> Vec<u64> {
 pub fn run(args: &SweepArgs) -> Result<(), CliError> {
     // A bad output is refused before any work.
     output::check(&args.out, std::slice::from_ref(&args.file))?;
+    workload::input::check_rereadable(&args.file, "harness sweep")?;
+    if workload::input::is_gzip(&args.file) {
+        return Err(CliError::Message(format!(
+            "{}: harness sweep times the reading of a plain file (and its process series opens byte ranges of it): decompress it first",
+            args.file.shown()
+        )));
+    }
     let workers = args.workers.unwrap_or_else(machine::cores).get();
     let file = InputFile::open(&args.file).map_err(|e| e.to_string())?;
     let file_bytes = file.bytes().len() as u64;

@@ -587,3 +587,31 @@ fn case_17_limits_are_checked_before_work_and_said_right() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.lines().last().unwrap().contains("gave up on its share after 2 re-runs"), "{err}");
 }
+
+/// Beyond the list: the commands that read their shard more than once refuse, before any
+/// work, one that can be read only once (a pipe would hang the second read), and sweep's sizes
+/// keep `--chunk-bytes`'s bounds (a 1-byte chunk of a real shard is a billion chunks).
+#[test]
+fn a_shard_read_more_than_once_must_be_a_file() {
+    let dir = Scratch::new("pipes");
+    let fifo = dir.path("fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for command in ["sweep", "claims", "python"] {
+        let mut run = harness(&[command]);
+        match command {
+            "sweep" => run.arg(&fifo),
+            _ => run.arg("--shard").arg(&fifo),
+        };
+        run.arg("--out").arg(dir.path("out.jsonl"));
+        let err = one_line_error(&run_within(run, Duration::from_secs(30)));
+        assert!(
+            err.contains("a pipe or a device can be read only once: save it to a file first"),
+            "{command}: {err}"
+        );
+    }
+    let out = harness(&["sweep"]).arg(&fifo).args(["--min", "0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("'0' must be at least 1 byte"), "{}", stderr(&out));
+    let out = harness(&["sweep"]).arg(&fifo).args(["--max", "2GiB"]).output().unwrap();
+    assert!(stderr(&out).contains("outside 1KiB..=1GiB"), "{}", stderr(&out));
+}

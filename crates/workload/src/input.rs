@@ -298,6 +298,26 @@ pub fn is_rereadable(path: &Path) -> bool {
     path.as_os_str() != "-" && std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
+/// Refuses, before any work, an input that a command (`what`) reads more than once unless
+/// it is a regular file: a missing one, a folder, a pipe or standard input (read once, the
+/// second read would wait forever) are errors naming it.
+pub fn check_rereadable(path: &Path, what: &str) -> Result<(), String> {
+    let shown = crate::shown::path(path);
+    if path.as_os_str() == "-" {
+        return Err(format!("-: {what} reads its input more than once, and standard input can be read only once: save it to a file first"));
+    }
+    let meta = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?;
+    if meta.is_dir() {
+        return Err(format!("{shown}: is a directory; give a shard file"));
+    }
+    if !meta.is_file() {
+        return Err(format!(
+            "{shown}: {what} reads its input more than once, and a pipe or a device can be read only once: save it to a file first"
+        ));
+    }
+    Ok(())
+}
+
 /// Opens every path, failing on the first that cannot be opened.
 pub fn open_all<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<InputFile>, NgramError> {
     paths.iter().map(|p| InputFile::open(p.as_ref())).collect()

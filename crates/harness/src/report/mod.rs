@@ -86,6 +86,12 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 }
 
 pub fn run(args: &ReportArgs) -> Result<(), String> {
+    if args.out.exists() && !args.out.is_dir() {
+        return Err(format!(
+            "{}: is not a folder; give the folder for results.json, index.html and the charts",
+            args.out.shown()
+        ));
+    }
     std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.shown()))?;
     let sources = all_sources(args);
     let inputs: Vec<PathBuf> = sources.iter().map(|s| s.path.clone()).collect();
