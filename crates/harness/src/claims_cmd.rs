@@ -209,7 +209,7 @@ fn python_group(
         return Ok(Vec::new());
     };
     let script = crate::python_cmd::scripts_dir().join("count.py");
-    let (server, mut hello) = Server::start(interpreter, &script, to, tasks, workers)?;
+    let (server, mut hello) = Server::start(interpreter, &script, (to, tasks, workers), budget_s)?;
     if another {
         // Another interpreter's point is its threads: serial and threads only.
         hello.variants.retain(|v| v.model == "serial" || v.model == "threads");

@@ -55,10 +55,14 @@ fn venv_python(python: &Path, version: &str, venv: &Path) -> Option<PathBuf> {
     Some(bin)
 }
 
-/// Whether `python` can be started at all (a missing program: no Python here, a skip; one
-/// that runs but is not a Python 3: an error).
-fn exists(python: &Path) -> bool {
-    Command::new(python).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
+/// Whether `python` can be started at all: `Ok(false)` for a missing program (no Python
+/// here, a skip), an error for one that cannot be run (not executable, a folder).
+fn exists(python: &Path) -> Result<bool, String> {
+    match Command::new(python).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status() {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(format!("harness python: {} cannot be run: {e}", python.shown())),
+    }
 }
 
 /// How long a baseline may print nothing before it is taken for stuck (the article's
@@ -121,7 +125,7 @@ pub fn run(args: &PythonArgs) -> Result<(), String> {
         workload::input::check_rereadable(shard, "harness python")?;
     }
     let (python, others) = args.python.split_first().expect("clap gives python3 by default");
-    if !exists(python) {
+    if !exists(python)? {
         let kept = if args.out.exists() {
             format!(" ({} is left as it was: it holds an earlier run's records)", args.out.shown())
         } else {
@@ -149,6 +153,7 @@ pub fn run(args: &PythonArgs) -> Result<(), String> {
     let workers = args.workers.unwrap_or_else(machine::cores).get().to_string();
     let repeat = format!("--repeat={}", args.repeat);
     let mut records = Vec::new();
+    let mut printed_by = std::collections::HashMap::new();
     // Each script's records with the stamp of its own run: where, when, and how busy the
     // machine was meanwhile; the Python that ran, as it said itself.
     let mut run = |python: &Path, script: &str, script_args: &[String]| -> Result<(), String> {
@@ -156,6 +161,12 @@ pub fn run(args: &PythonArgs) -> Result<(), String> {
         let found = run_script(python, script, script_args)?;
         let stamp = machine::stamp_since(&load);
         for mut record in found {
+            if let Some(first) = printed_by.insert(record.identity(), script.to_string()) {
+                return Err(format!(
+                    "{script} printed a figure {first} printed too ({} {} {}); the scripts are out of step with harness",
+                    record.lang, record.job, record.model
+                ));
+            }
             let mut stamp = stamp.clone();
             stamp.python = record.extra.remove("python").and_then(|v| v.as_str().map(str::to_string));
             stamp.gil = record.extra.remove("gil").and_then(|v| v.as_bool());

@@ -4,7 +4,7 @@
 //! dropped (an error, a bad line, a panic on the way out), and read line by line with a bound
 //! on how long it may say nothing.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -22,7 +22,7 @@ pub struct Script {
     lines: Receiver<Result<String, String>>,
     /// "count.py", for messages.
     pub name: String,
-    _group: workload::leftovers::Group,
+    _group: workload::leftovers::Registered,
 }
 
 impl Script {
@@ -43,8 +43,16 @@ impl Script {
         let stdout = child.stdout.take().expect("piped");
         let (tx, lines) = mpsc::channel();
         std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                if tx.send(line.map_err(|e| e.to_string())).is_err() {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let line = read_line(&mut reader);
+                let last = !matches!(line, Ok(Some(_)));
+                let sent = match line {
+                    Ok(Some(line)) => tx.send(Ok(line)),
+                    Ok(None) => return,
+                    Err(e) => tx.send(Err(e)),
+                };
+                if sent.is_err() || last {
                     return;
                 }
             }
@@ -65,6 +73,13 @@ impl Script {
                 Ok(Ok(line)) => return Ok(Some(line)),
                 Ok(Err(e)) => return Err(format!("{}: {e}", self.name)),
                 Err(RecvTimeoutError::Timeout) => {
+                    // The script has ended but something it started still holds its output
+                    // open: what it printed is in the pipe; what it left running is killed,
+                    // and the pipe ends with it.
+                    if self.ended() {
+                        self.kill_group();
+                        continue;
+                    }
                     if silence.nothing(wait, step) {
                         return Err(format!(
                             "{}: printed nothing for {} s; stopped it",
@@ -75,6 +90,30 @@ impl Script {
                 }
                 Err(RecvTimeoutError::Disconnected) => return Ok(None),
             }
+        }
+    }
+
+    /// Whether the script itself has exited (left a zombie, not reaped: its group keeps its
+    /// number).
+    fn ended(&self) -> bool {
+        // SAFETY: waitid(2) fills the siginfo it is given; WNOWAIT leaves the child a zombie.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let waited = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                self.child.id(),
+                &mut info,
+                libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+            )
+        };
+        // SAFETY: si_pid is set by waitid when a child changed state (0 when none did).
+        waited == 0 && unsafe { info.si_pid() } != 0
+    }
+
+    fn kill_group(&self) {
+        // SAFETY: kill(2) on the group this child leads; no memory is touched.
+        unsafe {
+            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
         }
     }
 
@@ -106,15 +145,35 @@ impl Script {
     }
 }
 
+/// The longest line a script may print: a record is a few hundred bytes; a script printing
+/// megabytes without a newline is broken, and is not read into memory whole.
+const LONGEST_LINE: u64 = 1 << 20;
+
+/// The next line (without its newline), `None` at the end.
+fn read_line(reader: &mut impl BufRead) -> Result<Option<String>, String> {
+    let mut bytes = Vec::new();
+    let read =
+        reader.by_ref().take(LONGEST_LINE + 1).read_until(b'\n', &mut bytes).map_err(|e| e.to_string())?;
+    if read == 0 {
+        return Ok(None);
+    }
+    if bytes.last() == Some(&b'\n') {
+        bytes.pop();
+        if bytes.last() == Some(&b'\r') {
+            bytes.pop();
+        }
+    } else if bytes.len() as u64 > LONGEST_LINE {
+        return Err(format!("printed a line longer than {} KiB", LONGEST_LINE >> 10));
+    }
+    String::from_utf8(bytes).map(Some).map_err(|_| "printed a line that is not UTF-8".to_string())
+}
+
 impl Drop for Script {
     /// Kills the group whatever it did (its leader, alive or a zombie, still holds the
     /// group's number), then reaps the script.
     fn drop(&mut self) {
         drop(self.stdin.take());
-        // SAFETY: kill(2) on the group this child leads; no memory is touched.
-        unsafe {
-            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
-        }
+        self.kill_group();
         let _ = self.child.wait();
     }
 }

@@ -105,7 +105,8 @@ fn gen(path: &Path, lines: u64) {
 
 /// A program that says it is Python 3 and, run on a script, appends `$0 script` to MARKS (in
 /// the environment), starts `sleep 300` in the background when `FAKE_CHILD` names a file
-/// (writing its pid there), then prints `FAKE_PRINT` and, with `FAKE_HANG` set, waits.
+/// (adding its pid there), then prints `FAKE_PRINT` (SCRIPT in it replaced by the script's
+/// name) and, with `FAKE_HANG` set, waits.
 fn fake_python(path: &Path) {
     fake_python_of(path, "3.99.0");
 }
@@ -117,8 +118,8 @@ fn fake_python_of(path: &Path, version: &str) {
         r#"#!/bin/sh
 if [ "$1" = "--version" ]; then echo "Python VERSION"; exit 0; fi
 echo "$0 $(basename "$1")" >> "$MARKS"
-if [ -n "$FAKE_CHILD" ]; then sleep 300 & echo $! > "$FAKE_CHILD"; fi
-printf '%s\n' "$FAKE_PRINT"
+if [ -n "$FAKE_CHILD" ]; then sleep 300 & echo $! >> "$FAKE_CHILD"; fi
+printf '%s\n' "$FAKE_PRINT" | sed "s/SCRIPT/$(basename "$1")/"
 if [ -n "$FAKE_HANG" ]; then sleep 300; fi
 "#
         .replace("VERSION", version),
@@ -127,8 +128,7 @@ if [ -n "$FAKE_HANG" ]; then sleep 300; fi
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
-const FAKE_RECORD: &str =
-    r#"{"job":"heartbeat","model":"asyncio","lang":"python","elapsed_s":0.5,"python":"fake 3.99"}"#;
+const FAKE_RECORD: &str = r#"{"job":"heartbeat","model":"asyncio","lang":"python","variant":"SCRIPT","elapsed_s":0.5,"python":"fake 3.99"}"#;
 
 fn alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
@@ -316,7 +316,7 @@ fn case_09_an_unreadable_source_is_an_error_not_a_missing_one() {
     let python = dir.path("python.jsonl");
     let report = || report_in(&dir);
     std::fs::write(&python, [0xff, 0xfe, b'\n']).unwrap();
-    assert!(one_line_error(&report()).contains("python.jsonl: not UTF-8 text"));
+    assert!(one_line_error(&report()).contains("python.jsonl:1: not UTF-8 text"));
     std::fs::remove_file(&python).unwrap();
     std::fs::create_dir(&python).unwrap();
     assert!(one_line_error(&report()).contains("python.jsonl: not a regular file"));
@@ -340,7 +340,7 @@ fn case_10_nonsense_is_refused_not_drawn() {
         (record_with("1", r#","worst_late_s":-1"#), format!("{python}:1: worst_late_s -1.0 is not a time")),
         (
             format!("{FAKE_RECORD}\n{FAKE_RECORD}\n{FAKE_RECORD}"),
-            format!("{python}:2: the same record as line 1"),
+            format!("{python}:2: the same figure as line 1"),
         ),
     ] {
         let err = one_line_error(&report_of(&dir, &format!("{lines}\n")));
@@ -377,7 +377,7 @@ fn case_11_a_script_that_prints_garbage_or_hangs_dies_with_harness() {
     let err = last_line_error(&run_within(command, Duration::from_secs(30)));
     assert!(err.starts_with("heartbeat.py:1: a record that does not fit"), "{err}");
     let pid: u32 = std::fs::read_to_string(&child_pid).unwrap().trim().parse().unwrap();
-    assert!(gone(pid), "the script's child {pid} outlived harness");
+    assert!(gone(pid), "the script's child {pid} outlived harness (garbage)");
     // A hang: SIGTERM to harness takes the script and its child with it.
     std::fs::remove_file(&child_pid).unwrap();
     let mut command = harness(&["python", "--python"]);
@@ -614,4 +614,158 @@ fn a_shard_read_more_than_once_must_be_a_file() {
     assert!(stderr(&out).contains("'0' must be at least 1 byte"), "{}", stderr(&out));
     let out = harness(&["sweep"]).arg(&fifo).args(["--max", "2GiB"]).output().unwrap();
     assert!(stderr(&out).contains("outside 1KiB..=1GiB"), "{}", stderr(&out));
+}
+
+/// Found by trying the commands as a hostile user after the list above: the report refuses,
+/// in one line naming file and line, what it could not draw (a count whose steps overflow, a
+/// figure of 1e308 or 5e-324 that once spun the axis code for ever, a control character that
+/// made the SVG invalid, the same figure twice, an empty file, a link to nothing), and writes
+/// nothing it has not drawn.
+#[test]
+fn the_report_refuses_what_it_cannot_draw_and_keeps_the_previous_page() {
+    let dir = Scratch::new("undrawable");
+    let python = dir.path("python.jsonl").display().to_string();
+    let ok = report_of(&dir, &format!("{FAKE_RECORD}\n"));
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let page = std::fs::read(dir.path("reports/index.html")).unwrap();
+    let results = std::fs::read(dir.path("reports/results.json")).unwrap();
+    let count = |extra: &str| {
+        format!(r#"{{"job":"count","model":"serial","lang":"rust","workers":1,"elapsed_s":0.5{extra}}}"#)
+    };
+    for (lines, why) in [
+        (count(r#","tasks":2,"to":9223372036854775808"#), format!("{python}:1: tasks x to")),
+        (count(r#","tasks":2,"to":1000000,"cores_used":1.7e308"#), format!("{python}:1: cores_used")),
+        (count(r#","tasks":2,"to":1000000,"cpu_s":1e300"#), format!("{python}:1: cpu_s 1e300 is outside")),
+        (record_with("5e-324", ""), format!("{python}:1: elapsed_s 5e-324 is outside")),
+        (
+            r#"{"job":"heartbeat","model":"async","lang":"python","variant":"a\u001b[31m\u0007","elapsed_s":0.5}"#
+                .to_string(),
+            format!("{python}:1: variant holds a control character: a\\e[31m\\x07"),
+        ),
+        (
+            format!("{}\n{}", count(""), count(r#","cpu_s":1"#)),
+            format!("{python}:2: the same figure as line 1"),
+        ),
+        (
+            record_with("1", r#","runs":0,"rounds_s":[1.0,1.0]"#),
+            format!("{python}:1: runs is 0 but rounds_s holds 2"),
+        ),
+        (
+            r#"{"job":"bogus","model":"x","lang":"rust","elapsed_s":1}"#.to_string(),
+            format!("{python}:1: job \"bogus\" is none of"),
+        ),
+        (String::new(), format!("{python}: holds no records")),
+    ] {
+        let err = one_line_error(&report_of(&dir, &format!("{lines}\n")));
+        assert!(err.starts_with(&why), "{lines}: {err}");
+        assert_eq!(std::fs::read(dir.path("reports/index.html")).unwrap(), page, "the page stays");
+        assert_eq!(std::fs::read(dir.path("reports/results.json")).unwrap(), results, "results.json stays");
+    }
+    let mut bytes = format!("{FAKE_RECORD}\n").into_bytes();
+    bytes.extend_from_slice(b"{\"job\":\"x\xff\"}\n");
+    std::fs::write(dir.path("python.jsonl"), bytes).unwrap();
+    let err = one_line_error(&report_in(&dir));
+    assert!(err.starts_with(&format!("{python}:2: not UTF-8 text")), "{err}");
+    std::fs::remove_file(dir.path("python.jsonl")).unwrap();
+    std::os::unix::fs::symlink(dir.path("gone.jsonl"), dir.path("python.jsonl")).unwrap();
+    let err = one_line_error(&report_in(&dir));
+    assert!(err.starts_with(&format!("{python}: a symbolic link to a file that does not exist")), "{err}");
+}
+
+/// Worker processes die with harness even when they were stopped (SIGSTOP): a stopped worker
+/// does not see its input close, and would wait for ever.
+#[test]
+fn stopped_workers_do_not_outlive_a_terminated_harness() {
+    let dir = Scratch::new("stopped-workers");
+    let shard = dir.path("s.tsv");
+    gen(&shard, 400_000);
+    let mut command = harness(&["ngram"]);
+    command.arg(&shard).args([
+        "--model",
+        "process",
+        "--workers",
+        "2",
+        "--chunk-bytes",
+        "64KiB",
+        "--repeat",
+        "50",
+    ]);
+    let mut parent = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let workers = loop {
+        let workers = children_of(parent.id());
+        if workers.len() == 2 || Instant::now() > deadline {
+            break workers;
+        }
+        std::thread::yield_now();
+    };
+    assert_eq!(workers.len(), 2, "the workers started");
+    for pid in &workers {
+        assert!(Command::new("kill").args(["-STOP", &pid.to_string()]).status().unwrap().success());
+    }
+    assert!(Command::new("kill").args(["-TERM", &parent.id().to_string()]).status().unwrap().success());
+    assert_eq!(parent.wait().unwrap().signal(), Some(15));
+    for pid in workers {
+        assert!(gone(pid), "stopped worker {pid} outlived harness");
+    }
+}
+
+/// A script that leaves something running with its output open ends when the script does:
+/// harness does not wait on the pipe (each of three scripts leaves a `sleep 300`), and kills
+/// what was left.
+#[test]
+fn a_script_s_leftover_child_holding_its_output_does_not_hold_harness() {
+    let dir = Scratch::new("leftover-child");
+    let python = dir.path("bin/python");
+    fake_python(&python);
+    let child_pid = dir.path("child.pid");
+    let mut command = harness(&["python", "--python"]);
+    command.arg(&python).arg("--out").arg(dir.path("p.jsonl"));
+    command.env("MARKS", dir.path("marks")).env("FAKE_PRINT", FAKE_RECORD).env("FAKE_CHILD", &child_pid);
+    let out = run_within(command, Duration::from_secs(60));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pids: Vec<u32> =
+        std::fs::read_to_string(&child_pid).unwrap().lines().map(|l| l.trim().parse().unwrap()).collect();
+    assert_eq!(pids.len(), 2, "heartbeat.py and as_completed.py ran");
+    for pid in pids {
+        assert!(gone(pid), "a script's leftover child {pid} outlived harness");
+    }
+}
+
+/// Two scripts printing the same figure are out of step with harness: an error.
+#[test]
+fn two_scripts_printing_one_figure_is_an_error() {
+    let dir = Scratch::new("same-figure");
+    let python = dir.path("bin/python");
+    fake_python(&python);
+    let mut command = harness(&["python", "--python"]);
+    command.arg(&python).arg("--out").arg(dir.path("p.jsonl"));
+    command.env("MARKS", dir.path("marks")).env("FAKE_PRINT", FAKE_RECORD.replace("SCRIPT", "same"));
+    let err = last_line_error(&run_within(command, Duration::from_secs(60)));
+    assert!(err.starts_with("as_completed.py printed a figure heartbeat.py printed too"), "{err}");
+}
+
+/// An output whose folder cannot be written (here /proc, even for root) or whose name ends
+/// in a slash is refused before the work, naming the output, not its temporary file.
+#[test]
+fn an_unwritable_output_is_refused_before_the_work() {
+    let dir = Scratch::new("unwritable");
+    let shard = dir.path("s.tsv");
+    gen(&shard, 2000);
+    for (out, why) in [
+        ("/proc/sweep.jsonl", "/proc/sweep.jsonl: cannot write in its folder"),
+        ("new/", "new/: ends in /, a folder's name"),
+    ] {
+        let err = one_line_error(&harness(&["sweep"]).arg(&shard).args(["--out", out]).output().unwrap());
+        assert!(err.starts_with(why), "{err}");
+    }
+    let err = one_line_error(
+        &harness(&["python", "--python"])
+            .arg(dir.path(""))
+            .arg("--out")
+            .arg(dir.path("p.jsonl"))
+            .output()
+            .unwrap(),
+    );
+    assert!(err.contains("cannot be run"), "a folder as --python is an error, not a skip: {err}");
 }

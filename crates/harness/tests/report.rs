@@ -266,7 +266,7 @@ fn a_full_run_gives_every_record_its_charts_and_the_claims_verdicts() {
     assert!(stderr.contains("Rust serial over Rust threads, K = 2, N = 100,000,000: 1.97x (99% interval 1.95x to 1.99x; 10 rounds, 1 thrown away"), "{stderr}");
     assert!(stderr.contains("CPython threads give no speedup on CPU work (the GIL):"), "{stderr}");
     assert!(stderr.contains("1.02x (99% interval 1.01x to 1.03x; 10 rounds"), "{stderr}");
-    assert!(stderr.contains("the MapReduce job speeds up with workers (map in parallel, reduce in parallel): the engine on 1 worker over the engine on 2 workers: 1.16x (99% interval 1.15x to 1.17x; 10 rounds, 1 thrown away: the canary moved +30% (0.300 to 0.390 ns per step); 2 of its 15 s budget); does not hold"), "{stderr}");
+    assert!(stderr.contains("the MapReduce job speeds up with workers (map in parallel, reduce in parallel): the engine on 1 worker over the engine on 2 workers: 1.16x (99% interval 1.15x to 1.17x; 10 rounds, 1 thrown away: the canary moved +30% (0.300 to 0.390 ns per step); 2.0 of its 15 s budget); does not hold"), "{stderr}");
     assert!(
         stderr.contains("the Python MapReduce's reduce over 5 dicts: 3.30 s of 33.0 s (10%), one run; holds"),
         "{stderr}"
@@ -439,7 +439,7 @@ fn records_of_another_run_are_not_drawn_and_bad_records_are_named() {
     let out = report(&dir.0, &[]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    let want = format!("{}:2: the same record as line 1", dir.0.join("python.jsonl").display());
+    let want = format!("{}:2: the same figure as line 1", dir.0.join("python.jsonl").display());
     assert!(err.starts_with(&want), "{err}");
 }
 
@@ -463,6 +463,8 @@ fn odd_value(pick: usize, like: &Value) -> Value {
         json!(1e-9),
         json!(3),
         json!(1e12),
+        json!(1.7e308),
+        json!(5e-324),
     ];
     let others = [
         json!("x"),

@@ -196,6 +196,8 @@ pub struct WorkerProcess {
     stderr_reader: Option<JoinHandle<()>>,
     /// Set once the child has been waited for; nothing may be asked of it after.
     exited: Option<String>,
+    /// Killed if harness is ended by a signal (taken off just before the child is reaped).
+    registered: Option<workload::leftovers::Registered>,
     /// What the last task sent was, for messages.
     doing: &'static str,
     worker_timeout: Duration,
@@ -283,6 +285,7 @@ impl WorkerProcess {
             stderr,
             stderr_reader: Some(stderr_reader),
             exited: None,
+            registered: Some(workload::leftovers::register_process(pid)),
             doing: "no task",
             worker_timeout: command.worker_timeout,
             bytes_sent: 0,
@@ -303,10 +306,6 @@ impl WorkerProcess {
     /// wait then sees the end of the stream, and this handle's owner reaps the child).
     pub fn kill_handle(&self) -> KillHandle {
         KillHandle(Arc::clone(&self.child))
-    }
-
-    fn child(&self) -> std::sync::MutexGuard<'_, Child> {
-        self.child.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Queues a task; the writer thread sends it (so a stuck child cannot block the caller).
@@ -418,16 +417,21 @@ impl WorkerProcess {
         let deadline = Instant::now() + grace;
         // A bounded poll: the child closed its stdout, so it is exiting now; give it a
         // moment to do so with its own status before calling it stuck.
+        let shared = Arc::clone(&self.child);
         let status = loop {
-            let mut child = self.child();
+            let mut child = shared.lock().unwrap_or_else(|p| p.into_inner());
             match child.try_wait() {
-                Ok(Some(status)) => break describe(status),
+                Ok(Some(status)) => {
+                    self.registered = None;
+                    break describe(status);
+                }
                 Ok(None) if Instant::now() < deadline => {
                     drop(child);
                     thread::sleep(Duration::from_millis(1));
                 }
                 _ => {
                     let _ = child.kill();
+                    self.registered = None;
                     break child.wait().map_or_else(|e| format!("lost ({e})"), describe);
                 }
             }
@@ -439,8 +443,10 @@ impl WorkerProcess {
     /// Kills the child now (SIGKILL) and reaps it.
     pub fn kill(&mut self) {
         if self.exited.is_none() {
-            let mut child = self.child();
+            let shared = Arc::clone(&self.child);
+            let mut child = shared.lock().unwrap_or_else(|p| p.into_inner());
             let _ = child.kill();
+            self.registered = None;
             let status = child.wait().map_or_else(|e| format!("lost ({e})"), describe);
             drop(child);
             self.exited = Some(status);

@@ -1,9 +1,9 @@
 //! What a run must not leave behind if the process ends abruptly: an output's temporary file
 //! (`harness gen --out`, `harness ngram --output` and every other output write one beside the
-//! target and rename it into place only when complete), and child process groups (a Python
-//! script and its pools). A run stopped with Ctrl-C (SIGINT), `kill` (SIGTERM), a dropped
+//! target and rename it into place only when complete), child process groups (a Python
+//! script and its pools) and worker processes (a stopped one would wait forever). A run stopped with Ctrl-C (SIGINT), `kill` (SIGTERM), a dropped
 //! terminal (SIGHUP), SIGQUIT, SIGUSR1, SIGUSR2 or SIGALRM, or one that meets an input that
-//! shrank ([`crate::shrunk`]), removes the files and kills the groups before it ends, so an
+//! shrank ([`crate::shrunk`]), removes the files and kills the children before it ends, so an
 //! interrupted `gen` does not leave a large `.partial` behind, nor a benchmark a Python
 //! interpreter counting on. The process then ends as the signal says (status 130 for SIGINT in
 //! a shell), as it would have without this. (SIGPIPE is ignored by Rust programs: a closed
@@ -25,9 +25,13 @@ const FREE: AtomicPtr<libc::c_char> = AtomicPtr::new(std::ptr::null_mut());
 static PATHS: [AtomicPtr<libc::c_char>; SLOTS] = [FREE; SLOTS];
 
 #[allow(clippy::declare_interior_mutable_const)] // only to build the array below
-const NO_GROUP: AtomicI32 = AtomicI32::new(0);
+const NO_CHILD: AtomicI32 = AtomicI32::new(0);
 
-static GROUPS: [AtomicI32; SLOTS] = [NO_GROUP; SLOTS];
+/// Children to kill: a pid, or a group as minus its id (as kill(2) takes them). As many as
+/// the most workers a run may have, and their re-runs.
+const CHILD_SLOTS: usize = 1024;
+
+static CHILDREN: [AtomicI32; CHILD_SLOTS] = [NO_CHILD; CHILD_SLOTS];
 
 /// The signals that end a run and must not leave anything behind.
 pub const SIGNALS: [libc::c_int; 7] =
@@ -73,42 +77,61 @@ pub fn register(path: &Path) -> Leftover {
     Leftover(None)
 }
 
-/// A child process group registered to be killed if the process ends abruptly; dropping it
-/// (once the group is reaped) takes it off the list.
+/// A child process or process group registered to be killed if the process ends abruptly;
+/// dropping it takes it off the list. Drop it just before the child is reaped: once reaped,
+/// its number may be given to another process.
 #[derive(Debug)]
-pub struct Group(Option<usize>);
+pub struct Registered(Option<usize>);
 
-impl Drop for Group {
+impl Drop for Registered {
     fn drop(&mut self) {
         if let Some(index) = self.0.take() {
-            GROUPS[index].store(0, Ordering::SeqCst);
+            CHILDREN[index].store(0, Ordering::SeqCst);
         }
     }
+}
+
+fn register_child(target: i32) -> Registered {
+    install();
+    if target == 0 || target == -1 {
+        return Registered(None);
+    }
+    for (index, slot) in CHILDREN.iter().enumerate() {
+        if slot.compare_exchange(0, target, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+            return Registered(Some(index));
+        }
+    }
+    Registered(None)
 }
 
 /// Registers the process group `pgid` (a child started as the leader of a group of its own)
 /// to be killed if this process is interrupted. With every slot taken, it is not registered.
-pub fn register_group(pgid: i32) -> Group {
-    install();
+pub fn register_group(pgid: i32) -> Registered {
     if pgid <= 0 {
-        return Group(None);
+        return Registered(None);
     }
-    for (index, slot) in GROUPS.iter().enumerate() {
-        if slot.compare_exchange(0, pgid, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
-            return Group(Some(index));
-        }
-    }
-    Group(None)
+    register_child(-pgid)
 }
 
-/// Kills every registered group. Async-signal-safe: for signal handlers.
-pub fn kill_groups() {
-    for slot in &GROUPS {
-        let pgid = slot.swap(0, Ordering::SeqCst);
-        if pgid > 0 {
-            // SAFETY: kill(2) is async-signal-safe; the group is one this process started.
+/// Registers the child process `pid` (a worker in this process's own group) to be killed if
+/// this process is interrupted: a worker that was stopped (SIGSTOP) would otherwise wait,
+/// stopped, for ever.
+pub fn register_process(pid: u32) -> Registered {
+    match i32::try_from(pid) {
+        Ok(pid) if pid > 0 => register_child(pid),
+        _ => Registered(None),
+    }
+}
+
+/// Kills every registered child and group. Async-signal-safe: for signal handlers.
+pub fn kill_children() {
+    for slot in &CHILDREN {
+        let target = slot.swap(0, Ordering::SeqCst);
+        if target != 0 {
+            // SAFETY: kill(2) is async-signal-safe; the target is a child this process
+            // started and has not reaped.
             unsafe {
-                libc::kill(-pgid, libc::SIGKILL);
+                libc::kill(target, libc::SIGKILL);
             }
         }
     }
@@ -146,7 +169,7 @@ fn install() {
 
 extern "C" fn on_signal(signal: libc::c_int) {
     remove_all();
-    kill_groups();
+    kill_children();
     // SAFETY: raise(3) is async-signal-safe; SA_RESETHAND restored the default action, and
     // the signal is delivered when this handler returns.
     unsafe {

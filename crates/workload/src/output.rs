@@ -21,6 +21,12 @@ const NAME_MAX: usize = 255;
 pub fn check(target: &Path, inputs: &[PathBuf]) -> Result<(), String> {
     let show = crate::shown::path(target);
     let name = target.file_name().map_or(0, |n| n.len());
+    {
+        use std::os::unix::ffi::OsStrExt;
+        if target.as_os_str().as_bytes().ends_with(b"/") {
+            return Err(format!("{show}: ends in /, a folder's name; give a file name"));
+        }
+    }
     if name == 0 {
         return Err(format!("{show}: names a folder, not a file; give a file name"));
     }
@@ -52,6 +58,10 @@ pub fn check(target: &Path, inputs: &[PathBuf]) -> Result<(), String> {
     if !folder.is_dir() {
         return Err(format!("{show}: the folder {} does not exist", crate::shown::path(&folder)));
     }
+    // Whether a file can be made there at all (a read-only or full file system, a folder
+    // of someone else's, /proc): found now, not after the run.
+    let probe = OutputFile::create(target)?;
+    drop(probe);
     Ok(())
 }
 
@@ -120,7 +130,13 @@ impl OutputFile {
                     })
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(format!("{}: {e}", crate::shown::path(&temporary))),
+                Err(e) => {
+                    return Err(format!(
+                        "{}: cannot write in its folder ({e}; its temporary file was to be {})",
+                        crate::shown::path(target),
+                        crate::shown::path(&temporary)
+                    ))
+                }
             }
         }
     }

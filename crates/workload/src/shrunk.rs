@@ -118,6 +118,7 @@ extern "C" fn on_sigbus(signal: libc::c_int, info: *mut libc::siginfo_t, _contex
                 libc::write(2, message as *const libc::c_void, len);
             }
             crate::leftovers::remove_all();
+            crate::leftovers::kill_children();
             // SAFETY: as above.
             unsafe {
                 libc::_exit(1);

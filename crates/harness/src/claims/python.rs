@@ -14,9 +14,11 @@ use super::rust::{one_core, scales};
 use super::verdict::{Rule, Verdict};
 use crate::script::Script;
 
-/// How long one request may take before the script is taken for stuck: far longer than any
-/// round the budget allows.
-const REPLY_TIMEOUT: Duration = Duration::from_secs(600);
+/// How long the script may take to say what it runs (start its interpreter and its pools).
+const HELLO_TIMEOUT: Duration = Duration::from_secs(30);
+/// The least time one request may take before the script is taken for stuck; with a larger
+/// budget, twice the budget (no round the budget allows takes longer).
+const LEAST_REPLY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What the script says it can run.
 #[derive(Debug, Clone, Deserialize)]
@@ -52,16 +54,17 @@ pub struct Reply {
 #[derive(Debug)]
 pub struct Server {
     script: Script,
+    reply_timeout: Duration,
 }
 
 impl Server {
-    /// Starts `python count.py --serve` with N, K and W, and reads what it can run.
+    /// Starts `python count.py --serve` with N, K and W, and reads what it can run; a request
+    /// may then take up to twice `budget_s` (at least a minute).
     pub fn start(
         python: &Path,
         script: &Path,
-        to: u64,
-        tasks: usize,
-        workers: usize,
+        (to, tasks, workers): (u64, usize, usize),
+        budget_s: f64,
     ) -> Result<(Server, Hello), String> {
         let args = [
             "--serve".to_string(),
@@ -69,22 +72,23 @@ impl Server {
             format!("--tasks={tasks}"),
             format!("--workers={workers}"),
         ];
-        let mut server = Server { script: Script::start(python, script, &args, true)? };
-        let hello = server.receive()?;
+        let reply_timeout = LEAST_REPLY_TIMEOUT.max(Duration::from_secs_f64((2.0 * budget_s).min(86_400.0)));
+        let mut server = Server { script: Script::start(python, script, &args, true)?, reply_timeout };
+        let hello = server.receive(HELLO_TIMEOUT)?;
         let hello: Hello = serde_json::from_str(&hello).map_err(|e| {
             format!("{}: its first line does not say what it runs ({e}): {hello}", server.script.name)
         })?;
         Ok((server, hello))
     }
 
-    fn receive(&mut self) -> Result<String, String> {
-        self.script.line(REPLY_TIMEOUT)?.ok_or_else(|| format!("{}: ended without a reply", self.script.name))
+    fn receive(&mut self, timeout: Duration) -> Result<String, String> {
+        self.script.line(timeout)?.ok_or_else(|| format!("{}: ended without a reply", self.script.name))
     }
 
     /// Sends `command` and reads the reply.
     pub fn request(&mut self, command: &str) -> Result<Reply, String> {
         self.script.send(command)?;
-        let line = self.receive()?;
+        let line = self.receive(self.reply_timeout)?;
         let reply: Reply = serde_json::from_str(&line)
             .map_err(|e| format!("{}: `{command}` answered {line:?} ({e})", self.script.name))?;
         match &reply.error {

@@ -86,6 +86,29 @@ fn note_share(b: &Bar, plot: f64) -> f64 {
     ((b.note.chars().count() + 3) as f64 * 6.5 / plot).min(0.7)
 }
 
+/// The widest range any axis is drawn over: past it (a figure of 1e308 or 5e-324 that got
+/// through) plotters' tick search would loop or its arithmetic overflow, so the chart is an
+/// error instead.
+const WIDEST: f64 = 1e15;
+
+/// `lo..hi` as a log axis, or why not.
+fn log_range(title: &str, lo: f64, hi: f64) -> Result<(), String> {
+    if lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo && hi / lo <= WIDEST {
+        Ok(())
+    } else {
+        Err(format!("{title}: its figures span {lo:e} to {hi:e}, too wide a range to draw"))
+    }
+}
+
+/// `0..hi` as a linear axis, or why not.
+fn linear_range(title: &str, hi: f64) -> Result<(), String> {
+    if hi.is_finite() && hi > 0.0 && hi <= WIDEST {
+        Ok(())
+    } else {
+        Err(format!("{title}: its figures reach {hi:e}, too far to draw"))
+    }
+}
+
 /// Horizontal bars on a log scale of seconds, one row per bar, labels on the left.
 pub fn bars(title: &str, x_desc: &str, rows: &[Bar]) -> Result<String, String> {
     bars_in(title, x_desc, rows, seconds)
@@ -110,6 +133,7 @@ pub fn bars_in(title: &str, x_desc: &str, rows: &[Bar], unit: fn(f64) -> String)
             let needed = (end.log10() - share * lo.log10()) / (1.0 - share);
             hi = hi.max(10f64.powf(needed));
         }
+        log_range(title, lo, hi)?;
         let n = rows.len().max(1);
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 20))
@@ -180,6 +204,7 @@ pub fn cores(title: &str, rows: &[Bar], machine_cores: usize) -> Result<String, 
             let share = note_share(b, plot);
             hi = hi.max(b.value / (1.0 - share));
         }
+        linear_range(title, hi)?;
         let n = rows.len().max(1);
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 20))
@@ -300,6 +325,8 @@ pub fn speedup(title: &str, lines: &[Line], cores: usize, axes: Axes<'_>) -> Res
         let max_x = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)).fold(cores as f64, f64::max);
         let max_y =
             lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(cores as f64, f64::max) * 1.2;
+        linear_range(title, max_x)?;
+        linear_range(title, max_y)?;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 20))
             .margin(12)
@@ -364,6 +391,7 @@ pub fn chunk_curve(title: &str, lines: &[Line]) -> Result<String, String> {
         let share = ((18 * lines.len() + 24) as f64 / 360.0).min(0.6);
         let bottom = min_y / 1.5;
         let top = 10f64.powf(((max_y * 1.2).log10() - share * bottom.log10()) / (1.0 - share));
+        log_range(title, bottom, top)?;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 20))
             .margin(12)
@@ -406,6 +434,8 @@ pub fn lines(title: &str, x_desc: &str, y_desc: &str, lines: &[Line]) -> Result<
         root.fill(&WHITE).map_err(err)?;
         let max_x = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)).fold(1.0, f64::max);
         let max_y = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0, f64::max) * 1.3;
+        linear_range(title, max_x)?;
+        linear_range(title, max_y.max(f64::MIN_POSITIVE))?;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 20))
             .margin(12)

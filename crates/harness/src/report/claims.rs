@@ -39,20 +39,23 @@ pub fn measured(record: &Record, claim: &ClaimRecord) -> String {
         Some(i) => format!("{:.2}x (99% interval {:.2}x to {:.2}x", i.median, i.low, i.high),
         None => match crate::claims::interval::median(&claim.ratios) {
             Some(m) => format!("{m:.2}x (too few rounds for an interval"),
-            None => "no round (".to_string(),
+            None => "no round kept (".to_string(),
         },
     };
     let thrown = match claim.disturbed.len() {
         0 => String::new(),
         n => format!(", {n} thrown away: {}", claim.disturbed.first().map_or("", String::as_str)),
     };
+    // Whole seconds, but a budget under ten with its tenths (0.5 s is not "0 s").
+    let secs = |s: f64| if s < 10.0 { format!("{s:.1}") } else { format!("{s:.0}") };
     format!(
-        "{} over {}{what}: {figure}; {} rounds{thrown}; {:.0} of its {:.0} s budget)",
+        "{} over {}{what}: {figure}{}{} rounds{thrown}; {} of its {} s budget)",
         claim.base,
         claim.other,
+        if claim.ratios.is_empty() { "" } else { "; " },
         claim.ratios.len(),
-        claim.spent_s,
-        claim.budget_s
+        secs(claim.spent_s),
+        secs(claim.budget_s)
     )
 }
 

@@ -111,7 +111,7 @@ pub fn figure(record: &Record) -> Figure {
 
 /// A record's runs as a figure in nanoseconds per step of the count (elapsed over K x N).
 pub fn per_step(record: &Record) -> Option<Figure> {
-    let steps = (record.tasks? * record.to?) as f64;
+    let steps = record.tasks?.checked_mul(record.to?)? as f64;
     let f = figure(record);
     (steps > 0.0).then(|| Figure {
         median: f.median / steps * 1e9,

@@ -140,18 +140,13 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
             format!("{} (no record says where it was measured: this machine, now)", machine::describe()),
         ),
     };
+    // Everything is drawn before anything is written: a figure that cannot be drawn leaves
+    // the previous page, its charts and its results.json as they were.
     let results_path = args.out.join("results.json");
-    write(&results_path, &serde_json::to_string_pretty(&records).expect("records serialise"))?;
-
+    let results = serde_json::to_string_pretty(&records).expect("records serialise");
     let figures = Figures { records, cores };
     let sections: Vec<Section> =
         SECTIONS.iter().map(|section| section(&figures)).collect::<Result<_, _>>()?;
-    // Each chart also as its own file, for slides and notebooks.
-    for section in &sections {
-        if let Some(svg) = &section.svg {
-            write(&args.out.join(format!("{}.svg", section.id)), svg)?;
-        }
-    }
     let claims: Vec<Claim> = CLAIMS.iter().flat_map(|claims| claims(&figures)).collect();
     for a in &aside {
         eprintln!("harness report: {}", a.sentence());
@@ -171,6 +166,13 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
         },
     );
     let index = args.out.join("index.html");
+    write(&results_path, &results)?;
+    // Each chart also as its own file, for slides and notebooks.
+    for section in &sections {
+        if let Some(svg) = &section.svg {
+            write(&args.out.join(format!("{}.svg", section.id)), svg)?;
+        }
+    }
     write(&index, &html)?;
     for c in &claims {
         eprintln!("harness report: {}: {}; {}", c.claim, c.measured, c.verdict);

@@ -274,6 +274,38 @@ impl<'de> Deserialize<'de> for WordTotals {
 }
 
 impl Record {
+    /// What was measured, without what was found: two records of one source with the same
+    /// identity are the same figure twice (the report would draw the first and hide the
+    /// other). Records of two sources may share one (the claims' sides and criterion's runs
+    /// of the same model).
+    pub fn identity(&self) -> String {
+        let claim = self.claim.as_ref().map(|c| (&c.claim, &c.base, &c.other));
+        format!(
+            "{:?}",
+            (
+                (
+                    &self.lang,
+                    &self.job,
+                    &self.model,
+                    &self.variant,
+                    &self.algorithm,
+                    self.workers,
+                    self.tasks
+                ),
+                (
+                    self.to,
+                    self.chunk_bytes,
+                    self.chunk_lines,
+                    &self.engine,
+                    self.processes,
+                    &self.start_method
+                ),
+                (&self.interpreter, &self.placement, &self.way, self.extra.get("executor")),
+                (self.stamp.as_ref().and_then(|s| s.gil), claim),
+            )
+        )
+    }
+
     /// A record of job `job` for `model` in `lang` measured at `elapsed_s`; every other
     /// field empty.
     pub fn new(job: &str, model: &str, lang: &str, elapsed_s: f64) -> Record {

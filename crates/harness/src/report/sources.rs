@@ -25,7 +25,13 @@ pub fn read(source: &Source) -> Result<Option<Vec<Record>>, String> {
     let shown = workload::shown::path(path);
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // A link to nothing is a mistake to say, not a source that did not run.
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err(format!("{shown}: a symbolic link to a file that does not exist"));
+            }
+            return Ok(None);
+        }
         Err(e) => return Err(format!("{shown}: {e}")),
     };
     if !meta.is_file() {
@@ -34,22 +40,33 @@ pub fn read(source: &Source) -> Result<Option<Vec<Record>>, String> {
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
-    let text =
-        String::from_utf8(bytes).map_err(|_| format!("{shown}: not UTF-8 text; rerun `{}`", source.rerun))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let bad = e.utf8_error().valid_up_to();
+        let line = 1 + e.as_bytes()[..bad].iter().filter(|&&b| b == b'\n').count();
+        format!("{shown}:{line}: not UTF-8 text; rerun `{}`", source.rerun)
+    })?;
     let mut records = Vec::new();
-    // A line twice (a file appended to itself, or twice to another) would draw its bar twice.
+    // A figure twice (a file appended to itself, or a source that printed one twice) would
+    // draw its bar twice, or hide one behind the other.
     let mut first_at = std::collections::HashMap::new();
     for (index, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let at = format!("{shown}:{}", index + 1);
-        if let Some(first) = first_at.insert(line.trim(), index + 1) {
+        let record = Record::from_line(line, &at).map_err(|e| format!("{e}; rerun `{}`", source.rerun))?;
+        check(&record).map_err(|e| format!("{at}: {e}; rerun `{}`", source.rerun))?;
+        if let Some(first) = first_at.insert(record.identity(), index + 1) {
             return Err(format!(
-                "{at}: the same record as line {first}; the file was written twice into one, rerun `{}`",
+                "{at}: the same figure as line {first} ({} {} {}{}); rerun `{}`",
+                record.lang,
+                record.job,
+                record.model,
+                record.variant.as_deref().map(|v| format!(", {v}")).unwrap_or_default(),
                 source.rerun
             ));
         }
-        let record = Record::from_line(line, &at).map_err(|e| format!("{e}; rerun `{}`", source.rerun))?;
-        check(&record).map_err(|e| format!("{at}: {e}; rerun `{}`", source.rerun))?;
         records.push(record);
+    }
+    if records.is_empty() {
+        return Err(format!("{shown}: holds no records; rerun `{}` (or remove the file)", source.rerun));
     }
     Ok(Some(records))
 }
@@ -115,6 +132,86 @@ pub fn check(record: &Record) -> Result<(), String> {
             return Err("a claim's ratio is not a positive number".into());
         }
     }
+    if let Some(used) = record.cores_used.filter(|c| *c > MOST_CORES as f64) {
+        return Err(format!("cores_used {used:?} is more than any machine's"));
+    }
+    if let (Some(tasks), Some(to)) = (record.tasks, record.to) {
+        if tasks.checked_mul(to).is_none() {
+            return Err(format!("tasks x to ({tasks} x {to}) is more steps than a count can take"));
+        }
+    }
+    if let (Some(runs), Some(rounds)) = (record.runs, &record.rounds_s) {
+        if rounds.len() as u64 != runs {
+            return Err(format!("runs is {runs} but rounds_s holds {} times", rounds.len()));
+        }
+    }
+    if !JOBS.contains(&record.job.as_str()) {
+        return Err(format!("job {:?} is none of {}", record.job, JOBS.join(", ")));
+    }
+    let value = serde_json::to_value(record).map_err(|e| e.to_string())?;
+    drawable(&value, &mut String::new())
+}
+
+/// Every job a record may be of.
+const JOBS: [&str; 10] = [
+    "count",
+    "ngram",
+    "wordcount",
+    "overhead",
+    "heartbeat",
+    "result_order",
+    "chunk_size",
+    "sweep",
+    "claim",
+    "canary",
+];
+
+/// The largest and the smallest (above zero) figure a chart draws: every measured figure is a
+/// time between a nanosecond and years, a ratio, a share or a count of cores.
+const LARGEST: f64 = 1e12;
+const SMALLEST: f64 = 1e-12;
+
+/// Every fraction in `value` finite and between [`SMALLEST`] and [`LARGEST`] in size (or 0),
+/// every text free of control characters (they would break the SVG and forge lines on a
+/// terminal). `at` is the field's name so far.
+fn drawable(value: &serde_json::Value, at: &mut String) -> Result<(), String> {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let x = n.as_f64().unwrap_or(f64::NAN);
+            if !x.is_finite() || x.abs() > LARGEST || (x != 0.0 && x.abs() < SMALLEST) {
+                return Err(format!(
+                    "{at} {x:e} is outside what a figure can be (0, or {SMALLEST:e} to {LARGEST:e} in size)"
+                ));
+            }
+        }
+        Value::String(text) if text.chars().any(char::is_control) => {
+            return Err(format!(
+                "{at} holds a control character: {}",
+                workload::shown::escaped(text.as_bytes())
+            ));
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = at.len();
+                at.push_str(&format!("[{i}]"));
+                drawable(item, at)?;
+                at.truncate(len);
+            }
+        }
+        Value::Object(fields) => {
+            for (name, item) in fields {
+                let len = at.len();
+                if !at.is_empty() {
+                    at.push('.');
+                }
+                at.push_str(name);
+                drawable(item, at)?;
+                at.truncate(len);
+            }
+        }
+        _ => {}
+    }
     Ok(())
 }
 
@@ -139,7 +236,7 @@ mod tests {
         let binary = Source { path: scratch("binary.jsonl", &[0xff, 0xfe, b'\n']), rerun: "just python" };
         assert_eq!(
             read(&binary).unwrap_err(),
-            format!("{}: not UTF-8 text; rerun `just python`", binary.path.display())
+            format!("{}:1: not UTF-8 text; rerun `just python`", binary.path.display())
         );
         let number = Source { path: scratch("number.jsonl", b"\n1\n"), rerun: "just python" };
         let err = read(&number).unwrap_err();
