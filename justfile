@@ -42,6 +42,12 @@ claims: build
      {{harness}} gen --lines 20000000 --unique 1000000 --seed 2012 --out data/a-20000000-1000000-2012.tsv; fi
     {{harness}} claims --shard data/a-20000000-1000000-2012.tsv
 
+# Find or build a free-threaded CPython (no GIL, PEP 703): on the PATH, in the cache
+# (~/.cache/concurrency-measured), from uv, else built from source (minutes, once); its path
+# is the last line. `just bench` then runs it too, its GIL switched on and off.
+free-threaded:
+    scripts/free-threaded.sh
+
 # Rebuild reports/ from the last benches and baselines.
 report: build
     {{harness}} report

@@ -135,6 +135,29 @@ the cost of each bytecode step, which is what separates the Python and Rust bars
 status = lessons.gil_status()
 print(f"this kernel: Python {status['version']}, free-threaded build: {status['free_threaded_build']}, GIL enabled: {status['gil_enabled']}")
 print("so the threads measured above", "shared one GIL" if status["gil_enabled"] else "ran without a GIL")"""),
+    new_markdown_cell("""\
+The cleanest experiment on the GIL: one free-threaded interpreter, run twice, with its GIL
+switched back on (`PYTHON_GIL=1`) and off (`PYTHON_GIL=0`). Same binary, same bytecode, one
+switch. The cell below runs the real one when this machine has it (`just free-threaded` finds
+or builds one, a few minutes once), as a subprocess of this kernel. The row "own N" gives each
+thread its own int object for N: in 3.13's free-threaded build, threads that read one shared
+object keep writing its reference count, and that costs the speedup part of what the GIL did."""),
+    new_code_cell("""\
+free = lessons.free_threaded_python()
+if free is None:
+    print("no free-threaded CPython here: run `just free-threaded` (it finds one, or builds CPython "
+          "--disable-gil into ~/.cache/concurrency-measured in a few minutes), then this cell again")
+else:
+    n = 2_000_000 if lessons.size() == "small" else 20_000_000
+    for gil in ("1", "0"):
+        rows = lessons.count_under(free, gil, n)
+        by = {r["variant"]: r for r in rows}
+        print(f"{free} with PYTHON_GIL={gil}: Python {rows[0]['python']}, sys._is_gil_enabled() said {rows[0]['gil']}")
+        for variant in ("threading.Thread", "threading.Thread (own N)", "multiprocessing.Process (fork)"):
+            if variant in by:
+                print(f"  {variant} over its loop:",
+                      lessons.said(*lessons.ratio(by["loop"], by[variant]),
+                                   faster="faster: the threads counted at once", not_faster="slower"))"""),
 ]
 
 FUTURES = [

@@ -67,6 +67,32 @@ def gil_status():
     return {"version": sys.version.split()[0], "free_threaded_build": free_build, "gil_enabled": enabled}
 
 
+def free_threaded_python():
+    """The path of a free-threaded CPython here (on the PATH, or built by `just free-threaded`
+    into its cache), or None. Finding never builds: that takes minutes, and is the learner's
+    choice."""
+    try:
+        found = subprocess.run([str(ROOT / "scripts" / "free-threaded.sh"), "--find-only"],
+                               capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    lines = found.stdout.strip().splitlines()
+    return lines[-1] if found.returncode == 0 and lines else None
+
+
+def count_under(python, gil, n, k=2, repeat=3,
+                models=("loop", "threading.Thread", "threading.Thread (own N)", "multiprocessing.Process (fork)")):
+    """python/count.py run by another interpreter (a subprocess of this kernel) with
+    PYTHON_GIL=`gil` ("1" puts a free-threaded build's GIL back, "0" keeps it off): its
+    records, each saying what sys._is_gil_enabled() reported in the run."""
+    args = [python, str(ROOT / "python" / "count.py"), f"--to={n}", f"--tasks={k}", "--workers=2", f"--repeat={repeat}"]
+    for model in models:
+        args.append(f"--model={model}")
+    env = dict(os.environ, PYTHON_GIL=gil)
+    done = subprocess.run(args, capture_output=True, text=True, env=env, check=True, timeout=600)
+    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
 # --- the Rust side ----------------------------------------------------------------------------
 
 

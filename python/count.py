@@ -52,13 +52,17 @@ def run_serial(n, k, workers):
     return total
 
 
-def run_threads(n, k, workers):
+def run_threads(n, k, workers, own=False):
     results = [0] * k
 
-    def target(i):
+    def target(i, n):
         results[i] = count(n)
 
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(k)]
+    # own=True gives each thread an int object of its own for N. In a free-threaded 3.13,
+    # threads that read one shared object keep writing its reference count, one cache line
+    # between the cores: two threads counting to the same N object ran 1.26x serial on the
+    # development VM, each with its own 1.6x to 1.9x. (With a GIL it changes nothing.)
+    threads = [threading.Thread(target=target, args=(i, int(str(n)) if own else n)) for i in range(k)]
     for t in threads:
         t.start()
     for t in threads:
@@ -95,6 +99,11 @@ def run_executor(executor, n, k):
     return add_up(executor.map(count_with_cpu, [n] * k))
 
 
+def run_thread_executor(executor, n, k):
+    # Threads of this process: their CPU time is this process's own (no pair to add up).
+    return sum(executor.map(count, [n] * k))
+
+
 def run_async(executor, n, k):
     async def main():
         loop = asyncio.get_running_loop()
@@ -107,6 +116,13 @@ def run_async(executor, n, k):
 def add_up(replies):
     replies = list(replies)
     return sum(r for r, _ in replies), sum(cpu for _, cpu in replies)
+
+
+def free_threaded_build():
+    """Whether this CPython was built without the GIL (3.13t, 3.14t), whether or not
+    PYTHON_GIL switched it back on."""
+    import sysconfig
+    return bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
 
 
 def start_methods():
@@ -181,6 +197,10 @@ def run_models(n, k, w, repeat=1, warm_up_s=1.5, models=None):
     executor = concurrent.futures.ProcessPoolExecutor(w)
     list(executor.map(noop_arg, [0] * w))
     executor_start = time.perf_counter() - start
+    start = time.perf_counter()
+    thread_executor = concurrent.futures.ThreadPoolExecutor(w)
+    list(thread_executor.map(noop_arg, [0] * w))
+    thread_executor_start = time.perf_counter() - start
     default = multiprocessing.get_start_method()
     methods = start_methods()
     # The process model under every start method (the default first: the one a plain
@@ -192,6 +212,9 @@ def run_models(n, k, w, repeat=1, warm_up_s=1.5, models=None):
     table = [
         ("serial", "loop", 1, lambda: run_serial(n, k, w), 0.0, None),
         ("threads", "threading.Thread", k, lambda: run_threads(n, k, w), 0.0, None),
+        *([("threads", "threading.Thread (own N)", k, lambda: run_threads(n, k, w, own=True), 0.0, None)]
+          if free_threaded_build() else []),
+        ("threads", "ThreadPoolExecutor", w, lambda: run_thread_executor(thread_executor, n, k), thread_executor_start, None),
         *processes,
         ("pool", "Pool.apply_async", w, lambda: run_pool(pool, n, k), pool_start, default),
         ("pool", "ProcessPoolExecutor", w, lambda: run_executor(executor, n, k), executor_start, default),
@@ -208,6 +231,7 @@ def run_models(n, k, w, repeat=1, warm_up_s=1.5, models=None):
         pool.close()
         pool.join()
         executor.shutdown()
+        thread_executor.shutdown()
     for model, variant, workers, _, started, method in table:
         times = [elapsed for _, elapsed, _, _ in runs[variant]]
         result = runs[variant][-1][0]
@@ -278,11 +302,16 @@ def serve(n, k, w, warm_up_s=1.0):
     pool.apply(noop)
     executor = concurrent.futures.ProcessPoolExecutor(w)
     list(executor.map(noop_arg, [0] * w))
+    thread_executor = concurrent.futures.ThreadPoolExecutor(w)
+    list(thread_executor.map(noop_arg, [0] * w))
     default = multiprocessing.get_start_method()
     methods = start_methods()
     table = {
         "loop": ("serial", 1, None, lambda: run_serial(n, k, w)),
         "threading.Thread": ("threads", k, None, lambda: run_threads(n, k, w)),
+        **({"threading.Thread (own N)": ("threads", k, None, lambda: run_threads(n, k, w, own=True))}
+           if free_threaded_build() else {}),
+        "ThreadPoolExecutor": ("threads", w, None, lambda: run_thread_executor(thread_executor, n, k)),
         **{f"multiprocessing.Process ({m})": ("process", k, m, (lambda m=m: run_process(multiprocessing.get_context(m), n, k)))
            for m in methods},
         "Pool.apply_async": ("pool", w, default, lambda: run_pool(pool, n, k)),
@@ -313,6 +342,7 @@ def serve(n, k, w, warm_up_s=1.0):
         pool.close()
         pool.join()
         executor.shutdown()
+        thread_executor.shutdown()
         stop = getattr(getattr(multiprocessing.forkserver, "_forkserver", None), "_stop", None)
         if "forkserver" in methods and stop is not None:
             stop()
@@ -336,12 +366,27 @@ def main():
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--serve", action="store_true", help="serve rounds to `harness claims` (see serve)")
+    parser.add_argument("--model", action="append", dest="models",
+                        help="only this variant ('loop', 'threading.Thread', ...; repeatable)")
+    parser.add_argument("--text", action="store_true", help="a line per model for a person instead of JSON")
     args = parser.parse_args()
     if args.serve:
         serve(args.to, args.tasks, args.workers)
         return
-    for record in run_models(args.to, args.tasks, args.workers, args.repeat):
-        print(json.dumps(record), flush=True)
+    records = run_models(args.to, args.tasks, args.workers, args.repeat, models=args.models)
+    if not args.text:
+        for record in records:
+            print(json.dumps(record), flush=True)
+        return
+    first = records[0]
+    print(f"Python {first['python']}, GIL {'on' if first['gil'] else 'off'}: K = {args.tasks} tasks counting to "
+          f"N = {args.to:,}, median of {args.repeat} rounds (every model once a round)")
+    loop = next((r for r in records if r["variant"] == "loop"), None)
+    for r in records:
+        if r["job"] != "count":
+            continue
+        ratio = f"{loop['elapsed_s'] / r['elapsed_s']:5.2f}x loop" if loop else ""
+        print(f"  {r['variant']:34} {r['elapsed_s']:7.3f} s  {ratio}  {r['cores_used']:.2f} cores busy")
 
 
 def noop_arg(_):

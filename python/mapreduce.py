@@ -20,7 +20,7 @@ import os
 import resource
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from functools import reduce
 
 from count import run_coroutine  # asyncio.run, also inside a running loop (a notebook)
@@ -56,13 +56,15 @@ def cpu_seconds():
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
-async def mapreduce(contents, chunk_size, workers):
-    """The article's main(), past its readlines(): returns the totals and the timings."""
+async def mapreduce(contents, chunk_size, workers, executor=ProcessPoolExecutor):
+    """The article's main(), past its readlines(): returns the totals and the timings. With
+    `executor=ThreadPoolExecutor` (where the GIL is off, a free-threaded CPython), the chunks
+    go to threads of this process instead: nothing is pickled to another."""
     loop = asyncio.get_running_loop()
     tasks = []
     cpu = cpu_seconds()
     start = time.perf_counter()
-    with ProcessPoolExecutor(workers) as pool:
+    with executor(workers) as pool:
         for chunk in partition(contents, chunk_size):
             tasks.append(loop.run_in_executor(pool, map_frequencies, chunk))
         middle_results = await asyncio.gather(*tasks)
@@ -83,7 +85,7 @@ async def mapreduce(contents, chunk_size, workers):
     return final_results, timings
 
 
-def run(path, chunk_lines, workers):
+def run(path, chunk_lines, workers, executor=ProcessPoolExecutor):
     """The article's program on `path`: readlines(), then its main() past it. Returns the
     totals and the timings (`read_s` and `lines` besides those of `mapreduce`). Errors end
     the program with one line naming the file. The notebooks call this too."""
@@ -98,7 +100,7 @@ def run(path, chunk_lines, workers):
         # reduce() without an initial value, as the article calls it, has nothing to start from.
         raise SystemExit(f"mapreduce.py: {path}: no lines to count")
     try:
-        totals, timings = run_coroutine(lambda: mapreduce(contents, chunk_lines, workers))
+        totals, timings = run_coroutine(lambda: mapreduce(contents, chunk_lines, workers, executor))
     except ValueError as e:
         # A line without four tab-separated fields, or a count that is not a number; the
         # article's program stops there too, without saying where.
@@ -116,11 +118,14 @@ def main():
     parser.add_argument("--top", type=int, default=10)
     parser.add_argument("--output", help="write every ngram and its total, sorted by the ngram's bytes")
     parser.add_argument("--text", action="store_true", help="print one line for a person instead of the JSON record")
+    parser.add_argument("--executor", choices=["processes", "threads"], default="processes",
+                        help="the article's ProcessPoolExecutor, or a ThreadPoolExecutor (for a free-threaded CPython)")
     args = parser.parse_args()
     if args.chunk_lines < 1 or args.workers < 1:
         raise SystemExit("mapreduce.py: --chunk-lines and --workers must be at least 1")
 
-    totals, timings = run(args.shard, args.chunk_lines, args.workers)
+    executor = ThreadPoolExecutor if args.executor == "threads" else ProcessPoolExecutor
+    totals, timings = run(args.shard, args.chunk_lines, args.workers, executor)
     if args.output:
         # A file of its own, renamed whole: never a half-written answer under the name.
         partial = f"{args.output}.{os.getpid()}.partial"
@@ -133,7 +138,7 @@ def main():
         "lang": "python",
         "job": "ngram",
         "model": "mapreduce",
-        "variant": "readlines+ProcessPoolExecutor+reduce",
+        "variant": f"readlines+{executor.__name__}+reduce",
         "workers": args.workers,
         "bytes": os.path.getsize(args.shard),
         "distinct": len(totals),

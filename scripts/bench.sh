@@ -55,15 +55,15 @@ rm -f reports/claims.jsonl reports/python.jsonl reports/sweep.jsonl reports/swee
 mkdir -p reports
 
 step "claims, side by side (budget ${budget}s)"
-# A free-threaded CPython (PEP 703) on the PATH has its claims measured too, beside python3's.
+# A free-threaded CPython (PEP 703), on the PATH or built by `just free-threaded`, runs too:
+# its GIL switched on and off, beside python3.
 interpreters=(--python python3)
-for candidate in python3.14t python3.13t; do
-    if command -v "$candidate" >/dev/null && "$candidate" --version >/dev/null 2>&1; then
-        echo "free-threaded CPython found: $candidate (its count is measured beside python3's)"
-        interpreters+=(--python "$candidate")
-        break
-    fi
-done
+if free=$(scripts/free-threaded.sh --find-only 2>/dev/null | tail -n 1) && [ -n "$free" ]; then
+    interpreters+=(--python "$free")
+    echo "Python: python3 ($(command -v python3 >/dev/null && python3 --version 2>&1 || echo missing)) and the free-threaded $("$free" --version 2>&1) at $free"
+else
+    echo "Python: python3 only ($(command -v python3 >/dev/null && python3 --version 2>&1 || echo missing)); \`just free-threaded\` finds or builds a free-threaded CPython (minutes, once) and the next run adds it"
+fi
 "$harness" claims --to "$to" --python-to "$python_to" --shard "$shard" --budget "$budget" "${interpreters[@]}" --out reports/claims.jsonl
 
 # The chunk-size curve comes from `harness sweep` below (wider and quicker than criterion's
@@ -73,7 +73,7 @@ step "criterion: count, ngram, overhead"
 cargo bench --quiet -p benches --bench groups -- --noplot 2>&1 | grep -E '^[a-z_]+/|time:|thrpt:' || true
 
 step "Python baselines (same shard)"
-"$harness" python --to "$to" --tasks 2 --repeat "$python_repeat" --shard "$shard" --chunk-lines "$chunk_lines" $polars
+"$harness" python --to "$to" --count-to "$python_to" --tasks 2 --repeat "$python_repeat" --shard "$shard" --chunk-lines "$chunk_lines" $polars "${interpreters[@]}"
 
 step "sweep: chunk sizes from 4 KiB to 256 MiB"
 "$harness" sweep "$shard" --repeat "$sweep_repeat" --out reports/sweep.jsonl

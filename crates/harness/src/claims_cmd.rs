@@ -18,6 +18,7 @@ use crate::claims::rounds::{measure, Outcome, Side, Spec, ThisMachine, Timed};
 use crate::claims::rust;
 use crate::claims::ClaimRecord;
 use crate::cli::ClaimsArgs;
+use crate::interpreter::Gil;
 use crate::machine::{self, Stamp};
 use crate::output::{self, OutputFile};
 use crate::report::record::{Dataset, Record};
@@ -112,17 +113,35 @@ pub fn run(args: &ClaimsArgs) -> Result<(), String> {
     } else {
         let python_to = args.python_to.unwrap_or((args.to / 10).max(1));
         let python_budget = budget * (1.0 - COUNT_SHARE - FOLD_SHARE - ENGINE_SHARE);
-        for (index, interpreter) in args.python.iter().enumerate() {
-            let share = python_budget / args.python.len() as f64;
+        // A free-threaded build runs twice (its GIL switched on, then off), and its loop
+        // against the first interpreter's: one more group.
+        let runs: Vec<(usize, &std::path::PathBuf, Gil)> = args
+            .python
+            .iter()
+            .enumerate()
+            .flat_map(|(index, p)| {
+                let free = index > 0 && crate::interpreter::free_threaded(p);
+                Gil::settings(free).into_iter().map(move |gil| (index, p, gil))
+            })
+            .collect();
+        // The first interpreter has Python's share of the budget; each further group adds
+        // half of it (its serial and threads only), the cost of free-threading a quarter.
+        let free = runs.iter().find(|(_, _, gil)| *gil == Gil::Off).map(|(_, p, _)| p.as_path());
+        for &(index, interpreter, gil) in &runs {
+            let share = if index == 0 { python_budget } else { python_budget / 2.0 };
             records.extend(python_group(
                 interpreter,
-                index > 0,
+                (index > 0, gil),
                 python_to,
                 args.tasks,
                 workers,
                 cores,
                 share,
             )?);
+        }
+        if let (Some(free), Some(first)) = (free, args.python.first()) {
+            let share = python_budget / 4.0;
+            records.extend(free_threading_cost(first, free, (python_to, args.tasks, workers), cores, share)?);
         }
     }
 
@@ -194,22 +213,22 @@ fn claim_records(
 /// interpreter's), and its claims. Nothing, with a message, where it is not a Python 3.
 fn python_group(
     interpreter: &Path,
-    another: bool,
+    (another, gil): (bool, Gil),
     to: u64,
     tasks: usize,
     workers: usize,
     cores: usize,
     budget_s: f64,
 ) -> Result<Vec<Record>, String> {
-    let Some(version) = crate::python_cmd::python_version(interpreter) else {
+    let Some(version) = crate::interpreter::python_version(interpreter) else {
         eprintln!(
             "harness claims: {} is not a Python 3 (or not there): its claims are not measured",
             interpreter.shown()
         );
         return Ok(Vec::new());
     };
-    let script = crate::python_cmd::scripts_dir().join("count.py");
-    let (server, mut hello) = Server::start(interpreter, &script, (to, tasks, workers), budget_s)?;
+    let script = crate::interpreter::scripts_dir().join("count.py");
+    let (server, mut hello) = Server::start(interpreter, gil, &script, (to, tasks, workers), budget_s)?;
     if another {
         // Another interpreter's point is its threads: serial and threads only.
         hello.variants.retain(|v| v.model == "serial" || v.model == "threads");
@@ -218,10 +237,10 @@ fn python_group(
     let expected = (tasks as u64).saturating_mul(to);
     let name =
         interpreter.file_name().map_or_else(|| interpreter.shown(), |n| n.to_string_lossy().into_owned());
-    let prefix = if another { format!("{version} ({name})") } else { "Python".to_string() };
+    let prefix = if another { format!("{version} ({name}{})", gil.label()) } else { "Python".to_string() };
     let group = Group {
         sides: python::sides(&server, &hello, expected, &prefix),
-        specs: python::specs(&hello, tasks, cores, another),
+        specs: python::specs(&hello, tasks, cores, another, gil),
         budget_s,
     };
     eprintln!(
@@ -233,7 +252,9 @@ fn python_group(
     let stamp = Stamp { python: Some(hello.python.clone()), gil: Some(hello.gil), ..machine::stamp() };
     let interpreter_name = another.then(|| name.clone());
     let mut records = Vec::new();
-    for (side, v) in outcome.runs.iter().zip(&hello.variants) {
+    // A further interpreter's rows are `harness python`'s (every model, one run of each in
+    // turn); its claims are here.
+    for (side, v) in outcome.runs.iter().zip(&hello.variants).filter(|_| !another) {
         let record = Record {
             variant: Some(v.variant.clone()),
             tasks: Some(tasks as u64),
@@ -256,6 +277,80 @@ fn python_group(
         records.extend(startup_records(&mut server.borrow_mut(), &hello, &stamp)?);
     }
     server.into_inner().finish()?;
+    Ok(records)
+}
+
+/// Free-threading's price: the free-threaded build's serial loop (GIL off) against the first
+/// interpreter's, side by side. Its objects' reference counts and its specialising
+/// interpreter pay for threads that may run at once even when one thread runs. Against
+/// another version of CPython the figure mixes in that version's own changes, and says so.
+fn free_threading_cost(
+    first: &Path,
+    free: &Path,
+    (to, tasks, workers): (u64, usize, usize),
+    cores: usize,
+    budget_s: f64,
+) -> Result<Vec<Record>, String> {
+    let (Some(first_version), Some(free_version)) =
+        (crate::interpreter::python_version(first), crate::interpreter::python_version(free))
+    else {
+        return Ok(Vec::new());
+    };
+    if crate::interpreter::free_threaded(first) {
+        return Ok(Vec::new());
+    }
+    let script = crate::interpreter::scripts_dir().join("count.py");
+    let (first_server, first_hello) =
+        Server::start(first, Gil::AsBuilt, &script, (to, tasks, workers), budget_s)?;
+    let (free_server, free_hello) = Server::start(free, Gil::Off, &script, (to, tasks, workers), budget_s)?;
+    let serial = |hello: &python::Hello| {
+        hello.variants.iter().find(|v| v.model == "serial").map(|v| v.variant.clone())
+    };
+    let (Some(first_loop), Some(free_loop)) = (serial(&first_hello), serial(&free_hello)) else {
+        return Ok(Vec::new());
+    };
+    let minor = |v: &str| v.rsplit_once('.').map_or(v.to_string(), |(m, _)| m.to_string());
+    let same = minor(&first_version) == minor(&free_version);
+    let name = free.file_name().map_or_else(|| free.shown(), |n| n.to_string_lossy().into_owned());
+    let (first_server, free_server) = (RefCell::new(first_server), RefCell::new(free_server));
+    let expected = (tasks as u64).saturating_mul(to);
+    fn side(server: &RefCell<Server>, variant: String, name: String, expected: u64) -> Side<'_> {
+        Side { name, run: Box::new(move || server.borrow_mut().run(&variant, expected)), watched: false }
+    }
+    let claim = if same {
+        "free-threading costs single-threaded speed: the same CPython's loop, built without the GIL"
+            .to_string()
+    } else {
+        format!(
+            "free-threading costs single-threaded speed (against {first_version}, another version: its own changes count too)"
+        )
+    };
+    let group = Group {
+        sides: vec![
+            side(&first_server, first_loop, format!("{first_version} loop"), expected),
+            side(&free_server, free_loop, format!("{free_version} ({name}, GIL off) loop"), expected),
+        ],
+        specs: vec![Spec {
+            claim,
+            article: "(after the article: PEP 703)".into(),
+            base: 0,
+            other: 1,
+            rule: crate::claims::Rule::AtMost(1.0),
+            settled: None,
+        }],
+        budget_s,
+    };
+    let outcome = run_group(group, cores)?;
+    let stamp = Stamp { python: Some(free_hello.python.clone()), gil: Some(false), ..machine::stamp() };
+    let records = claim_records(&outcome.claims, "python", "count", &stamp, |r| Record {
+        tasks: Some(tasks as u64),
+        to: Some(to),
+        interpreter: Some(name.clone()),
+        model: "serial".into(),
+        ..r
+    });
+    first_server.into_inner().finish()?;
+    free_server.into_inner().finish()?;
     Ok(records)
 }
 

@@ -62,15 +62,18 @@ pub struct ClaimsArgs {
     #[arg(long)]
     pub shard: Option<PathBuf>,
     /// The Python interpreters whose claims are measured (repeatable; default: python3). A
-    /// free-threaded build's threads are claimed to scale; without a Python 3 the Python
-    /// claims are skipped with a message.
+    /// free-threaded build runs twice, its GIL switched on and off (its threads claimed not
+    /// to scale, then to), and its serial loop against the first's; without a Python 3 the
+    /// Python claims are skipped with a message.
     #[arg(long, default_value = "python3")]
     pub python: Vec<PathBuf>,
     /// Rust's claims only.
     #[arg(long)]
     pub no_python: bool,
     /// Seconds all the claims' rounds may take together (shared: a sixth to Rust's count, a
-    /// twentieth to the fold check, a fifth to the engine, the rest to Python).
+    /// twentieth to the fold check, a fifth to the engine, the rest to Python; a further
+    /// `--python` adds half of Python's share per GIL setting, and a free-threaded one a
+    /// quarter more for its loop against the first's).
     #[arg(long, default_value = "100", value_parser = parse_u64)]
     pub budget: u64,
     /// Where the records go (one per line: every claim, and Python's count rows).
@@ -115,6 +118,10 @@ pub struct PythonArgs {
     /// Worker processes (default: the number of cores; at most 256).
     #[arg(long, value_parser = parse_workers)]
     pub workers: Option<NonZeroUsize>,
+    /// N for the count under each model by every `--python` after the first (default:
+    /// --to). (The first's count is `harness claims`'s.)
+    #[arg(long, value_parser = parse_u64)]
+    pub count_to: Option<u64>,
     /// Runs per script that repeats (the heartbeat, the result order; the median is reported;
     /// at most 1000).
     #[arg(long, default_value = "1", value_parser = parse_repeat)]
@@ -128,9 +135,10 @@ pub struct PythonArgs {
     /// Where the JSON records go (one per line).
     #[arg(long, default_value = "reports/python.jsonl")]
     pub out: PathBuf,
-    /// The Python interpreter that makes the venv and runs every baseline (default: python3
-    /// on PATH). (A further interpreter, such as a free-threaded `python3.13t`, is for
-    /// `harness claims --python`: what it changes is the count.)
+    /// The Python interpreter that runs every baseline (default: python3 on PATH); repeat it
+    /// for more: each further one runs the count under every model, and a free-threaded
+    /// build (`just free-threaded`) runs it, the event loop and the MapReduce on threads with
+    /// its GIL switched on and off.
     #[arg(long, default_value = "python3")]
     pub python: Vec<PathBuf>,
     /// The venv to run the baselines in (made if missing; default: .venv at the repository root).

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod count_cmd;
 pub mod gen_cmd;
 pub mod human;
+pub mod interpreter;
 pub mod machine;
 pub mod models;
 pub mod ngram_cmd;

@@ -13,24 +13,11 @@ use std::time::Duration;
 use workload::shown::Shown;
 
 use crate::cli::PythonArgs;
+use crate::interpreter::{free_threaded, python_version, scripts_dir, Gil};
 use crate::machine;
 use crate::output::{self, OutputFile};
 use crate::report::record::Record;
 use crate::script::Script;
-
-/// The repository's python/ folder.
-pub(crate) fn scripts_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../python")
-}
-
-/// "Python 3.13.1" when `python` runs and is a Python 3.
-pub(crate) fn python_version(python: &Path) -> Option<String> {
-    let out = Command::new(python).arg("--version").output().ok().filter(|o| o.status.success())?;
-    let text = String::from_utf8_lossy(if out.stdout.is_empty() { &out.stderr } else { &out.stdout })
-        .trim()
-        .to_string();
-    text.starts_with("Python 3").then_some(text)
-}
 
 /// `VENV/bin/python` when the venv is (or can be made) of the same Python as `python`;
 /// `None` otherwise (polars then needs `--venv` of that interpreter).
@@ -55,6 +42,14 @@ fn venv_python(python: &Path, version: &str, venv: &Path) -> Option<PathBuf> {
     Some(bin)
 }
 
+/// Which interpreter a script's records are of (none: the first, the article's own), and how
+/// it was run.
+#[derive(Debug, Clone)]
+struct As {
+    interpreter: Option<String>,
+    gil: Gil,
+}
+
 /// Whether `python` can be started at all: `Ok(false)` for a missing program (no Python
 /// here, a skip), an error for one that cannot be run (not executable, a folder).
 fn exists(python: &Path) -> Result<bool, String> {
@@ -71,10 +66,16 @@ const SCRIPT_SILENCE: Duration = Duration::from_secs(1800);
 
 /// Runs one script, passing its stderr through, and returns its records (every line one, or
 /// an error naming the script and the line). The script never outlives this ([`Script`]).
-fn run_script(python: &Path, script: &str, args: &[String]) -> Result<Vec<Record>, String> {
+fn run_script(
+    python: &Path,
+    env: &[(&str, &str)],
+    script: &str,
+    args: &[String],
+) -> Result<Vec<Record>, String> {
     let path = scripts_dir().join(script);
-    eprintln!("harness python: {script} {}", args.join(" "));
-    let mut child = Script::start(python, &path, args, false)?;
+    let shown_env: String = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
+    eprintln!("harness python: {shown_env}{script} {}", args.join(" "));
+    let mut child = Script::start_with(python, &path, args, false, env)?;
     let mut records = Vec::new();
     let mut number = 0;
     while let Some(line) = child.line(SCRIPT_SILENCE)? {
@@ -143,34 +144,28 @@ pub fn run(args: &PythonArgs) -> Result<(), String> {
             python.shown()
         ));
     };
-    for other in others {
-        eprintln!(
-            "harness python: {} runs only the count, side by side with its serial: `harness claims --python {}`",
-            other.shown(),
-            other.shown()
-        );
-    }
     let workers = args.workers.unwrap_or_else(machine::cores).get().to_string();
     let repeat = format!("--repeat={}", args.repeat);
     let mut records = Vec::new();
     let mut printed_by = std::collections::HashMap::new();
     // Each script's records with the stamp of its own run: where, when, and how busy the
     // machine was meanwhile; the Python that ran, as it said itself.
-    let mut run = |python: &Path, script: &str, script_args: &[String]| -> Result<(), String> {
+    let mut run_as = |python: &Path, as_: As, script: &str, script_args: &[String]| -> Result<(), String> {
         let load = machine::Load::now();
-        let found = run_script(python, script, script_args)?;
+        let found = run_script(python, as_.gil.env(), script, script_args)?;
         let stamp = machine::stamp_since(&load);
         for mut record in found {
+            record.interpreter = as_.interpreter.clone();
+            let mut stamp = stamp.clone();
+            stamp.python = record.extra.remove("python").and_then(|v| v.as_str().map(str::to_string));
+            stamp.gil = record.extra.remove("gil").and_then(|v| v.as_bool());
+            record.stamp = Some(stamp);
             if let Some(first) = printed_by.insert(record.identity(), script.to_string()) {
                 return Err(format!(
                     "{script} printed a figure {first} printed too ({} {} {}); the scripts are out of step with harness",
                     record.lang, record.job, record.model
                 ));
             }
-            let mut stamp = stamp.clone();
-            stamp.python = record.extra.remove("python").and_then(|v| v.as_str().map(str::to_string));
-            stamp.gil = record.extra.remove("gil").and_then(|v| v.as_bool());
-            record.stamp = Some(stamp);
             records.push(record);
         }
         Ok(())
@@ -179,6 +174,9 @@ pub fn run(args: &PythonArgs) -> Result<(), String> {
     // few hundred ms in CPython: long enough to see the loop stall, or the short results
     // wait, against a 10 ms beat), short enough not to double the run.
     let short = (args.to / 5).max(10_000_000).to_string();
+    let mut run = |python: &Path, script: &str, script_args: &[String]| {
+        run_as(python, As { interpreter: None, gil: Gil::AsBuilt }, script, script_args)
+    };
     run(python, "heartbeat.py", &[format!("--to={short}"), repeat.clone()])?;
     run(
         python,
@@ -207,6 +205,73 @@ pub fn run(args: &PythonArgs) -> Result<(), String> {
                 }
             }
             _ => eprintln!("harness python: polars skipped"),
+        }
+    }
+    // Every further interpreter: the count under each model (python3's is `harness claims`'s,
+    // side by side with its serial), and for a free-threaded build, with its GIL switched on
+    // and off: the count, the event loop, and the article's MapReduce on threads beside its
+    // process pool.
+    for other in others {
+        let Some(other_version) = python_version(other) else {
+            eprintln!("harness python: {} is not a Python 3 (or not there); skipped", other.shown());
+            continue;
+        };
+        let name = other.file_name().map_or_else(|| other.shown(), |n| n.to_string_lossy().into_owned());
+        let free = free_threaded(other);
+        eprintln!(
+            "harness python: {other_version} ({name}){}",
+            if free { ", free-threaded: run with its GIL switched on, then off" } else { "" }
+        );
+        let count_to = args.count_to.unwrap_or(args.to);
+        for gil in Gil::settings(free) {
+            let as_ = As { interpreter: Some(name.clone()), gil };
+            run_as(
+                other,
+                as_.clone(),
+                "count.py",
+                &[
+                    format!("--to={count_to}"),
+                    format!("--tasks={}", args.tasks),
+                    format!("--workers={workers}"),
+                    repeat.clone(),
+                ],
+            )?;
+            if !free {
+                continue;
+            }
+            run_as(other, as_.clone(), "heartbeat.py", &[format!("--to={short}"), repeat.clone()])?;
+            if let (Some(shard), Gil::Off) = (&args.shard, gil) {
+                for executor in ["threads", "processes"] {
+                    let script_args = [
+                        shard.display().to_string(),
+                        format!("--chunk-lines={}", args.chunk_lines),
+                        format!("--workers={workers}"),
+                        "--word=Aardvark".to_string(),
+                        format!("--executor={executor}"),
+                    ];
+                    run_as(other, as_.clone(), "mapreduce.py", &script_args)?;
+                }
+            }
+        }
+    }
+    // Every MapReduce (and polars) answered the same: on threads, on processes, by every
+    // interpreter. A disagreement is an error, not a row.
+    let answers: Vec<&Record> = records.iter().filter(|r| r.job == "ngram").collect();
+    if let Some((first, rest)) = answers.split_first() {
+        for r in rest {
+            if (r.total_match_count, r.distinct) != (first.total_match_count, first.distinct) {
+                return Err(format!(
+                    "harness python: {} {} gave {:?} total and {:?} distinct ngrams, {} {} gave {:?} and {:?}",
+                    crate::report::figures::python_of(r),
+                    r.variant.as_deref().unwrap_or(&r.model),
+                    r.total_match_count,
+                    r.distinct,
+                    crate::report::figures::python_of(first),
+                    first.variant.as_deref().unwrap_or(&first.model),
+                    first.total_match_count,
+                    first.distinct
+                ));
+            }
         }
     }
     let mut out = OutputFile::create(&args.out)?;

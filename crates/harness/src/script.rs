@@ -29,10 +29,22 @@ impl Script {
     /// Starts `python script args...`, its stdout read by lines, its stderr passed through;
     /// its stdin a pipe when `talk` (else closed).
     pub fn start(python: &Path, script: &Path, args: &[String], talk: bool) -> Result<Script, String> {
+        Script::start_with(python, script, args, talk, &[])
+    }
+
+    /// [`Script::start`] with `env` added to its environment (`PYTHON_GIL=0`).
+    pub fn start_with(
+        python: &Path,
+        script: &Path,
+        args: &[String],
+        talk: bool,
+        env: &[(&str, &str)],
+    ) -> Result<Script, String> {
         let name = script.file_name().map_or_else(|| script.shown(), |n| n.to_string_lossy().into_owned());
         let mut child = Command::new(python)
             .arg(script)
             .args(args)
+            .envs(env.iter().copied())
             .stdin(if talk { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::rounds::{Side, Spec, Timed};
 use super::rust::{one_core, scales};
 use super::verdict::{Rule, Verdict};
+use crate::interpreter::Gil;
 use crate::script::Script;
 
 /// How long the script may take to say what it runs (start its interpreter and its pools).
@@ -62,6 +63,7 @@ impl Server {
     /// may then take up to twice `budget_s` (at least a minute).
     pub fn start(
         python: &Path,
+        gil: Gil,
         script: &Path,
         (to, tasks, workers): (u64, usize, usize),
         budget_s: f64,
@@ -73,7 +75,8 @@ impl Server {
             format!("--workers={workers}"),
         ];
         let reply_timeout = LEAST_REPLY_TIMEOUT.max(Duration::from_secs_f64((2.0 * budget_s).min(86_400.0)));
-        let mut server = Server { script: Script::start(python, script, &args, true)?, reply_timeout };
+        let mut server =
+            Server { script: Script::start_with(python, script, &args, true, gil.env())?, reply_timeout };
         let hello = server.receive(HELLO_TIMEOUT)?;
         let hello: Hello = serde_json::from_str(&hello).map_err(|e| {
             format!("{}: its first line does not say what it runs ({e}): {hello}", server.script.name)
@@ -147,7 +150,7 @@ pub fn sides<'s>(
 /// other start methods run in the same rounds (chart 1 gives their ratios), but claim nothing:
 /// each of their processes first starts a fresh interpreter, a cost of its own that the
 /// article's claim is not about (its share depends on N).
-pub fn specs(hello: &Hello, tasks: usize, cores: usize, another_interpreter: bool) -> Vec<Spec> {
+pub fn specs(hello: &Hello, tasks: usize, cores: usize, another_interpreter: bool, gil: Gil) -> Vec<Spec> {
     let Some(base) = hello.variants.iter().position(|v| v.model == "serial") else { return Vec::new() };
     let ideal = tasks.min(cores);
     let mut specs = Vec::new();
@@ -161,12 +164,23 @@ pub fn specs(hello: &Hello, tasks: usize, cores: usize, another_interpreter: boo
             settled,
         };
         match v.model.as_str() {
-            "threads" if !hello.gil => specs.push(spec(
-                "without the GIL, CPython threads scale (a free-threaded build)",
+            // Without a GIL, the claim is about threads that share nothing but the code: the
+            // article's threads read one N object, whose reference count a free-threaded 3.13
+            // makes them fight over (chart 1 shows both rows).
+            "threads" if !hello.gil && v.variant.contains("own N") => specs.push(spec(
+                "switching the GIL off lets CPython threads scale (a free-threaded build, each thread its own N)",
                 "(after the article: PEP 703, CPython 3.13t and 3.14t)",
                 scales(ideal),
                 one_core(cores),
             )),
+            "threads" if !hello.gil => {}
+            "threads" if gil == Gil::On && v.variant == "threading.Thread" => specs.push(spec(
+                "with its GIL switched back on (PYTHON_GIL=1), the same free-threaded CPython's threads give no speedup",
+                "2 threads: 3.30 s, against 1.81 s for 2 processes (the article's CPython, with its GIL)",
+                Rule::AtMost(1.25),
+                one_core(cores),
+            )),
+            "threads" if gil == Gil::On => {}
             "threads" => specs.push(spec(
                 "CPython threads give no speedup on CPU work (the GIL)",
                 "2 threads: 3.30 s, against 1.81 s for 2 processes",

@@ -2,7 +2,7 @@
 //! (Python counts to a smaller N in the same time budget; per step, the two compare at any N).
 
 use super::charts::{self, Bar};
-use super::figures::{colour, per_step, python_label, Figures};
+use super::figures::{colour, per_step, python_label, python_of, Figures};
 use super::page::Section;
 use crate::models::Model;
 
@@ -45,12 +45,34 @@ pub fn section(figures: &Figures) -> Result<Section, String> {
         }
         rows.push(bar(python_label(record), record, step, ratio.map(|x| format!("{x:.2}x Python serial"))));
     }
+    // Every further interpreter, each against its own serial loop (a free-threaded build
+    // with its GIL switched on, then off: the same binary, one switch).
+    let mut others = Vec::new();
+    for group in figures.other_python_counts() {
+        let serial = group.iter().find(|r| r.model == "serial").and_then(|r| per_step(r));
+        let mut said = Vec::new();
+        for record in &group {
+            let Some(step) = per_step(record) else { continue };
+            let ratio = serial.map(|s| s.median / step.median);
+            if let (Some(x), false) = (ratio, record.model == "serial") {
+                said.push(format!("{} {x:.2}x", record.variant.as_deref().unwrap_or(&record.model)));
+            }
+            rows.push(bar(python_label(record), record, step, ratio.map(|x| format!("{x:.2}x its serial"))));
+        }
+        if !said.is_empty() {
+            let who = python_of(group[0]);
+            others.push(format!("{} {}", who.trim_end_matches(':'), said.join(", ")));
+        }
+    }
     let mut findings = Vec::new();
     if !rust.is_empty() {
         findings.push(format!("In this run, K = 2, time per step over Rust serial's: {}.", rust.join(", ")));
     }
     if !py.is_empty() {
         findings.push(format!("Over Python serial's: {}.", py.join(", ")));
+    }
+    if !others.is_empty() {
+        findings.push(format!("Over their own serial's: {}.", others.join("; ")));
     }
     if let (Some(rust), Some(python)) = (rust_serial, python_serial) {
         findings.push(format!(

@@ -78,7 +78,12 @@ fn beats(figures: &Figures) -> Vec<(String, Beat)> {
         let (Some(placement), Some(variant)) = (r.placement.as_deref(), r.variant.as_deref()) else {
             continue;
         };
-        out.extend(Beat::of(format!("Python {variant}"), r).map(|b| (format!("python {placement}"), b)));
+        // The first interpreter's keys are plain (`python threads`); a further one's name it.
+        let key = match &r.interpreter {
+            None => format!("python {placement}"),
+            Some(_) => format!("{} {placement}", super::figures::python_of(r)),
+        };
+        out.extend(Beat::of(format!("{} {variant}", super::figures::python_of(r)), r).map(|b| (key, b)));
     }
     out
 }

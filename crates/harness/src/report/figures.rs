@@ -43,6 +43,21 @@ impl Figures {
         self.of("count", "python").filter(|r| r.tasks == Some(2) && r.interpreter.is_none()).collect()
     }
 
+    /// The count rows of every further interpreter (`harness python --python A --python B`),
+    /// K = 2, grouped by interpreter and GIL setting in the order they ran: a free-threaded
+    /// build with its GIL on, then off.
+    pub fn other_python_counts(&self) -> Vec<Vec<&Record>> {
+        let mut groups: Vec<Vec<&Record>> = Vec::new();
+        for r in self.of("count", "python").filter(|r| r.tasks == Some(2) && r.interpreter.is_some()) {
+            let key = |r: &Record| (r.interpreter.clone(), r.stamp.as_ref().and_then(|s| s.gil));
+            match groups.iter_mut().find(|g| key(g[0]) == key(r)) {
+                Some(group) => group.push(r),
+                None => groups.push(vec![r]),
+            }
+        }
+        groups
+    }
+
     /// The ngram bench of `model` on `workers` workers (serial has only one: it is the same
     /// run at any count).
     pub fn ngram_at(&self, model: &str, workers: u64) -> Option<&Record> {
@@ -87,7 +102,21 @@ impl Figures {
 
 /// "Python threading.Thread", "Python loop".
 pub fn python_label(record: &Record) -> String {
-    format!("Python {}", record.variant.as_deref().unwrap_or(&record.model))
+    format!("{} {}", python_of(record), record.variant.as_deref().unwrap_or(&record.model))
+}
+
+/// Which Python measured `record`: "Python" for the first interpreter (the article's), else
+/// "python3.13t (3.13.5, GIL off):" and the like.
+pub fn python_of(record: &Record) -> String {
+    let Some(interpreter) = &record.interpreter else { return "Python".into() };
+    let stamp = record.stamp.as_ref();
+    let version = stamp.and_then(|s| s.python.as_deref()).map_or(String::new(), |v| format!("{v}, "));
+    let gil = match stamp.and_then(|s| s.gil) {
+        Some(false) => "GIL off",
+        Some(true) => "GIL on",
+        None => "GIL ?",
+    };
+    format!("{interpreter} ({version}{gil}):")
 }
 
 /// The colour of a record's bar: its model's, lighter for Python.

@@ -11,7 +11,7 @@ mod claims;
 mod cores;
 mod count;
 mod event_loop;
-mod figures;
+pub mod figures;
 pub mod findings;
 mod ngram;
 mod one_run;

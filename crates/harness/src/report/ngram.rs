@@ -23,10 +23,17 @@ fn python(figures: &Figures) -> Vec<&super::record::Record> {
 
 fn label(record: &super::record::Record) -> String {
     if record.model == "polars" {
-        "Python polars (Rust inside)".into()
-    } else {
-        "Python MapReduce".into()
+        return "Python polars (Rust inside)".into();
     }
+    if record.interpreter.is_none() {
+        return "Python MapReduce".into();
+    }
+    // A further interpreter's (a free-threaded build's): on threads or on its process pool.
+    let on = match record.variant.as_deref() {
+        Some(v) if v.contains("ThreadPoolExecutor") => "on threads",
+        _ => "on processes",
+    };
+    format!("{} MapReduce {on}", super::figures::python_of(record))
 }
 
 pub fn section(figures: &Figures) -> Result<Section, String> {
@@ -85,7 +92,10 @@ pub fn section(figures: &Figures) -> Result<Section, String> {
 /// against its whole time (the article's window). One run: a share of at least 5% holds; a
 /// smaller one cannot be told from what one run varies by.
 pub fn claims(figures: &Figures) -> Vec<Claim> {
-    let Some(p) = python(figures).into_iter().find(|p| p.model == "mapreduce") else { return Vec::new() };
+    let Some(p) = python(figures).into_iter().find(|p| p.model == "mapreduce" && p.interpreter.is_none())
+    else {
+        return Vec::new();
+    };
     let Some(reduce) = p.reduce_s else { return Vec::new() };
     let share = reduce / p.elapsed_s;
     vec![Claim {
