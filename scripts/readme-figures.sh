@@ -35,6 +35,14 @@ block() {
     { printf '$ %s\n' "$*"; "$@" 2>&1; } > "$dir/$name"
 }
 
+# more NAME COMMAND...: the same, added to block NAME.
+more() {
+    local name=$1
+    shift
+    echo "== $name (more): $*" >&2
+    { printf '$ %s\n' "$*"; "$@" 2>&1; } >> "$dir/$name"
+}
+
 cat "$shard" > /dev/null # into the page cache, as every figure assumes
 block demo-count "$harness" count --model all --to 1000000000 --tasks 2
 block demo-ngram "$harness" ngram "$shard" --model all --word Aardvark --top 0
@@ -57,6 +65,19 @@ block reduce-rust target/release/examples/reduce_compare "$small" 100000
 # Scaling beyond this machine, on paper: rates measured on the full shard.
 if command -v python3 >/dev/null; then
     block projection python3 scripts/projection.py "$shard"
+fi
+
+# A free-threaded CPython, when there is one (`just free-threaded`): the GIL switched on,
+# then off, on the same binary; and the defaults the article relies on, per interpreter.
+free=$(scripts/free-threaded.sh --find-only 2>/dev/null | tail -n 1) || free=
+models=(--model loop --model threading.Thread --model "threading.Thread (own N)" --model "multiprocessing.Process (fork)")
+if [ -n "$free" ]; then
+    block gil-switch env PYTHON_GIL=1 "$free" python/count.py --to 20000000 --tasks 2 --repeat 3 "${models[@]}" --text
+    more gil-switch env PYTHON_GIL=0 "$free" python/count.py --to 20000000 --tasks 2 --repeat 3 "${models[@]}" --text
+fi
+if command -v python3 >/dev/null; then
+    block python-defaults python3 python/defaults.py
+    [ -z "$free" ] || more python-defaults "$free" python/defaults.py
 fi
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)

@@ -124,11 +124,12 @@ pub fn run(args: &ClaimsArgs) -> Result<(), String> {
                 Gil::settings(free).into_iter().map(move |gil| (index, p, gil))
             })
             .collect();
-        // The first interpreter has Python's share of the budget; each further group adds
-        // half of it (its serial and threads only), the cost of free-threading a quarter.
+        // The first interpreter has Python's share of the budget; each further group adds a
+        // quarter of it (two sides: its serial and the threads claimed), and so does the cost
+        // of free-threading.
         let free = runs.iter().find(|(_, _, gil)| *gil == Gil::Off).map(|(_, p, _)| p.as_path());
         for &(index, interpreter, gil) in &runs {
-            let share = if index == 0 { python_budget } else { python_budget / 2.0 };
+            let share = if index == 0 { python_budget } else { python_budget / 4.0 };
             records.extend(python_group(
                 interpreter,
                 (index > 0, gil),
@@ -230,8 +231,14 @@ fn python_group(
     let script = crate::interpreter::scripts_dir().join("count.py");
     let (server, mut hello) = Server::start(interpreter, gil, &script, (to, tasks, workers), budget_s)?;
     if another {
-        // Another interpreter's point is its threads: serial and threads only.
-        hello.variants.retain(|v| v.model == "serial" || v.model == "threads");
+        // Another interpreter's point is its threads: serial and the threads its claim is
+        // on (its rows for every model are `harness python`'s), so that the budget buys rounds.
+        hello.variants.retain(|v| match gil {
+            _ if v.model == "serial" => true,
+            Gil::On => v.variant == "threading.Thread",
+            Gil::Off => v.variant.contains("own N"),
+            Gil::AsBuilt => v.model == "threads",
+        });
     }
     let server = RefCell::new(server);
     let expected = (tasks as u64).saturating_mul(to);

@@ -72,7 +72,7 @@ pub struct ClaimsArgs {
     pub no_python: bool,
     /// Seconds all the claims' rounds may take together (shared: a sixth to Rust's count, a
     /// twentieth to the fold check, a fifth to the engine, the rest to Python; a further
-    /// `--python` adds half of Python's share per GIL setting, and a free-threaded one a
+    /// `--python` adds a quarter of Python's share per GIL setting, and a free-threaded one a
     /// quarter more for its loop against the first's).
     #[arg(long, default_value = "100", value_parser = parse_u64)]
     pub budget: u64,
