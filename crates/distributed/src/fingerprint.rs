@@ -7,7 +7,7 @@
 use workload::input::InputFile;
 use workload::ngram::{key_hash, NgramOptions};
 
-use crate::{Meta, INPUT};
+use crate::{Meta, Reduce, INPUT};
 
 /// What a process was given, sent to every other process: whether it reads its own files,
 /// and per file its name, length and a fingerprint of 64 samples of 4 KiB spread over it (a
@@ -15,10 +15,19 @@ use crate::{Meta, INPUT};
 /// file or another order of files from the right one). Processes that read shares of the
 /// same files must agree on the lengths and fingerprints, in order; with `--own-files` they
 /// must all have said so.
-pub(crate) fn describe_input(inputs: &[InputFile], options: &NgramOptions) -> Vec<u8> {
-    // The options that shape the chunk plan and the answer come first, as a line of their own.
+pub(crate) fn describe_input(inputs: &[InputFile], options: &NgramOptions, reduce: &Reduce) -> Vec<u8> {
+    // The options that shape the chunk plan and the answer come first, as a line of their own
+    // (with a spread reduce, every process makes its share of the top and the words).
+    let answer = match reduce {
+        Reduce::Gathered => "reduce gathered".to_string(),
+        Reduce::Spread(wanted) => format!(
+            "reduce spread, top {}, words {:?}",
+            wanted.top,
+            wanted.words.iter().map(|w| String::from_utf8_lossy(w)).collect::<Vec<_>>()
+        ),
+    };
     let mut text = format!(
-        "options\t{:?}, skip_malformed {}, kernel {:?}\t-\n",
+        "options\t{:?}, skip_malformed {}, kernel {:?}, {answer}\t-\n",
         options.chunking, options.skip_malformed, options.kernel
     );
     for file in inputs {

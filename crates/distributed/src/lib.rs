@@ -34,6 +34,8 @@
 mod fingerprint;
 mod hostfile;
 mod liveness;
+pub mod parts;
+mod traffic;
 
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -45,16 +47,17 @@ use workload::shown::Shown;
 
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::vec::Broadcast;
-use timely::dataflow::operators::{Inspect, Operator, Probe};
+use timely::dataflow::operators::{Exchange as _, Inspect, Operator, Probe};
 use timely::dataflow::{InputHandleVec, ProbeHandle};
 
 use liveness::Liveness;
+use parts::PartEntry;
 use workload::chunk::{line_at, line_number_at};
 use workload::input::InputFile;
 use workload::ngram::partitioned::{combine, default_partitions, presize, reduce_partition, Mapped, Partial};
 use workload::ngram::{
     key_hash, map_chunk_read_runs, map_chunk_ref_runs, parse_line, plan_chunks, ClusterPart, KeyTable,
-    NgramOptions, NgramOutput, Phases, RunBuffer, Shipping, SkippedLine, Source, Totals,
+    NgramOptions, NgramOutput, Phases, RunBuffer, Shipping, SkippedLine, Source, SpreadAnswer, Totals,
 };
 use workload::{FirstFailure, NgramError, WorkerFailure};
 
@@ -78,6 +81,42 @@ pub struct Cluster {
     /// How long a process may send nothing, not even its heartbeat, before the others take
     /// it for stopped or frozen and fail (with more than one process).
     pub worker_timeout: Duration,
+    /// Where the partitions are reduced.
+    pub reduce: Reduce,
+}
+
+/// Where the partitions are reduced, and so what crosses to process 0.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Reduce {
+    /// Every partition on process 0's workers, which then hold the whole answer: each run
+    /// crosses to process 0 (the design the README's projection finds slower on more
+    /// machines over a slow network).
+    #[default]
+    Gathered,
+    /// Each partition by the worker that owns it (partition p by worker p % peers, in
+    /// whichever process); only what the answer needs crosses to process 0.
+    Spread(Wanted),
+}
+
+/// What a spread reduce's answer must hold, since the totals stay where they were reduced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Wanted {
+    /// How many of the top totals.
+    pub top: usize,
+    /// The probe words.
+    pub words: Vec<Vec<u8>>,
+    /// `--output`: each process writes its part of it and process 0 the manifest
+    /// ([`parts`]).
+    pub output: Option<PathBuf>,
+}
+
+impl Reduce {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Reduce::Gathered => "gathered",
+            Reduce::Spread(_) => "spread",
+        }
+    }
 }
 
 impl Cluster {
@@ -91,6 +130,7 @@ impl Cluster {
             connect_timeout: Duration::from_secs(30),
             own_files: false,
             worker_timeout: workload::run::DEFAULT_WORKER_TIMEOUT,
+            reduce: Reduce::Gathered,
         }
     }
 
@@ -113,7 +153,7 @@ impl Cluster {
                 addresses: addresses.to_vec(),
                 report: false,
                 zerocopy: false,
-                log_fn: Arc::new(|_| None),
+                log_fn: traffic::counting(),
             }
         } else if threads > 1 {
             timely::CommunicationConfig::Process(threads)
@@ -126,6 +166,23 @@ impl Cluster {
 
 /// Side records, broadcast to every worker: (kind, text, a, b).
 pub(crate) type Meta = (u8, Vec<u8>, u64, u64);
+
+/// What one process of a spread reduce sends process 0: its share of the answer, and its
+/// part of the output (or why it could not write it).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct ProcessAnswer {
+    process: u64,
+    answer: SpreadAnswer,
+    part: Option<Result<PartEntry, String>>,
+}
+
+/// A process's reduced partitions, gathered from its workers: the last to arrive answers
+/// for the process (see `answer_for_process`).
+#[derive(Default)]
+struct Deposit {
+    tables: Vec<(u64, KeyTable)>,
+    arrived: usize,
+}
 const TALLY: u8 = 0; // a = lines, b = skipped
 const FAULT: u8 = 1; // text = `line_note` + message, a = order in the input, b = line number
 const SKIPPED: u8 = 2; // text = `line_note`, a and b as for FAULT
@@ -169,6 +226,8 @@ struct WorkerResult {
     map_s: f64,
     rest_s: f64,
     meta: Vec<Meta>,
+    /// Every process's answer (spread reduce; worker 0 of process 0 only).
+    answers: Vec<ProcessAnswer>,
 }
 
 /// The first panic message seen while a run is on (timely's network threads announce a lost
@@ -261,8 +320,15 @@ pub fn ngram(
     let stop_here = std::env::var("DISTRIBUTED_STOP_PROCESS").is_ok_and(|p| p == process.to_string());
     let (started_tx, started_rx) = mpsc::channel::<()>();
     let started_tx = Mutex::new(started_tx);
+    let reduce = cluster.reduce.clone();
+    // A test hook: this process dies once its runs are on their way, in the exchange.
+    let crash_in_exchange =
+        std::env::var("DISTRIBUTED_CRASH_IN_EXCHANGE").is_ok_and(|p| p == process.to_string());
+    let processes = cluster.processes.max(1);
+    let deposit = Arc::new(Mutex::new(Deposit::default()));
 
     install_panic_hook();
+    traffic::reset();
     *FIRST_PANIC.lock().unwrap_or_else(|p| p.into_inner()) = None;
     QUIET_PANICS.store(true, Ordering::Relaxed);
     let addresses = cluster.addresses().map_err(WorkerFailure::setup)?;
@@ -294,7 +360,16 @@ pub fn ngram(
                 let report = |why: String| {
                     let _ = silent_tx.lock().unwrap_or_else(|p| p.into_inner()).send(Event::Failed(why));
                 };
-                run_worker(worker, &inputs, &options, workers_per_process, own_files, liveness, &report)
+                let job = Job {
+                    inputs: &inputs,
+                    options: &options,
+                    workers_per_process,
+                    own_files,
+                    reduce: &reduce,
+                    processes,
+                    crash_in_exchange,
+                };
+                run_worker(worker, &job, &deposit, liveness, &report)
             })
             .map(|guards| guards.join());
             let _ = events_tx.send(Event::Finished(joined));
@@ -391,8 +466,20 @@ pub fn ngram(
     let mut output = summarise(outcomes, &files, cluster)?;
     if let Some(part) = output.cluster.as_mut() {
         part.connect_s = connect_s;
+        (part.sent_bytes, part.received_bytes) = traffic::bytes();
     }
     Ok(output)
+}
+
+/// What every worker of a run is given.
+struct Job<'a> {
+    inputs: &'a [InputFile],
+    options: &'a NgramOptions,
+    workers_per_process: usize,
+    own_files: bool,
+    reduce: &'a Reduce,
+    processes: usize,
+    crash_in_exchange: bool,
 }
 
 /// R: the partitions every worker cuts its runs into (see `run_worker`).
@@ -440,6 +527,13 @@ fn summarise(
     let mut partitions: Vec<(u64, KeyTable)> =
         outcomes.iter_mut().flat_map(|o| std::mem::take(&mut o.partitions)).collect();
     partitions.sort_by_key(|(p, _)| *p);
+    let answers: Vec<ProcessAnswer> =
+        outcomes.iter_mut().flat_map(|o| std::mem::take(&mut o.answers)).collect();
+    let answer_bytes = answers
+        .iter()
+        .filter(|a| a.process != 0)
+        .map(|a| serde_json::to_vec(a).map_or(0, |json| json.len() as u64))
+        .sum();
     let map_s = outcomes.iter().map(|o| o.map_s).fold(0.0, f64::max);
     let rest_s = outcomes.iter().map(|o| o.rest_s).fold(0.0, f64::max);
     let meta = outcomes.into_iter().next().map(|o| o.meta).unwrap_or_default();
@@ -482,8 +576,13 @@ fn summarise(
     }
     let r = cluster_partitions(files, cluster);
     tables.resize_with(r.max(count), KeyTable::new);
+    let totals = match &cluster.reduce {
+        Reduce::Spread(wanted) if holds_answer => Totals::Spread(spread_answer(answers, wanted, cluster)?),
+        _ if holds_answer => Totals::Partitioned(tables),
+        _ => Totals::Partitioned(Vec::new()),
+    };
     Ok(NgramOutput {
-        totals: Totals::Partitioned(if holds_answer { tables } else { Vec::new() }),
+        totals,
         lines: sum(TALLY, |m| m.2),
         bytes,
         skipped: sum(TALLY, |m| m.3),
@@ -509,9 +608,74 @@ fn summarise(
             holds_answer,
             connect_s: 0.0,
             exchanged_records: sum(EXCHANGED, |m| m.2),
+            reduce: cluster.reduce.name(),
+            sent_bytes: 0,
+            received_bytes: 0,
+            answer_bytes,
         }),
         reruns: Vec::new(),
     })
+}
+
+/// Process 0's answer of a spread reduce, from every process's share; with `--output`, the
+/// manifest of the parts the processes wrote.
+fn spread_answer(
+    answers: Vec<ProcessAnswer>,
+    wanted: &Wanted,
+    cluster: &Cluster,
+) -> Result<SpreadAnswer, NgramError> {
+    let fail = |message: String| NgramError::from(WorkerFailure { worker: None, message });
+    let mut from: Vec<u64> = answers.iter().map(|a| a.process).collect();
+    from.sort_unstable();
+    if from != (0..cluster.processes.max(1) as u64).collect::<Vec<_>>() {
+        return Err(fail(format!(
+            "process 0 heard the answers of processes {from:?}, not of all {}",
+            cluster.processes
+        )));
+    }
+    let mut entries = Vec::new();
+    for answer in &answers {
+        match &answer.part {
+            Some(Ok(entry)) => entries.push(entry.clone()),
+            Some(Err(why)) => {
+                return Err(fail(format!("process {} could not write its part: {why}", answer.process)))
+            }
+            None => {}
+        }
+    }
+    if let Some(output) = &wanted.output {
+        parts::write_manifest(output, cluster.processes.max(1), entries).map_err(fail)?;
+    }
+    Ok(SpreadAnswer::merge(answers.into_iter().map(|a| a.answer), wanted.top))
+}
+
+/// The answer of one process of a spread reduce, from the partitions its workers reduced:
+/// distinct, total, its top and the probe words (its keys are no other process's), and its
+/// part of `--output`, written here.
+fn answer_for_process(
+    tables: Vec<(u64, KeyTable)>,
+    partitions: usize,
+    wanted: &Wanted,
+    process: usize,
+    processes: usize,
+) -> ProcessAnswer {
+    // Indexed by partition number, so that a word is looked up in the partition it would be in.
+    let mut by_number: Vec<KeyTable> = (0..partitions).map(|_| KeyTable::new()).collect();
+    for (p, table) in tables {
+        by_number[p as usize] = table;
+    }
+    let mine = NgramOutput::of_totals(Totals::Partitioned(by_number));
+    let (total, top) = mine.summary(wanted.top);
+    let answer = SpreadAnswer {
+        distinct: mine.distinct() as u64,
+        total,
+        top: top.into_iter().map(|(k, v)| (k.to_vec(), v)).collect(),
+        words: wanted.words.iter().map(|w| (w.clone(), mine.total_for(w))).collect(),
+    };
+    let part = wanted.output.as_ref().map(|output| {
+        parts::write_part(&parts::part_path(output, process, processes), process, mine.sorted())
+    });
+    ProcessAnswer { process: process as u64, answer, part }
 }
 
 /// The byte offset where 1-based line `line` starts.
@@ -529,13 +693,12 @@ fn offset_of_line(data: &[u8], line: u64) -> usize {
 /// One worker: map its chunks, feed the dataflow, step it to the end.
 fn run_worker<A: timely::communication::Allocate>(
     worker: &mut timely::worker::Worker<A>,
-    inputs: &[InputFile],
-    options: &NgramOptions,
-    workers_per_process: usize,
-    own_files: bool,
+    job: &Job<'_>,
+    deposit: &Mutex<Deposit>,
     mut liveness: Option<Liveness>,
     report: &dyn Fn(String),
 ) -> WorkerResult {
+    let Job { inputs, options, workers_per_process, own_files, reduce, processes, crash_in_exchange } = *job;
     let index = worker.index();
     let peers = worker.peers();
     let my_process = index / workers_per_process;
@@ -548,6 +711,16 @@ fn run_worker<A: timely::communication::Allocate>(
     let probe = ProbeHandle::new();
     let held: Rc<RefCell<Vec<(u64, KeyTable)>>> = Rc::new(RefCell::new(Vec::new()));
     let meta_seen: Rc<RefCell<Vec<Meta>>> = Rc::new(RefCell::new(Vec::new()));
+    // Spread reduce: each process's answer, to worker 0 (of process 0) alone.
+    let mut answers_in: InputHandleVec<u64, ProcessAnswer> = InputHandleVec::new();
+    let answers_seen: Rc<RefCell<Vec<ProcessAnswer>>> = Rc::new(RefCell::new(Vec::new()));
+    let answers_probe = ProbeHandle::new();
+    // Who reduces partition p: worker p % W of process 0 (gathered), or worker p % peers
+    // of any process (spread).
+    let reducers = match reduce {
+        Reduce::Gathered => workers_per_process as u64,
+        Reduce::Spread(_) => peers as u64,
+    };
 
     worker.dataflow::<u64, _, _>(|scope| {
         let mine = Rc::clone(&held);
@@ -556,11 +729,12 @@ fn run_worker<A: timely::communication::Allocate>(
             // Nothing comes out: the reduced partitions stay with the worker. The operator
             // holds a capability until it has reduced, so the probe after it says when.
             .unary_frontier::<timely::container::CapacityContainerBuilder<Vec<()>>, _, _, _>(
-                // Partition p goes to worker p % W of process 0 (timely's exchange sends a
-                // record to the worker its value names, modulo the number of workers): the
-                // answer is gathered in process 0 anyway, so each run crosses between
-                // processes at most once, and no reduced total has to cross again.
-                Exchange::new(move |record: &(u64, RunBuffer)| record.0 % workers_per_process as u64),
+                // Partition p goes to its reducer (timely's exchange sends a record to the
+                // worker its value names, modulo the number of workers). Gathered: the answer
+                // is in process 0 then, each run crossing between processes at most once and
+                // no reduced total crossing again. Spread: a run crosses to the process that
+                // owns its partition, and only the answer to process 0.
+                Exchange::new(move |record: &(u64, RunBuffer)| record.0 % reducers),
                 "Reduce",
                 |_capability, _info| {
                     // This worker's partitions: every worker's runs for each, reduced with the
@@ -606,6 +780,12 @@ fn run_worker<A: timely::communication::Allocate>(
             .broadcast()
             .inspect(move |record: &Meta| seen.borrow_mut().push(record.clone()))
             .probe_with(&probe);
+        let answers = Rc::clone(&answers_seen);
+        answers_in
+            .to_stream(scope)
+            .exchange(|_| 0)
+            .inspect(move |record: &ProcessAnswer| answers.borrow_mut().push(record.clone()))
+            .probe_with(&answers_probe);
     });
 
     // With several processes: say this one is alive (when due) and check that the others
@@ -629,7 +809,7 @@ fn run_worker<A: timely::communication::Allocate>(
     // until every process has said what it was given, and stop at once if they differ.
     let local_index = index % workers_per_process;
     if local_index == 0 {
-        let given = fingerprint::describe_input(inputs, options);
+        let given = fingerprint::describe_input(inputs, options, reduce);
         meta_in.send((INPUT, given, my_process as u64, own_files as u64));
     }
     meta_in.flush();
@@ -728,7 +908,8 @@ fn run_worker<A: timely::communication::Allocate>(
         if runs.is_empty() {
             continue;
         }
-        if my_process != 0 {
+        let reducer_process = (partition as u64 % reducers) as usize / workers_per_process;
+        if reducer_process != my_process {
             crossing += runs.len() as u64;
             crossing_bytes += (runs.key_bytes() + 16 * runs.len()) as u64;
         }
@@ -737,7 +918,35 @@ fn run_worker<A: timely::communication::Allocate>(
     meta_in.send((EXCHANGED, Vec::new(), crossing, crossing_bytes));
     runs_in.close();
     meta_in.close();
+    if crash_in_exchange {
+        worker.step();
+        eprintln!(
+            "process {my_process}: crashing on purpose in the exchange (DISTRIBUTED_CRASH_IN_EXCHANGE)"
+        );
+        std::process::abort();
+    }
     while !probe.done() {
+        worker.step();
+        if silent(&mut beats_in) {
+            return WorkerResult::default();
+        }
+    }
+    let mut partitions_held = std::mem::take(&mut *held.borrow_mut());
+    if let Reduce::Spread(wanted) = reduce {
+        // The process's workers leave their tables in one place; the last to arrive answers
+        // for the process (no worker waits for another: timely needs every worker stepping).
+        let mine = {
+            let mut deposit = deposit.lock().unwrap_or_else(|p| p.into_inner());
+            deposit.tables.append(&mut partitions_held);
+            deposit.arrived += 1;
+            (deposit.arrived == workers_per_process).then(|| std::mem::take(&mut deposit.tables))
+        };
+        if let Some(tables) = mine {
+            answers_in.send(answer_for_process(tables, partitions, wanted, my_process, processes));
+        }
+    }
+    answers_in.close();
+    while !answers_probe.done() {
         worker.step();
         if silent(&mut beats_in) {
             return WorkerResult::default();
@@ -745,7 +954,13 @@ fn run_worker<A: timely::communication::Allocate>(
     }
     beats_in.close();
 
-    let partitions = std::mem::take(&mut *held.borrow_mut());
     let meta = std::mem::take(&mut *meta_seen.borrow_mut());
-    WorkerResult { partitions, map_s, rest_s: rest_clock.elapsed().as_secs_f64(), meta }
+    let answers = std::mem::take(&mut *answers_seen.borrow_mut());
+    WorkerResult {
+        partitions: partitions_held,
+        map_s,
+        rest_s: rest_clock.elapsed().as_secs_f64(),
+        meta,
+        answers,
+    }
 }

@@ -39,6 +39,10 @@ pub enum Command {
     /// Measure the article's claims side by side: each claim's two sides alternate in the
     /// same rounds until an interval decides it or its time budget is spent.
     Claims(ClaimsArgs),
+    /// Join the part files of a spread timely run (`harness ngram --engine timely --reduce
+    /// spread --output FILE`) into FILE, checked against their manifest: byte for byte what
+    /// one process writes.
+    MergeParts(MergePartsArgs),
     /// Turn every source's records (benches, claims, Python baselines, sweep) into reports/
     /// (JSON, SVG, HTML).
     Report(ReportArgs),
@@ -296,6 +300,13 @@ pub struct NgramArgs {
     /// reads its share of their byte ranges.
     #[arg(long)]
     pub own_files: bool,
+    /// With `--engine timely`: where the partitions are reduced. `spread` (the default):
+    /// each by the worker that owns it, in whichever process; only the answer (distinct,
+    /// total, top, words) crosses to process 0, and `--output` becomes one part file per
+    /// process and a manifest (`harness merge-parts` joins them). `gathered`: every partition
+    /// on process 0, which writes `--output` whole.
+    #[arg(long, value_enum)]
+    pub reduce: Option<ReduceArg>,
     /// Seconds a busy worker process may send nothing, not even its heartbeat (every 0.5 s),
     /// before it is taken for stopped or frozen and killed (default 60). The engine on
     /// processes then runs that worker's share again on a new worker; the others fail. With
@@ -309,6 +320,25 @@ pub struct NgramArgs {
 pub enum EngineArg {
     Native,
     Timely,
+}
+
+/// `--reduce`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ReduceArg {
+    #[default]
+    Spread,
+    Gathered,
+}
+
+#[derive(Debug, Args)]
+pub struct MergePartsArgs {
+    /// The manifest a spread run wrote beside its `--output` (`OUTPUT.manifest`); its parts
+    /// are looked for in the manifest's folder.
+    pub manifest: PathBuf,
+    /// Where to write the merged file (default: the run's `--output` name, beside the
+    /// manifest).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// `--ship`.

@@ -66,5 +66,17 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Sweep(args) => sweep_cmd::run(args),
         Command::Claims(args) => claims_cmd::run(args).map_err(CliError::Message),
         Command::Report(args) => report::run(args).map_err(CliError::Message),
+        Command::MergeParts(args) => {
+            let merged =
+                distributed::parts::merge(&args.manifest, args.out.as_deref()).map_err(CliError::Message)?;
+            say!(
+                "merged {} parts into {}: {} lines, {}",
+                merged.parts,
+                workload::shown::path(&merged.output),
+                human::thousands(merged.lines),
+                human::bytes(merged.bytes)
+            )?;
+            Ok(())
+        }
     }
 }

@@ -9,7 +9,7 @@ use workload::shown::Shown;
 use workload::input::{is_gzip, is_rereadable, open_all, open_stream, InputFile};
 use workload::ngram::{Chunking, Kernel, NgramOptions, NgramOutput, Source};
 
-use crate::cli::{EngineArg, NgramArgs};
+use crate::cli::{EngineArg, NgramArgs, ReduceArg};
 use crate::models::{Algorithm, Model, ModelChoice, Settings};
 use crate::report::record::{Record, WordTotals};
 use crate::{human, machine, output, say, stats, CliError};
@@ -20,9 +20,21 @@ fn text(bytes: &[u8]) -> String {
 
 /// The command for a job whose map is `kernel` (`harness ngram`: the ngram job's).
 pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
-    // A bad output is refused before any work, not after minutes of it.
+    // A bad output is refused before any work, not after minutes of it: on a spread timely
+    // run, this process's part (and on process 0, the manifest).
+    let spread = args.engine == EngineArg::Timely && args.reduce.unwrap_or_default() == ReduceArg::Spread;
     if let Some(path) = &args.output {
-        output::check(path, &args.files)?;
+        if spread {
+            output::check(
+                &distributed::parts::part_path(path, args.process, args.processes.get()),
+                &args.files,
+            )?;
+            if args.process == 0 {
+                output::check(&distributed::parts::manifest_path(path), &args.files)?;
+            }
+        } else {
+            output::check(path, &args.files)?;
+        }
     }
     let workers = args.workers.unwrap_or_else(machine::cores).get();
     let options = NgramOptions {
@@ -67,6 +79,15 @@ pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
             worker_timeout: args
                 .worker_timeout
                 .map_or(workload::run::DEFAULT_WORKER_TIMEOUT, std::time::Duration::from_secs),
+            reduce: if spread {
+                distributed::Reduce::Spread(distributed::Wanted {
+                    top: args.top,
+                    words: args.words.iter().map(|w| w.as_bytes().to_vec()).collect(),
+                    output: args.output.clone(),
+                })
+            } else {
+                distributed::Reduce::Gathered
+            },
         }),
     };
     let engine_streams = |model: Model, algorithm: Algorithm| model.streams_gzip(algorithm, &settings);
@@ -142,8 +163,9 @@ pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
             if let Some(part) = output.cluster.filter(|part| !part.holds_answer) {
                 // Only process 0 holds the answer and speaks on stdout.
                 eprintln!(
-                    "process {} of {}: done in {:.3} s (after {:.3} s connecting); process 0 has the result",
-                    part.process, part.processes, elapsed, connect_s
+                    "process {} of {}: done in {:.3} s (after {:.3} s connecting), {} reduce; sent {} bytes, \
+                     received {} bytes; process 0 has the result",
+                    part.process, part.processes, elapsed, connect_s, part.reduce, part.sent_bytes, part.received_bytes
                 );
                 return Ok(());
             }
@@ -184,6 +206,10 @@ pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
                 engine: output.cluster.map(|_| "timely".to_string()),
                 processes: output.cluster.map(|part| part.processes as u64),
                 connect_s: output.cluster.map(|part| part.connect_s),
+                reduce: output.cluster.map(|part| part.reduce.to_string()),
+                sent_bytes: output.cluster.map(|part| part.sent_bytes),
+                received_bytes: output.cluster.map(|part| part.received_bytes),
+                answer_bytes: output.cluster.map(|part| part.answer_bytes),
                 shipping: output.shipping,
                 phases: output.phases,
                 ..Record::new(kernel.job(), model.name(), "rust", 0.0)
@@ -279,13 +305,17 @@ pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
             }
             if let (false, Some(part)) = (args.json, output.cluster) {
                 say!(
-                "{:<10} on timely: {} process(es) x {} worker(s), connected in {} (not in the time); {} records crossed processes",
-                "",
-                part.processes,
-                workers,
-                human::seconds(part.connect_s),
-                human::thousands(part.exchanged_records)
-            )?;
+                    "{:<10} on timely: {} process(es) x {} worker(s), {} reduce, connected in {} (not in the time); \
+                     {} records crossed processes; process 0 sent {} and received {}",
+                    "",
+                    part.processes,
+                    workers,
+                    part.reduce,
+                    human::seconds(part.connect_s),
+                    human::thousands(part.exchanged_records),
+                    human::bytes(part.sent_bytes),
+                    human::bytes(part.received_bytes)
+                )?;
             }
             if single {
                 // The only run: its answer is printed as it is, keys borrowed (no copy).
@@ -316,7 +346,19 @@ fn finish(args: &NgramArgs, output: NgramOutput<'_>) -> Result<(), CliError> {
         }
     }
     if let Some(path) = &args.output {
-        write_tsv(path, &output)?;
+        if matches!(output.totals, workload::ngram::Totals::Spread(_)) {
+            // Every process wrote its part, and process 0 the manifest.
+            let manifest = distributed::parts::manifest_path(path);
+            eprintln!(
+                "wrote one part per process beside {} and {}: `harness merge-parts {}` joins them into {}",
+                path.shown(),
+                manifest.shown(),
+                manifest.shown(),
+                path.shown()
+            );
+        } else {
+            write_tsv(path, &output)?;
+        }
     }
     // The command ends here, and the OS takes the memory back in one go at exit: freeing the
     // answer's hundreds of tables one by one first cost about 50 ms of wall time.
@@ -380,9 +422,9 @@ fn refuse_options_that_do_not_apply(args: &NgramArgs, cells: &[(Model, Algorithm
         || args.hostfile.is_some()
         || args.own_files
         || args.connect_timeout != 30;
-    if cluster_options && !timely {
+    if (cluster_options || args.reduce.is_some()) && !timely {
         return refuse(
-            "--processes, --process, --hostfile, --own-files and --connect-timeout",
+            "--processes, --process, --hostfile, --own-files, --connect-timeout and --reduce",
             "--engine timely",
         );
     }
@@ -402,6 +444,25 @@ fn check_agreement(
             "{a_name} read {} lines ({} skipped), {b_name} read {} ({} skipped)",
             a.lines, a.skipped, b.lines, b.skipped
         ));
+    }
+    // A spread answer holds no keys to look up: the same distinct, total, top and words.
+    let spread = |o: &NgramOutput<'_>| matches!(o.totals, workload::ngram::Totals::Spread(_));
+    if spread(a) || spread(b) {
+        let spread_side = if spread(a) { a } else { b };
+        let workload::ngram::Totals::Spread(answer) = &spread_side.totals else { unreachable!() };
+        let k = answer.top.len();
+        let words =
+            |o: &NgramOutput<'_>| answer.words.iter().map(|(w, _)| o.total_for(w)).collect::<Vec<_>>();
+        if (a.distinct(), a.summary(k), words(a)) != (b.distinct(), b.summary(k), words(b)) {
+            return disagree(format!(
+                "{a_name} has {} distinct, total {:?}; {b_name} has {} distinct, total {:?} (or their top or words differ)",
+                a.distinct(),
+                a.total_match_count(),
+                b.distinct(),
+                b.total_match_count()
+            ));
+        }
+        return Ok(());
     }
     // Every key of each side looked up in the other: the same totals both ways means the
     // same answer, whatever the two sides store their totals in.

@@ -1,6 +1,8 @@
-//! `--engine timely` across real processes on loopback: two and three processes give the
-//! serial model's `--output`; a process that crashes, or never comes, fails the others with
-//! a clear error in bounded time.
+//! `--engine timely` across real processes on loopback: one, two and three processes give
+//! the serial model's `--output`, the gathered reduce as one file and the spread one as parts
+//! that `merge-parts` joins; the spread reduce sends process 0 the answer, not the runs; a
+//! process that crashes (on connecting or in the exchange), or never comes, fails the others
+//! with a clear error in bounded time.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -94,8 +96,22 @@ fn finish(mut child: Child, limit: Duration) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Runs `n` processes with `extra` and returns their outputs, each checked to succeed.
+fn cluster(shard: &Path, dir: &Path, n: usize, extra: &[&str]) -> Vec<Output> {
+    let hosts = hostfile(dir, n);
+    let children: Vec<Child> = (0..n).map(|i| process(shard, &hosts, n, i, extra, None)).collect();
+    let outputs: Vec<Output> = children.into_iter().map(|c| finish(c, Duration::from_secs(60))).collect();
+    for (i, out) in outputs.iter().enumerate() {
+        assert!(out.status.success(), "process {i} of {n}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    for out in &outputs[1..] {
+        assert!(out.stdout.is_empty(), "only process 0 prints results");
+    }
+    outputs
+}
+
 #[test]
-fn two_and_three_processes_write_the_serial_output() {
+fn one_two_and_three_processes_write_the_serial_output_gathered_or_spread() {
     let _cluster = one_cluster_at_a_time();
     let dir = scratch("agree");
     let shard = dir.join("a.tsv");
@@ -106,29 +122,112 @@ fn two_and_three_processes_write_the_serial_output() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    for n in [2, 3] {
-        let hosts = hostfile(&dir, n);
-        let tsv = dir.join(format!("timely-{n}.tsv"));
-        // Small chunks (the shard is 600 KB): every process maps some, and sends its runs to
-        // process 0.
-        let output_arg = ["--output", tsv.to_str().unwrap(), "--json", "--chunk-bytes", "16KiB"];
-        let children: Vec<Child> = (0..n).map(|i| process(&shard, &hosts, n, i, &output_arg, None)).collect();
-        let outputs: Vec<Output> = children.into_iter().map(|c| finish(c, Duration::from_secs(60))).collect();
-        for (i, out) in outputs.iter().enumerate() {
-            assert!(out.status.success(), "process {i} of {n}: {}", String::from_utf8_lossy(&out.stderr));
+    for n in [1, 2, 3] {
+        for reduce in ["gathered", "spread"] {
+            let tsv = dir.join(format!("timely-{n}-{reduce}.tsv"));
+            // Small chunks (the shard is 600 KB): every process maps some, and sends runs.
+            let extra =
+                ["--output", tsv.to_str().unwrap(), "--json", "--chunk-bytes", "16KiB", "--reduce", reduce];
+            let outputs = cluster(&shard, &dir, n, &extra);
+            if reduce == "spread" {
+                let manifest = dir.join(format!("timely-{n}-{reduce}.tsv.manifest"));
+                for i in 0..n {
+                    assert!(dir.join(format!("timely-{n}-{reduce}.tsv.part-{i}-of-{n}")).exists());
+                }
+                assert!(!tsv.exists(), "spread writes parts, not the file");
+                let merged = harness().args(["merge-parts", manifest.to_str().unwrap()]).output().unwrap();
+                assert!(merged.status.success(), "{}", String::from_utf8_lossy(&merged.stderr));
+            }
+            assert_eq!(
+                std::fs::read(&tsv).unwrap(),
+                std::fs::read(&serial).unwrap(),
+                "{n} processes, {reduce}"
+            );
+            let record: serde_json::Value = serde_json::from_slice(&outputs[0].stdout).unwrap();
+            assert_eq!(
+                (record["engine"].as_str(), record["processes"].as_u64(), record["reduce"].as_str()),
+                (Some("timely"), Some(n as u64), Some(reduce))
+            );
+            assert!(record["connect_s"].as_f64().is_some(), "the wait to connect is reported apart");
+            if n > 1 {
+                assert!(
+                    record["shipping"]["bytes_to_workers"].as_u64().unwrap() > 0,
+                    "runs crossed processes"
+                );
+                assert!(
+                    record["sent_bytes"].as_u64().unwrap() > 0
+                        && record["received_bytes"].as_u64().unwrap() > 0
+                );
+            }
         }
-        assert_eq!(std::fs::read(&tsv).unwrap(), std::fs::read(&serial).unwrap(), "{n} processes");
+    }
+}
+
+/// The spread reduce's point: process 0 is sent only the answer, where the gathered one is
+/// sent every run the others mapped. (It also receives the runs of the partitions its own
+/// workers reduce, 1/N of the others', as every process does.)
+#[test]
+fn spread_sends_process_0_the_answer_not_the_runs() {
+    let _cluster = one_cluster_at_a_time();
+    let dir = scratch("bytes");
+    let shard = dir.join("b.tsv");
+    let out = harness()
+        .args([
+            "gen",
+            "--lines",
+            "200000",
+            "--unique",
+            "50000",
+            "--seed",
+            "9",
+            "--out",
+            shard.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let received = |reduce: &str| {
+        let extra =
+            ["--json", "--chunk-bytes", "64KiB", "--reduce", reduce, "--top", "5", "--word", "Aardvark"];
+        let outputs = cluster(&shard, &dir, 3, &extra);
         let record: serde_json::Value = serde_json::from_slice(&outputs[0].stdout).unwrap();
-        assert_eq!(
-            (record["engine"].as_str(), record["processes"].as_u64()),
-            (Some("timely"), Some(n as u64))
+        (record["received_bytes"].as_u64().unwrap(), record["answer_bytes"].as_u64().unwrap(), record)
+    };
+    let (gathered, no_answers, g) = received("gathered");
+    let (spread, answers, s) = received("spread");
+    assert_eq!(no_answers, 0);
+    assert_eq!(
+        (&g["distinct"], &g["total_match_count"], &g["top"], &g["words"]),
+        (&s["distinct"], &s["total_match_count"], &s["top"], &s["words"])
+    );
+    assert!(answers > 0 && answers * 100 <= gathered, "answers {answers} B against {gathered} B gathered");
+    assert!(spread * 2 < gathered, "process 0 received {spread} B spread against {gathered} B gathered");
+}
+
+#[test]
+fn a_process_killed_in_the_exchange_fails_the_others_quickly() {
+    let _cluster = one_cluster_at_a_time();
+    let dir = scratch("exchange-crash");
+    let shard = dir.join("a.tsv");
+    gen(&shard);
+    let hosts = hostfile(&dir, 3);
+    let children: Vec<Child> = (0..3)
+        .map(|i| {
+            let mut command =
+                harness_process(&shard, &hosts, 3, i, &["--chunk-bytes", "16KiB", "--worker-timeout", "5"]);
+            command.env("DISTRIBUTED_CRASH_IN_EXCHANGE", "2");
+            command.spawn().unwrap()
+        })
+        .collect();
+    let outputs: Vec<Output> = children.into_iter().map(|c| finish(c, Duration::from_secs(60))).collect();
+    assert!(String::from_utf8_lossy(&outputs[2].stderr).contains("crashing on purpose in the exchange"));
+    for out in &outputs[..2] {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && out.stdout.is_empty(), "{err}");
+        assert!(
+            err.contains("lost the connection to another process") || err.contains("sent nothing"),
+            "{err}"
         );
-        assert!(record["shipping"]["bytes_to_workers"].as_u64().unwrap() > 0, "runs crossed processes");
-        assert!(record["connect_s"].as_f64().is_some(), "the wait to connect is reported apart");
-        for out in &outputs[1..] {
-            assert!(out.stdout.is_empty(), "only process 0 prints results");
-        }
-        std::fs::remove_file(&tsv).unwrap();
     }
 }
 
@@ -197,21 +296,30 @@ fn processes_with_their_own_files_give_the_answer_for_all_of_them() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let hosts = hostfile(&dir, 2);
-    let tsv = dir.join("timely.tsv");
-    let children: Vec<Child> = (0..2)
-        .map(|i| {
-            let extra = ["--own-files", "--output", tsv.to_str().unwrap(), "--json"];
-            process(&halves[i], &hosts, 2, i, &extra, None)
-        })
-        .collect();
-    let outputs: Vec<Output> = children.into_iter().map(|c| finish(c, Duration::from_secs(60))).collect();
-    for (i, out) in outputs.iter().enumerate() {
-        assert!(out.status.success(), "process {i}: {}", String::from_utf8_lossy(&out.stderr));
+    for reduce in ["gathered", "spread"] {
+        let hosts = hostfile(&dir, 2);
+        let tsv = dir.join(format!("timely-{reduce}.tsv"));
+        let children: Vec<Child> = (0..2)
+            .map(|i| {
+                let extra = ["--own-files", "--output", tsv.to_str().unwrap(), "--json", "--reduce", reduce];
+                process(&halves[i], &hosts, 2, i, &extra, None)
+            })
+            .collect();
+        let outputs: Vec<Output> = children.into_iter().map(|c| finish(c, Duration::from_secs(60))).collect();
+        for (i, out) in outputs.iter().enumerate() {
+            assert!(out.status.success(), "process {i}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        if reduce == "spread" {
+            let manifest = dir.join(format!("timely-{reduce}.tsv.manifest"));
+            assert!(harness().args(["merge-parts", manifest.to_str().unwrap()]).status().unwrap().success());
+        }
+        assert_eq!(std::fs::read(&tsv).unwrap(), std::fs::read(&serial).unwrap(), "{reduce}");
+        let record: serde_json::Value = serde_json::from_slice(&outputs[0].stdout).unwrap();
+        assert_eq!(
+            (record["lines"].as_u64(), record["bytes"].as_u64()),
+            (Some(30_000), Some(data.len() as u64))
+        );
     }
-    assert_eq!(std::fs::read(&tsv).unwrap(), std::fs::read(&serial).unwrap());
-    let record: serde_json::Value = serde_json::from_slice(&outputs[0].stdout).unwrap();
-    assert_eq!((record["lines"].as_u64(), record["bytes"].as_u64()), (Some(30_000), Some(data.len() as u64)));
 }
 
 #[test]
@@ -250,12 +358,18 @@ fn processes_given_different_input_or_options_fail_instead_of_answering() {
     let cut = data[..data.len() * 3 / 4].iter().rposition(|&b| b == b'\n').unwrap() + 1;
     let short = dir.join("short.tsv");
     std::fs::write(&short, &data[..cut]).unwrap();
-    let cases: [(&Path, &[&str], &str); 3] = [
+    let cases: [(&Path, &[&str], &str); 5] = [
         (
             &shard,
             &["--chunk-bytes", "64KiB"],
             "the processes were not started with the same options: process 0 has",
         ),
+        (
+            &shard,
+            &["--reduce", "gathered"],
+            "the processes were not started with the same options: process 0 has",
+        ),
+        (&shard, &["--top", "3"], "the processes were not started with the same options: process 0 has"),
         (&short, &[], "the processes were not given the same input: process 0 read ["),
         (&shard, &["--own-files"], "process 1 was started with --own-files and process 0 without it"),
     ];

@@ -105,6 +105,17 @@ pub struct Record {
     pub processes: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connect_s: Option<f64>,
+    /// Where timely reduced the partitions (`gathered` on process 0, or `spread`), and the
+    /// bytes process 0 sent to and received from the other processes (timely's own count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reduce: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_bytes: Option<u64>,
+    /// Of `received_bytes`, the other processes' answers (spread), as JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_bytes: Option<u64>,
     /// What crossing process boundaries cost (the process model).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping: Option<workload::ngram::Shipping>,
@@ -298,6 +309,7 @@ impl Record {
                     self.chunk_lines,
                     &self.engine,
                     self.processes,
+                    &self.reduce,
                     &self.start_method
                 ),
                 (&self.interpreter, &self.placement, &self.way, self.extra.get("executor")),

@@ -331,6 +331,61 @@ pub enum Totals<'a> {
     Map(Counts<'a>),
     /// Partition `r` holds exactly the keys `k` with `partition_of_hash(key_hash(k), R) == r`.
     Partitioned(Vec<KeyTable>),
+    /// The totals stay in the processes that reduced them (the timely engine's spread
+    /// reduce); here is only what the answer needs. Its keys cannot be listed: asking for
+    /// them is a bug, and panics.
+    Spread(SpreadAnswer),
+}
+
+/// What process 0 of a spread reduce holds: the answer without the totals.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SpreadAnswer {
+    pub distinct: u64,
+    /// The sum of every total, `None` past `u64`.
+    pub total: Option<u64>,
+    /// The top totals, best first (a larger total, then smaller key bytes); as many as asked.
+    pub top: Vec<(Vec<u8>, u64)>,
+    /// The probe words asked for, with their totals (0 for a word that never occurs).
+    pub words: Vec<(Vec<u8>, u64)>,
+}
+
+impl SpreadAnswer {
+    /// Puts the answers of processes holding disjoint keys together: distinct and total
+    /// summed, the top `k` of the tops (each key's total is in one process's top or in
+    /// none), and the words summed (a word is found in one process at most).
+    pub fn merge(parts: impl IntoIterator<Item = SpreadAnswer>, k: usize) -> SpreadAnswer {
+        let mut all = SpreadAnswer { total: Some(0), ..SpreadAnswer::default() };
+        for part in parts {
+            all.distinct += part.distinct;
+            all.total = all.total.zip(part.total).and_then(|(a, b)| a.checked_add(b));
+            all.top.extend(part.top);
+            for (word, total) in part.words {
+                match all.words.iter_mut().find(|(w, _)| *w == word) {
+                    Some((_, sum)) => *sum += total,
+                    None => all.words.push((word, total)),
+                }
+            }
+        }
+        all.top.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        all.top.truncate(k);
+        all
+    }
+
+    fn word(&self, ngram: &[u8]) -> Option<u64> {
+        match self.words.iter().find(|(w, _)| w == ngram) {
+            Some((_, total)) => (*total > 0).then_some(*total),
+            None => panic!(
+                "{:?} was not one of the probe words of the spread reduce: its total stays in the process that \
+                 reduced it",
+                String::from_utf8_lossy(ngram)
+            ),
+        }
+    }
+}
+
+/// Asking a spread answer for its keys.
+fn spread_keys() -> ! {
+    panic!("the totals of a spread reduce stay in the processes that reduced them: merge their parts to list them")
 }
 
 impl Totals<'_> {
@@ -339,6 +394,7 @@ impl Totals<'_> {
         match self {
             Totals::Map(counts) => counts.len(),
             Totals::Partitioned(parts) => parts.iter().map(KeyTable::len).sum(),
+            Totals::Spread(answer) => answer.distinct as usize,
         }
     }
 
@@ -352,6 +408,7 @@ impl Totals<'_> {
             Totals::Map(counts) => counts.get(ngram).copied(),
             Totals::Partitioned(parts) if parts.is_empty() => None,
             Totals::Partitioned(parts) => parts[partition_of_hash(key_hash(ngram), parts.len())].get(ngram),
+            Totals::Spread(answer) => answer.word(ngram),
         }
     }
 
@@ -363,6 +420,7 @@ impl Totals<'_> {
             Totals::Partitioned(parts) => {
                 parts.iter().for_each(|part| part.iter().for_each(|(k, v)| f(k, v)))
             }
+            Totals::Spread(_) => spread_keys(),
         }
     }
 
@@ -371,6 +429,7 @@ impl Totals<'_> {
         match self {
             Totals::Map(counts) => Box::new(counts.iter().map(|(k, v)| (*k, *v))),
             Totals::Partitioned(parts) => Box::new(parts.iter().flat_map(KeyTable::iter)),
+            Totals::Spread(_) => spread_keys(),
         }
     }
 }
@@ -420,6 +479,16 @@ pub struct ClusterPart {
     pub connect_s: f64,
     /// Records the exchange sent from a worker in one process to one in another.
     pub exchanged_records: u64,
+    /// Where the partitions were reduced: `gathered` (all on process 0) or `spread` (each
+    /// by the worker that owns it, in whichever process).
+    pub reduce: &'static str,
+    /// Bytes this process sent to and received from the others, as timely's network
+    /// threads counted their messages (0 with one process).
+    pub sent_bytes: u64,
+    pub received_bytes: u64,
+    /// Of what process 0 received, the other processes' answers (spread reduce), as JSON:
+    /// more than timely's own encoding of them.
+    pub answer_bytes: u64,
 }
 
 /// Where the MapReduce engine's time went.
@@ -487,6 +556,7 @@ impl<'a> NgramOutput<'a> {
     pub fn into_owned(self) -> NgramOutput<'static> {
         let totals = match self.totals {
             Totals::Partitioned(parts) => Totals::Partitioned(parts),
+            Totals::Spread(answer) => Totals::Spread(answer),
             Totals::Map(counts) => {
                 let partitions = 64;
                 let mut parts: Vec<KeyTable> = (0..partitions).map(|_| KeyTable::new()).collect();
@@ -543,6 +613,21 @@ impl<'a> NgramOutput<'a> {
         }
     }
 
+    /// An answer of `totals` alone: no lines read, nothing skipped, no phases.
+    pub fn of_totals(totals: Totals<'a>) -> NgramOutput<'a> {
+        NgramOutput {
+            totals,
+            lines: 0,
+            bytes: 0,
+            skipped: 0,
+            first_skipped: None,
+            shipping: None,
+            phases: None,
+            cluster: None,
+            reruns: Vec::new(),
+        }
+    }
+
     /// Distinct ngrams.
     pub fn distinct(&self) -> usize {
         self.totals.len()
@@ -583,6 +668,10 @@ impl<'a> NgramOutput<'a> {
                 return scan(k, |visit| counts.iter().for_each(|(key, total)| visit(*total, &|| *key)))
             }
             Totals::Partitioned(parts) => parts,
+            Totals::Spread(answer) => {
+                let top = answer.top.iter().take(k).map(|(key, total)| (key.as_slice(), *total));
+                return (answer.total, top.collect());
+            }
         };
         let threads = threads.min(parts.len());
         if threads < 2 || self.totals.len() < at_least {

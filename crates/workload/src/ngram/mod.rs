@@ -15,8 +15,8 @@ pub use combiner::ChunkError;
 pub use fast::Walk;
 pub use job::{
     map_chunk_read_runs, map_chunk_ref_into, map_chunk_ref_runs, merge_all, plan_chunks, ChunkRef, Chunking,
-    ClusterPart, NgramOptions, NgramOutput, Phases, Rerun, Shipping, SkippedAt, SkippedLine, Source, Tally,
-    Totals, DEFAULT_CHUNK_BYTES,
+    ClusterPart, NgramOptions, NgramOutput, Phases, Rerun, Shipping, SkippedAt, SkippedLine, Source,
+    SpreadAnswer, Tally, Totals, DEFAULT_CHUNK_BYTES,
 };
 pub use kernel::Kernel;
 pub use map::{
