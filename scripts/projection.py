@@ -5,13 +5,13 @@ ngram --model mapreduce --workers 1`), and the bytes of pre-combined partitions 
 produces (what the process model ships back: `--model process --algorithm partitioned`),
 which is what would cross the network.
 
-Two designs. What `--engine timely` does: every partition goes to the first machine, which
-prints the answer, and reduces there:
+Two designs, both in `--engine timely`. `--reduce gathered`: every partition goes to the first
+machine, which prints the answer, and reduces there:
 
     T(M) = S / (M C r_map)  +  P (M - 1) / (M B)  +  R / C
 
-and a reduce spread over the machines (each partition to its own machine, the answer left
-partitioned where it was reduced):
+and `--reduce spread` (the default): each partition reduced on the machine that owns it,
+only the answer sent to the first, the totals left where they were reduced:
 
     T(M) = S / (M C r_map)  +  P (M - 1) / (M^2 B)  +  R / (M C)
 
@@ -19,7 +19,9 @@ S input bytes, M machines of C cores, r_map bytes per second per worker, P parti
 (all machines together), B each machine's network bandwidth, R one worker's reduce time for
 S. Assumed: every machine already holds its share of the input in its page cache; perfect
 balance; no start-up or connection time; the exchange does not overlap the map
-(pessimistic); the reduce scales with cores.
+(pessimistic: on `scripts/cluster.sh`'s shaped links the bytes are as projected, and the time
+a rate adds can be less than the network term where processes finish mapping at different
+times); the reduce scales with cores.
 
     scripts/projection.py FILE [--harness target/release/harness]
 """
@@ -60,7 +62,7 @@ def main():
     print(header)
     print("|" + " --- |" * (2 + 5))
     designs = [
-        ("gathered (timely today)", lambda s, b, m: s * partition_ratio * (m - 1) / (m * b) + s * reduce_per_byte / cores),
+        ("gathered", lambda s, b, m: s * partition_ratio * (m - 1) / (m * b) + s * reduce_per_byte / cores),
         ("spread", lambda s, b, m: s * partition_ratio * (m - 1) / (m * m * b) + s * reduce_per_byte / (m * cores)),
     ]
     for design, rest in designs:

@@ -6,7 +6,8 @@
 #
 #   scripts/readme-figures.sh            (or: just readme-figures)
 #
-# Needs the default shard (made if missing, about 10 s) and takes about two minutes.
+# Needs the default shard (made if missing, about 10 s) and takes about two minutes, two more
+# as root (the cluster blocks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,6 +66,13 @@ block reduce-rust target/release/examples/reduce_compare "$small" 100000
 # Scaling beyond this machine, on paper: rates measured on the full shard.
 if command -v python3 >/dev/null; then
     block projection python3 scripts/projection.py "$shard"
+fi
+# A cluster on one machine (needs root): both reduce designs over shaped links.
+if [ "$(id -u)" = 0 ]; then
+    block cluster scripts/cluster.sh 2 1gbit
+    more cluster scripts/cluster.sh 3 1gbit
+    more cluster scripts/cluster.sh 4 1gbit
+    more cluster scripts/cluster.sh 3 10gbit
 fi
 
 # A free-threaded CPython, when there is one (`just free-threaded`): the GIL switched on,

@@ -11,16 +11,21 @@
 //!    `i % peers`; each process reads its own workers' byte ranges of the shared file (with
 //!    `pread`, as the engine does), and each worker folds runs of equal keys into R
 //!    partitions by key hash (`partitioned::combine`: runs buffered, keys copied);
-//! 2. **exchange**: partition p's runs go to worker `p % W` of process 0 as one record
+//! 2. **exchange**: partition p's runs go to the worker that reduces it as one record
 //!    (timely's `Exchange` pact; records crossing processes go over TCP): R records a worker,
-//!    not one per (ngram, count). Process 0 prints the answer, so every total must reach it
-//!    in the end: sending the runs there directly makes each cross at most once, where an
-//!    exchange among all workers and then a gather of the totals sent most of them twice
-//!    (2 processes x 1 worker, full default shard: 0.83-0.87 s with 53 MB of runs exchanged
-//!    and the totals gathered after);
-//! 3. **reduce**: process 0's workers reduce the partitions they receive
-//!    (`reduce_partition`, the engine's) when their input is complete (the frontier is
-//!    empty); process 0 holds the answer, partitioned as the engine's is.
+//!    not one per (ngram, count). [`Reduce::Spread`] (the default): worker `p % peers`, in
+//!    whichever process; [`Reduce::Gathered`]: worker `p % W` of process 0, so each run
+//!    crosses at most once and process 0 holds every total (an exchange among all workers
+//!    and then a gather of the totals sent most of them twice: 2 processes x 1 worker, full
+//!    default shard, 0.83-0.87 s with 53 MB of runs exchanged and the totals gathered after);
+//! 3. **reduce**: each worker reduces the partitions it receives (`reduce_partition`, the
+//!    engine's) when its input is complete (the frontier is empty);
+//! 4. **answer** (spread): each process's workers leave their tables in one place, and the
+//!    last to arrive works out the process's share of the answer (distinct, total, top, the
+//!    probe words), writes its part of `--output` ([`parts`]) and sends the share alone to
+//!    worker 0: kilobytes, where the gathered design sends process 0 every run the others
+//!    mapped. On `scripts/cluster.sh`'s 1 Gbit/s links (3 processes, full default shard) that
+//!    was 24 MB into process 0 (its own partitions' runs) against 71 MB gathered.
 //!
 //! Before the exchange worked on partitions it sent every (ngram, count) pair as its own
 //! record and gathered every total on worker 0 one by one: on the full default shard (2 vCPU
@@ -228,6 +233,8 @@ struct WorkerResult {
     meta: Vec<Meta>,
     /// Every process's answer (spread reduce; worker 0 of process 0 only).
     answers: Vec<ProcessAnswer>,
+    /// When this worker knew every process was there (the job's start).
+    ready: Option<std::time::Instant>,
 }
 
 /// The first panic message seen while a run is on (timely's network threads announce a lost
@@ -390,7 +397,7 @@ pub fn ngram(
             got => break got,
         }
     };
-    let connect_s = clock.elapsed().as_secs_f64();
+    let connected_s = clock.elapsed().as_secs_f64();
     if connected.is_err() && !run.is_finished() {
         // timely goes on retrying (and printing) in its thread until the process exits:
         // stdout stays on stderr, so that nothing but results ever reaches it.
@@ -456,6 +463,11 @@ pub fn ngram(
         Ok(Err(message)) => return Err(explain(first_worker, format!("timely: {message}"))),
         Err(_) => return Err(explain(first_worker, lost().unwrap_or_else(|| "timely panicked".into()))),
     };
+    // The job starts once every process has connected and said what it was given: a process
+    // whose own connections were made may wait there for two others still connecting to each
+    // other (timely retries a refused connection a second later).
+    let ready = results.iter().filter_map(|r| r.as_ref().ok()?.ready).min();
+    let connect_s = ready.map_or(connected_s, |at| at.duration_since(clock).as_secs_f64());
     let mut outcomes = Vec::new();
     for (index, result) in results.into_iter().enumerate() {
         match result {
@@ -827,6 +839,8 @@ fn run_worker<A: timely::communication::Allocate>(
         }
     }
 
+    let ready = Some(std::time::Instant::now());
+
     // Map and combine this worker's chunks.
     let sources: Vec<Source<'_>> = inputs.iter().map(InputFile::source).collect();
     let plan = plan_chunks(&sources, options.chunking);
@@ -962,5 +976,6 @@ fn run_worker<A: timely::communication::Allocate>(
         rest_s: rest_clock.elapsed().as_secs_f64(),
         meta,
         answers,
+        ready,
     }
 }

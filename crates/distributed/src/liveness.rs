@@ -52,7 +52,7 @@ impl Liveness {
             heard.iter().enumerate().position(|(p, at)| p != self.me && at.elapsed() > self.timeout)?;
         Some(format!(
             "process {}: process {process} ({}) sent nothing, not even a heartbeat, for {} s: stopped, frozen, \
-             or not a harness process speaking timely's protocol",
+             cut off (its host or network link down), or not a harness process speaking timely's protocol",
             self.me,
             self.addresses.get(process).map_or("?", String::as_str),
             self.timeout.as_secs_f64()
