@@ -2,8 +2,8 @@
 # A cluster on one machine: N network namespaces (hcl-0 .. hcl-N-1), each joined to a bridge
 # (hclbr) by a veth pair whose two ends are shaped to RATE with tc's tbf (so each process's
 # link is RATE each way, as a machine's network card is), one `harness ngram --engine timely`
-# process per namespace, with a generated hostfile on 10.213.0.0/24. It runs the job in both
-# designs (`--reduce gathered` and `--reduce spread`), alternated, on the links unshaped (the
+# process per namespace, with a generated hostfile on 10.213.0.0/24. It runs the job in each
+# design (`--reduce gathered`, `spread` and `others`), alternated, on the links unshaped (the
 # veth's own speed) and shaped to RATE, and prints per design and link: the elapsed time and
 # phases, and the bytes each process sent and received, from the run's own counters (timely's
 # network log) beside the links' counters (which add TCP/IP headers and acknowledgements).
@@ -291,7 +291,7 @@ if [ -n "$loss" ]; then
     check_ok clean
     lose
     echo "dropping $loss % of each namespace's TCP packets, by $loss_by"
-    for design in gathered spread; do
+    for design in gathered spread others; do
         run "$design" "lossy-$design"
         check_ok "lossy-$design"
         if [ "$(answer "lossy-$design")" != "$(answer clean)" ]; then
@@ -305,10 +305,15 @@ if [ -n "$loss" ]; then
 fi
 
 # The measurement: every design x link once per round, the order turned around each round.
-order=("gathered unshaped" "spread unshaped" "gathered $rate" "spread $rate")
+designs=(gathered spread others)
+order=()
+for link in unshaped "$rate"; do
+    for design in "${designs[@]}"; do order+=("$design $link"); done
+done
 for ((r = 1; r <= rounds; r++)); do
     if [ $((r % 2)) = 0 ]; then
-        cells=("${order[3]}" "${order[2]}" "${order[1]}" "${order[0]}")
+        cells=()
+        for ((c = ${#order[@]} - 1; c >= 0; c--)); do cells+=("${order[$c]}"); done
     else
         cells=("${order[@]}")
     fi
@@ -360,7 +365,7 @@ done
 # The network term: what the rate added to each design's time, beside what the link's bytes
 # at that rate would take (the busiest link, one way).
 echo
-for design in gathered spread; do
+for design in "${designs[@]}"; do
     shaped=$(for ((r = 1; r <= rounds; r++)); do field elapsed_s <"$work/$design-$rate-$r.0.out"; done | median)
     free=$(for ((r = 1; r <= rounds; r++)); do field elapsed_s <"$work/$design-unshaped-$r.0.out"; done | median)
     most=$(awk '{ if ($1 > m) m = $1; if ($2 > m) m = $2 } END { print m }' "$work/$design-$rate-$rounds.links")
@@ -368,7 +373,11 @@ for design in gathered spread; do
         printf "%s: %s added %.3f s (%.3f s against %.3f s unshaped); the busiest link carried %.1f MB one way: %.3f s at %s\n",
             d, rate, s - f, s, f, m / 1e6, m * 8 / bits, rate }'
 done
-answer_g=$(answer "gathered-$rate-$rounds")
-answer_s=$(answer "spread-$rate-$rounds")
-[ "$answer_g" = "$answer_s" ] || { echo "cluster.sh: the two designs disagree" >&2; exit 1; }
-echo "both designs: the same answer ($(field distinct <"$work/spread-$rate-$rounds.0.out") distinct, total $(field total_match_count <"$work/spread-$rate-$rounds.0.out"))"
+for design in spread others; do
+    if [ "$(answer "$design-$rate-$rounds")" != "$(answer "gathered-$rate-$rounds")" ]; then
+        echo "cluster.sh: $design and gathered disagree:" >&2
+        diff <(answer "gathered-$rate-$rounds") <(answer "$design-$rate-$rounds") >&2 || true
+        exit 1
+    fi
+done
+echo "every design: the same answer ($(field distinct <"$work/spread-$rate-$rounds.0.out") distinct, total $(field total_match_count <"$work/spread-$rate-$rounds.0.out"))"

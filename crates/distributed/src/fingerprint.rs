@@ -18,10 +18,11 @@ use crate::{Meta, Reduce, INPUT};
 pub(crate) fn describe_input(inputs: &[InputFile], options: &NgramOptions, reduce: &Reduce) -> Vec<u8> {
     // The options that shape the chunk plan and the answer come first, as a line of their own
     // (with a spread reduce, every process makes its share of the top and the words).
-    let answer = match reduce {
-        Reduce::Gathered => "reduce gathered".to_string(),
-        Reduce::Spread(wanted) => format!(
-            "reduce spread, top {}, words {:?}",
+    let answer = match reduce.wanted() {
+        None => format!("reduce {}", reduce.name()),
+        Some(wanted) => format!(
+            "reduce {}, top {}, words {:?}",
+            reduce.name(),
             wanted.top,
             wanted.words.iter().map(|w| String::from_utf8_lossy(w)).collect::<Vec<_>>()
         ),

@@ -14,7 +14,8 @@
 //! 2. **exchange**: partition p's runs go to the worker that reduces it as one record
 //!    (timely's `Exchange` pact; records crossing processes go over TCP): R records a worker,
 //!    not one per (ngram, count). [`Reduce::Spread`] (the default): worker `p % peers`, in
-//!    whichever process; [`Reduce::Gathered`]: worker `p % W` of process 0, so each run
+//!    whichever process; [`Reduce::Others`]: the same over the workers of processes 1 to
+//!    N-1; [`Reduce::Gathered`]: worker `p % W` of process 0, so each run
 //!    crosses at most once and process 0 holds every total (an exchange among all workers
 //!    and then a gather of the totals sent most of them twice: 2 processes x 1 worker, full
 //!    default shard, 0.83-0.87 s with 53 MB of runs exchanged and the totals gathered after);
@@ -99,8 +100,14 @@ pub enum Reduce {
     #[default]
     Gathered,
     /// Each partition by the worker that owns it (partition p by worker p % peers, in
-    /// whichever process); only what the answer needs crosses to process 0.
+    /// whichever process); only what the answer needs crosses to process 0, besides the
+    /// runs of its own partitions. Every link carries (N-1)/N^2 of the runs.
     Spread(Wanted),
+    /// As `Spread`, over the other processes' workers only: process 0 maps its share and
+    /// reduces nothing, as a Spark driver, so only the answer crosses to it; each other
+    /// process's link then carries 1/N of the runs (with 2 processes, what gathered sends
+    /// process 0, sent to process 1 instead). One process: as `Spread`.
+    Others(Wanted),
 }
 
 /// What a spread reduce's answer must hold, since the totals stay where they were reduced.
@@ -120,6 +127,26 @@ impl Reduce {
         match self {
             Reduce::Gathered => "gathered",
             Reduce::Spread(_) => "spread",
+            Reduce::Others(_) => "others",
+        }
+    }
+
+    /// What the answer must hold, where the totals stay with the processes that reduced
+    /// them (`None`: gathered, process 0 holds them all).
+    pub fn wanted(&self) -> Option<&Wanted> {
+        match self {
+            Reduce::Gathered => None,
+            Reduce::Spread(wanted) | Reduce::Others(wanted) => Some(wanted),
+        }
+    }
+
+    /// The worker (of `workers` per process, `processes` in all) that reduces `partition`.
+    fn reducer(&self, partition: u64, workers: usize, processes: usize) -> u64 {
+        let (w, peers) = (workers as u64, (workers * processes) as u64);
+        match self {
+            Reduce::Gathered => partition % w,
+            Reduce::Others(_) if processes > 1 => w + partition % (peers - w),
+            Reduce::Spread(_) | Reduce::Others(_) => partition % peers,
         }
     }
 }
@@ -589,9 +616,11 @@ fn summarise(
     let r = cluster_partitions(files, cluster);
     tables.resize_with(r.max(count), KeyTable::new);
     let totals = match &cluster.reduce {
-        Reduce::Spread(wanted) if holds_answer => Totals::Spread(spread_answer(answers, wanted, cluster)?),
-        _ if holds_answer => Totals::Partitioned(tables),
-        _ => Totals::Partitioned(Vec::new()),
+        _ if !holds_answer => Totals::Partitioned(Vec::new()),
+        reduce => match reduce.wanted() {
+            Some(wanted) => Totals::Spread(spread_answer(answers, wanted, cluster)?),
+            None => Totals::Partitioned(tables),
+        },
     };
     Ok(NgramOutput {
         totals,
@@ -727,12 +756,11 @@ fn run_worker<A: timely::communication::Allocate>(
     let mut answers_in: InputHandleVec<u64, ProcessAnswer> = InputHandleVec::new();
     let answers_seen: Rc<RefCell<Vec<ProcessAnswer>>> = Rc::new(RefCell::new(Vec::new()));
     let answers_probe = ProbeHandle::new();
-    // Who reduces partition p: worker p % W of process 0 (gathered), or worker p % peers
-    // of any process (spread).
-    let reducers = match reduce {
-        Reduce::Gathered => workers_per_process as u64,
-        Reduce::Spread(_) => peers as u64,
-    };
+    // Who reduces partition p (`Reduce::reducer`).
+    let route = reduce.clone();
+    let processes_in_all = peers / workers_per_process;
+    let reducer = move |p: u64| route.reducer(p, workers_per_process, processes_in_all);
+    let route_runs = reducer.clone();
 
     worker.dataflow::<u64, _, _>(|scope| {
         let mine = Rc::clone(&held);
@@ -742,11 +770,11 @@ fn run_worker<A: timely::communication::Allocate>(
             // holds a capability until it has reduced, so the probe after it says when.
             .unary_frontier::<timely::container::CapacityContainerBuilder<Vec<()>>, _, _, _>(
                 // Partition p goes to its reducer (timely's exchange sends a record to the
-                // worker its value names, modulo the number of workers). Gathered: the answer
-                // is in process 0 then, each run crossing between processes at most once and
-                // no reduced total crossing again. Spread: a run crosses to the process that
-                // owns its partition, and only the answer to process 0.
-                Exchange::new(move |record: &(u64, RunBuffer)| record.0 % reducers),
+                // worker its value names). Gathered: the answer is in process 0 then, each
+                // run crossing between processes at most once and no reduced total crossing
+                // again. Spread and others: a run crosses to the process that owns its
+                // partition, and only the answer to process 0.
+                Exchange::new(move |record: &(u64, RunBuffer)| route_runs(record.0)),
                 "Reduce",
                 |_capability, _info| {
                     // This worker's partitions: every worker's runs for each, reduced with the
@@ -922,7 +950,7 @@ fn run_worker<A: timely::communication::Allocate>(
         if runs.is_empty() {
             continue;
         }
-        let reducer_process = (partition as u64 % reducers) as usize / workers_per_process;
+        let reducer_process = reducer(partition as u64) as usize / workers_per_process;
         if reducer_process != my_process {
             crossing += runs.len() as u64;
             crossing_bytes += (runs.key_bytes() + 16 * runs.len()) as u64;
@@ -946,7 +974,7 @@ fn run_worker<A: timely::communication::Allocate>(
         }
     }
     let mut partitions_held = std::mem::take(&mut *held.borrow_mut());
-    if let Reduce::Spread(wanted) = reduce {
+    if let Some(wanted) = reduce.wanted() {
         // The process's workers leave their tables in one place; the last to arrive answers
         // for the process (no worker waits for another: timely needs every worker stepping).
         let mine = {

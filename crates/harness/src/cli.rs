@@ -301,10 +301,12 @@ pub struct NgramArgs {
     #[arg(long)]
     pub own_files: bool,
     /// With `--engine timely`: where the partitions are reduced. `spread` (the default):
-    /// each by the worker that owns it, in whichever process; only the answer (distinct,
-    /// total, top, words) crosses to process 0, and `--output` becomes one part file per
-    /// process and a manifest (`harness merge-parts` joins them). `gathered`: every partition
-    /// on process 0, which writes `--output` whole.
+    /// each by the worker that owns it, in whichever process; of the answer, only each
+    /// process's share (distinct, total, top, words) crosses to process 0, and `--output`
+    /// becomes one part file per process and a manifest (`harness merge-parts` joins them).
+    /// `others`: the same on every process but 0, which maps and reduces nothing (only the
+    /// answer crosses to it). `gathered`: every partition on process 0, which writes
+    /// `--output` whole.
     #[arg(long, value_enum)]
     pub reduce: Option<ReduceArg>,
     /// Seconds a busy worker process may send nothing, not even its heartbeat (every 0.5 s),
@@ -327,6 +329,7 @@ pub enum EngineArg {
 pub enum ReduceArg {
     #[default]
     Spread,
+    Others,
     Gathered,
 }
 

@@ -22,7 +22,8 @@ fn text(bytes: &[u8]) -> String {
 pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
     // A bad output is refused before any work, not after minutes of it: on a spread timely
     // run, this process's part (and on process 0, the manifest).
-    let spread = args.engine == EngineArg::Timely && args.reduce.unwrap_or_default() == ReduceArg::Spread;
+    let reduce = args.reduce.unwrap_or_default();
+    let spread = args.engine == EngineArg::Timely && reduce != ReduceArg::Gathered;
     if let Some(path) = &args.output {
         if spread {
             output::check(
@@ -79,14 +80,17 @@ pub fn run(args: &NgramArgs, kernel: Kernel) -> Result<(), CliError> {
             worker_timeout: args
                 .worker_timeout
                 .map_or(workload::run::DEFAULT_WORKER_TIMEOUT, std::time::Duration::from_secs),
-            reduce: if spread {
-                distributed::Reduce::Spread(distributed::Wanted {
+            reduce: {
+                let wanted = distributed::Wanted {
                     top: args.top,
                     words: args.words.iter().map(|w| w.as_bytes().to_vec()).collect(),
                     output: args.output.clone(),
-                })
-            } else {
-                distributed::Reduce::Gathered
+                };
+                match reduce {
+                    ReduceArg::Spread => distributed::Reduce::Spread(wanted),
+                    ReduceArg::Others => distributed::Reduce::Others(wanted),
+                    ReduceArg::Gathered => distributed::Reduce::Gathered,
+                }
             },
         }),
     };

@@ -1,5 +1,5 @@
 //! `--engine timely` across real processes on loopback: one, two and three processes give
-//! the serial model's `--output`, the gathered reduce as one file and the spread one as parts
+//! the serial model's `--output`, the gathered reduce as one file and the spread ones as parts
 //! that `merge-parts` joins; the spread reduce sends process 0 the answer, not the runs; a
 //! process that crashes (on connecting or in the exchange), or never comes, fails the others
 //! with a clear error in bounded time.
@@ -111,7 +111,7 @@ fn cluster(shard: &Path, dir: &Path, n: usize, extra: &[&str]) -> Vec<Output> {
 }
 
 #[test]
-fn one_two_and_three_processes_write_the_serial_output_gathered_or_spread() {
+fn one_two_and_three_processes_write_the_serial_output_in_every_design() {
     let _cluster = one_cluster_at_a_time();
     let dir = scratch("agree");
     let shard = dir.join("a.tsv");
@@ -123,13 +123,13 @@ fn one_two_and_three_processes_write_the_serial_output_gathered_or_spread() {
         .unwrap();
     assert!(out.status.success());
     for n in [1, 2, 3] {
-        for reduce in ["gathered", "spread"] {
+        for reduce in ["gathered", "spread", "others"] {
             let tsv = dir.join(format!("timely-{n}-{reduce}.tsv"));
             // Small chunks (the shard is 600 KB): every process maps some, and sends runs.
             let extra =
                 ["--output", tsv.to_str().unwrap(), "--json", "--chunk-bytes", "16KiB", "--reduce", reduce];
             let outputs = cluster(&shard, &dir, n, &extra);
-            if reduce == "spread" {
+            if reduce != "gathered" {
                 let manifest = dir.join(format!("timely-{n}-{reduce}.tsv.manifest"));
                 for i in 0..n {
                     assert!(dir.join(format!("timely-{n}-{reduce}.tsv.part-{i}-of-{n}")).exists());
@@ -163,9 +163,10 @@ fn one_two_and_three_processes_write_the_serial_output_gathered_or_spread() {
     }
 }
 
-/// The spread reduce's point: process 0 is sent only the answer, where the gathered one is
-/// sent every run the others mapped. (It also receives the runs of the partitions its own
-/// workers reduce, 1/N of the others', as every process does.)
+/// The spread reduces' point: process 0 is sent the answer, where the gathered one is sent
+/// every run the others mapped. With `others` that is all it receives (at most 1% of what
+/// gathered sends it); with `spread` it also receives the runs of the partitions its own
+/// workers reduce, as every process does.
 #[test]
 fn spread_sends_process_0_the_answer_not_the_runs() {
     let _cluster = one_cluster_at_a_time();
@@ -195,13 +196,16 @@ fn spread_sends_process_0_the_answer_not_the_runs() {
     };
     let (gathered, no_answers, g) = received("gathered");
     let (spread, answers, s) = received("spread");
+    let (others, _, o) = received("others");
     assert_eq!(no_answers, 0);
-    assert_eq!(
-        (&g["distinct"], &g["total_match_count"], &g["top"], &g["words"]),
-        (&s["distinct"], &s["total_match_count"], &s["top"], &s["words"])
-    );
+    let answer = |r: &serde_json::Value| {
+        (r["distinct"].clone(), r["total_match_count"].clone(), r["top"].clone(), r["words"].clone())
+    };
+    assert_eq!(answer(&g), answer(&s));
+    assert_eq!(answer(&g), answer(&o));
     assert!(answers > 0 && answers * 100 <= gathered, "answers {answers} B against {gathered} B gathered");
     assert!(spread * 2 < gathered, "process 0 received {spread} B spread against {gathered} B gathered");
+    assert!(others * 100 <= gathered, "process 0 received {others} B (others) against {gathered} B gathered");
 }
 
 #[test]
