@@ -262,6 +262,8 @@ struct WorkerResult {
     answers: Vec<ProcessAnswer>,
     /// When this worker knew every process was there (the job's start).
     ready: Option<std::time::Instant>,
+    /// Why this process's part of `--output` could not be written.
+    part_failed: Option<String>,
 }
 
 /// The first panic message seen while a run is on (timely's network threads announce a lost
@@ -566,6 +568,13 @@ fn summarise(
     let mut partitions: Vec<(u64, KeyTable)> =
         outcomes.iter_mut().flat_map(|o| std::mem::take(&mut o.partitions)).collect();
     partitions.sort_by_key(|(p, _)| *p);
+    if let Some(why) = outcomes.iter().find_map(|o| o.part_failed.clone()) {
+        return Err(WorkerFailure {
+            worker: None,
+            message: format!("process {} could not write its part: {why}", cluster.process),
+        }
+        .into());
+    }
     let answers: Vec<ProcessAnswer> =
         outcomes.iter_mut().flat_map(|o| std::mem::take(&mut o.answers)).collect();
     let answer_bytes = answers
@@ -974,6 +983,8 @@ fn run_worker<A: timely::communication::Allocate>(
         }
     }
     let mut partitions_held = std::mem::take(&mut *held.borrow_mut());
+    // This process's part that could not be written: this process fails too, not only 0.
+    let mut part_failed = None;
     if let Some(wanted) = reduce.wanted() {
         // The process's workers leave their tables in one place; the last to arrive answers
         // for the process (no worker waits for another: timely needs every worker stepping).
@@ -984,7 +995,11 @@ fn run_worker<A: timely::communication::Allocate>(
             (deposit.arrived == workers_per_process).then(|| std::mem::take(&mut deposit.tables))
         };
         if let Some(tables) = mine {
-            answers_in.send(answer_for_process(tables, partitions, wanted, my_process, processes));
+            let answer = answer_for_process(tables, partitions, wanted, my_process, processes);
+            if let Some(Err(why)) = &answer.part {
+                part_failed = Some(why.clone());
+            }
+            answers_in.send(answer);
         }
     }
     answers_in.close();
@@ -1005,5 +1020,6 @@ fn run_worker<A: timely::communication::Allocate>(
         meta,
         answers,
         ready,
+        part_failed,
     }
 }
