@@ -37,6 +37,7 @@
 //! the others down within moments (timely's network threads panic on a lost connection);
 //! one that never connects is reported after [`Cluster::connect_timeout`].
 
+mod answer;
 mod fingerprint;
 mod hostfile;
 mod liveness;
@@ -56,14 +57,14 @@ use timely::dataflow::operators::vec::Broadcast;
 use timely::dataflow::operators::{Exchange as _, Inspect, Operator, Probe};
 use timely::dataflow::{InputHandleVec, ProbeHandle};
 
+use answer::{answer_for_process, spread_answer, Deposit, ProcessAnswer};
 use liveness::Liveness;
-use parts::PartEntry;
 use workload::chunk::{line_at, line_number_at};
 use workload::input::InputFile;
 use workload::ngram::partitioned::{combine, default_partitions, presize, reduce_partition, Mapped, Partial};
 use workload::ngram::{
     key_hash, map_chunk_read_runs, map_chunk_ref_runs, parse_line, plan_chunks, ClusterPart, KeyTable,
-    NgramOptions, NgramOutput, Phases, RunBuffer, Shipping, SkippedLine, Source, SpreadAnswer, Totals,
+    NgramOptions, NgramOutput, Phases, RunBuffer, Shipping, SkippedLine, Source, Totals,
 };
 use workload::{FirstFailure, NgramError, WorkerFailure};
 
@@ -199,22 +200,6 @@ impl Cluster {
 /// Side records, broadcast to every worker: (kind, text, a, b).
 pub(crate) type Meta = (u8, Vec<u8>, u64, u64);
 
-/// What one process of a spread reduce sends process 0: its share of the answer, and its
-/// part of the output (or why it could not write it).
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-struct ProcessAnswer {
-    process: u64,
-    answer: SpreadAnswer,
-    part: Option<Result<PartEntry, String>>,
-}
-
-/// A process's reduced partitions, gathered from its workers: the last to arrive answers
-/// for the process (see `answer_for_process`).
-#[derive(Default)]
-struct Deposit {
-    tables: Vec<(u64, KeyTable)>,
-    arrived: usize,
-}
 const TALLY: u8 = 0; // a = lines, b = skipped
 const FAULT: u8 = 1; // text = `line_note` + message, a = order in the input, b = line number
 const SKIPPED: u8 = 2; // text = `line_note`, a and b as for FAULT
@@ -665,67 +650,6 @@ fn summarise(
         }),
         reruns: Vec::new(),
     })
-}
-
-/// Process 0's answer of a spread reduce, from every process's share; with `--output`, the
-/// manifest of the parts the processes wrote.
-fn spread_answer(
-    answers: Vec<ProcessAnswer>,
-    wanted: &Wanted,
-    cluster: &Cluster,
-) -> Result<SpreadAnswer, NgramError> {
-    let fail = |message: String| NgramError::from(WorkerFailure { worker: None, message });
-    let mut from: Vec<u64> = answers.iter().map(|a| a.process).collect();
-    from.sort_unstable();
-    if from != (0..cluster.processes.max(1) as u64).collect::<Vec<_>>() {
-        return Err(fail(format!(
-            "process 0 heard the answers of processes {from:?}, not of all {}",
-            cluster.processes
-        )));
-    }
-    let mut entries = Vec::new();
-    for answer in &answers {
-        match &answer.part {
-            Some(Ok(entry)) => entries.push(entry.clone()),
-            Some(Err(why)) => {
-                return Err(fail(format!("process {} could not write its part: {why}", answer.process)))
-            }
-            None => {}
-        }
-    }
-    if let Some(output) = &wanted.output {
-        parts::write_manifest(output, cluster.processes.max(1), entries).map_err(fail)?;
-    }
-    Ok(SpreadAnswer::merge(answers.into_iter().map(|a| a.answer), wanted.top))
-}
-
-/// The answer of one process of a spread reduce, from the partitions its workers reduced:
-/// distinct, total, its top and the probe words (its keys are no other process's), and its
-/// part of `--output`, written here.
-fn answer_for_process(
-    tables: Vec<(u64, KeyTable)>,
-    partitions: usize,
-    wanted: &Wanted,
-    process: usize,
-    processes: usize,
-) -> ProcessAnswer {
-    // Indexed by partition number, so that a word is looked up in the partition it would be in.
-    let mut by_number: Vec<KeyTable> = (0..partitions).map(|_| KeyTable::new()).collect();
-    for (p, table) in tables {
-        by_number[p as usize] = table;
-    }
-    let mine = NgramOutput::of_totals(Totals::Partitioned(by_number));
-    let (total, top) = mine.summary(wanted.top);
-    let answer = SpreadAnswer {
-        distinct: mine.distinct() as u64,
-        total,
-        top: top.into_iter().map(|(k, v)| (k.to_vec(), v)).collect(),
-        words: wanted.words.iter().map(|w| (w.clone(), mine.total_for(w))).collect(),
-    };
-    let part = wanted.output.as_ref().map(|output| {
-        parts::write_part(&parts::part_path(output, process, processes), process, mine.sorted())
-    });
-    ProcessAnswer { process: process as u64, answer, part }
 }
 
 /// The byte offset where 1-based line `line` starts.
