@@ -73,10 +73,10 @@ rate=$2
 shift 2
 [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 2 ] && [ "$n" -le 16 ] || { echo "cluster.sh: N must be 2 to 16, not '$n'" >&2; exit 2; }
 # RATE as tc writes it: a number and kbit, mbit or gbit.
-[[ $rate =~ ^([0-9]+)(kbit|mbit|gbit)$ ]] || { echo "cluster.sh: RATE like 100mbit, 1gbit or 10gbit, not '$rate'" >&2; exit 2; }
+[[ $rate =~ ^([0-9]{1,6})(kbit|mbit|gbit)$ ]] || { echo "cluster.sh: RATE like 100mbit, 1gbit or 10gbit, not '$rate'" >&2; exit 2; }
 case ${BASH_REMATCH[2]} in kbit) scale=1000 ;; mbit) scale=1000000 ;; gbit) scale=1000000000 ;; esac
-rate_bits=$((BASH_REMATCH[1] * scale))
-[ "$rate_bits" -gt 0 ] || { echo "cluster.sh: RATE must be above 0" >&2; exit 2; }
+rate_bits=$((10#${BASH_REMATCH[1]} * scale))
+[ "$rate_bits" -ge 8000 ] && [ "$rate_bits" -le 100000000000 ] || { echo "cluster.sh: RATE must be from 8kbit to 100gbit, not '$rate'" >&2; exit 2; }
 
 file=data/a-86618505-4000000-2012.tsv
 workers=1
@@ -86,13 +86,17 @@ down_after=
 worker_timeout=
 while [ $# -gt 0 ]; do
     case $1 in
+        --file | --workers | --rounds | --loss | --link-down-after | --worker-timeout)
+            [ $# -ge 2 ] || { echo "cluster.sh: $1 needs a value" >&2; echo "$usage" >&2; exit 2; } ;;
+    esac
+    case $1 in
         --file) file=$2; shift 2 ;;
         --workers) workers=$2; shift 2 ;;
         --rounds) rounds=$2; shift 2 ;;
         --loss) loss=$2; shift 2 ;;
         --link-down-after) down_after=$2; shift 2 ;;
         --worker-timeout) worker_timeout=$2; shift 2 ;;
-        *) echo "cluster.sh: unknown option '$1'"; echo "$usage" >&2; exit 2 ;;
+        *) echo "cluster.sh: unknown option '$1'" >&2; echo "$usage" >&2; exit 2 ;;
     esac
 done
 [[ $workers =~ ^[1-9][0-9]*$ ]] || { echo "cluster.sh: --workers must be a positive number" >&2; exit 2; }
@@ -109,9 +113,14 @@ if [ -n "$left" ]; then
 fi
 
 harness=target/release/harness
+generated='^a-([0-9]+)-([0-9]+)-([0-9]+)\.tsv$'
+if [ ! -f "$file" ] && ! [[ $(basename "$file") =~ $generated ]]; then
+    echo "cluster.sh: $file: no such file" >&2
+    exit 1
+fi
 cargo build --release --quiet -p harness
 if [ ! -f "$file" ]; then
-    if [[ $(basename "$file") =~ ^a-([0-9]+)-([0-9]+)-([0-9]+)\.tsv$ ]]; then
+    if [[ $(basename "$file") =~ $generated ]]; then
         "$harness" gen --lines "${BASH_REMATCH[1]}" --unique "${BASH_REMATCH[2]}" --seed "${BASH_REMATCH[3]}" --out "$file"
     else
         echo "cluster.sh: $file: no such file" >&2
@@ -123,6 +132,7 @@ cat "$file" >/dev/null # into the page cache: every "machine" holds the input in
 work=$(mktemp -d)
 cleanup() {
     local status=$?
+    disown -a 2>/dev/null || true # the processes in the namespaces: killed below, without bash's notes
     remove_all
     rm -rf "$work"
     local left
@@ -299,7 +309,7 @@ if [ -n "$loss" ]; then
             diff <(answer clean) <(answer "lossy-$design") >&2 || true
             exit 1
         fi
-        echo "$design with loss: same answer ($(field distinct <"$work/lossy-$design.0.out") distinct, total $(field total_match_count <"$work/lossy-$design.0.out")), $(field elapsed_s <"$work/lossy-$design.0.out") s"
+        echo "$design with loss: same answer ($(field distinct <"$work/lossy-$design.0.out") distinct, total $(field total_match_count <"$work/lossy-$design.0.out")), $(field elapsed_s <"$work/lossy-$design.0.out" | median) s"
     done
     exit 0
 fi

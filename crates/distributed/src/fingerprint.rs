@@ -8,6 +8,11 @@ use workload::input::InputFile;
 use workload::ngram::{key_hash, NgramOptions};
 
 use crate::{Meta, Reduce, INPUT};
+use workload::ngram::Chunking;
+use workload::shown::escaped;
+
+/// Between the options of a process's options line.
+const SEPARATOR: &str = "\u{1f}";
 
 /// What a process was given, sent to every other process: whether it reads its own files,
 /// and per file its name, length and a fingerprint of 64 samples of 4 KiB spread over it (a
@@ -16,21 +21,31 @@ use crate::{Meta, Reduce, INPUT};
 /// same files must agree on the lengths and fingerprints, in order; with `--own-files` they
 /// must all have said so.
 pub(crate) fn describe_input(inputs: &[InputFile], options: &NgramOptions, reduce: &Reduce) -> Vec<u8> {
-    // The options that shape the chunk plan and the answer come first, as a line of their own
-    // (with a spread reduce, every process makes its share of the top and the words).
-    let answer = match reduce.wanted() {
-        None => format!("reduce {}", reduce.name()),
-        Some(wanted) => format!(
-            "reduce {}, top {}, words {:?}",
-            reduce.name(),
-            wanted.top,
-            wanted.words.iter().map(|w| String::from_utf8_lossy(w)).collect::<Vec<_>>()
-        ),
-    };
-    let mut text = format!(
-        "options\t{:?}, skip_malformed {}, kernel {:?}, {answer}\t-\n",
-        options.chunking, options.skip_malformed, options.kernel
-    );
+    // The options that shape the chunk plan and the answer come first, as a line of their own,
+    // each as the command line gives it (with a spread reduce, every process makes its share
+    // of the top and the words, and writes its part of the output).
+    let mut given = vec![
+        match options.chunking {
+            Chunking::Auto => "chunks of the default size".to_string(),
+            Chunking::Bytes(b) => format!("--chunk-bytes {b}"),
+            Chunking::Lines(l) => format!("--chunk-lines {l}"),
+        },
+        if options.skip_malformed { "--skip-malformed" } else { "no --skip-malformed" }.to_string(),
+        format!("the {} job", options.kernel.job()),
+        format!("--reduce {}", reduce.name()),
+    ];
+    if let Some(wanted) = reduce.wanted() {
+        given.push(format!("--top {}", wanted.top));
+        given.extend(wanted.words.iter().map(|w| format!("--word {}", escaped(w))));
+        given.push(match &wanted.output {
+            Some(output) => format!(
+                "--output named {}",
+                escaped(output.file_name().map_or(output.as_os_str(), |n| n).as_encoded_bytes())
+            ),
+            None => "no --output".to_string(),
+        });
+    }
+    let mut text = format!("options\t{}\t-\n", given.join(SEPARATOR));
     for file in inputs {
         let data = file.bytes();
         let sample = 4096.min(data.len());
@@ -88,14 +103,26 @@ pub(crate) fn input_mismatch(meta: &[Meta], own_files: bool) -> Option<String> {
             ));
         }
         if options != first_options {
-            let show = |o: &str| o.split('\t').nth(1).unwrap_or_default().to_string();
+            // Only the options that differ, in the words of the command line.
+            let items = |o: &str| -> Vec<String> {
+                o.split('\t').nth(1).unwrap_or_default().split(SEPARATOR).map(str::to_string).collect()
+            };
+            let (mine, theirs) = (items(&first_options), items(&options));
+            let only = |a: &[String], b: &[String]| {
+                let differ: Vec<&str> = a.iter().filter(|x| !b.contains(x)).map(String::as_str).collect();
+                if differ.is_empty() {
+                    "nothing more".to_string()
+                } else {
+                    differ.join(", ")
+                }
+            };
             return Some(format!(
                 "the processes were not started with the same options: process {} has {}, process {} has {}; \
-                 give every process the same --chunk-bytes, --chunk-lines and --skip-malformed",
+                 give every process the same options",
                 first.2,
-                show(&first_options),
+                only(&mine, &theirs),
                 other.2,
-                show(&options)
+                only(&theirs, &mine)
             ));
         }
         if !own_files && !same_files(&first_files, &files) {

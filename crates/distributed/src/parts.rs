@@ -119,13 +119,37 @@ pub fn write_manifest(output: &Path, processes: usize, mut parts: Vec<PartEntry>
     Ok(path)
 }
 
+/// A manifest larger than this is not one of ours (a thousand processes' take 150 KB).
+const MANIFEST_MAX_BYTES: u64 = 16 << 20;
+
+/// `path` is a regular file (links followed), not a pipe, device or folder that reading
+/// would hang on or never finish.
+fn regular(path: &Path, what: &str) -> Result<std::fs::Metadata, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}{what}", path.shown()))?;
+    if !meta.is_file() {
+        return Err(format!("{}: not a regular file{what}", path.shown()));
+    }
+    Ok(meta)
+}
+
 /// Reads and checks a manifest.
 pub fn read_manifest(path: &Path) -> Result<Manifest, String> {
+    if regular(path, "")?.len() > MANIFEST_MAX_BYTES {
+        return Err(format!("{}: larger than a manifest of harness ngram parts can be", path.shown()));
+    }
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.shown()))?;
     let manifest: Manifest = serde_json::from_str(&text)
         .map_err(|e| format!("{}: not a manifest of harness ngram parts ({e})", path.shown()))?;
     if manifest.format != FORMAT {
         return Err(format!("{}: format {:?}, expected {FORMAT:?}", path.shown(), manifest.format));
+    }
+    if manifest.processes == 0 || manifest.parts.len() as u64 != manifest.processes {
+        return Err(format!(
+            "{}: says {} processes and names {} parts: a run writes one part per process, at least one",
+            path.shown(),
+            manifest.processes,
+            manifest.parts.len()
+        ));
     }
     let mut seen: Vec<u64> = manifest.parts.iter().map(|p| p.process).collect();
     seen.sort_unstable();
@@ -179,7 +203,12 @@ impl Reading {
         }
         self.crc.update(&line);
         self.lines += 1;
-        if line.last() != Some(&b'\n') || !line.contains(&b'\t') {
+        let total = line.iter().position(|&b| b == b'\t').map(|tab| &line[tab + 1..line.len() - 1]);
+        let is_total = |t: &[u8]| {
+            std::str::from_utf8(t)
+                .is_ok_and(|t| t.bytes().all(|b| b.is_ascii_digit()) && t.parse::<u64>().is_ok())
+        };
+        if line.last() != Some(&b'\n') || !total.is_some_and(is_total) {
             return Err(format!(
                 "{}:{}: not an `ngram TAB total` line: the part was changed after the run",
                 self.path.shown(),
@@ -208,6 +237,7 @@ pub fn merge(manifest_file: &Path, out: Option<&Path>) -> Result<Merged, String>
     let mut reading = Vec::new();
     for entry in &manifest.parts {
         let path = beside(&entry.file);
+        regular(&path, &format!(" (a part named in {})", manifest_file.shown()))?;
         let file = File::open(&path)
             .map_err(|e| format!("{}: {e} (a part named in {})", path.shown(), manifest_file.shown()))?;
         let size = file.metadata().map_err(|e| format!("{}: {e}", path.shown()))?.len();
@@ -275,6 +305,13 @@ pub fn merge(manifest_file: &Path, out: Option<&Path>) -> Result<Merged, String>
                 part.entry.crc32
             ));
         }
+    }
+    if lines != manifest.distinct {
+        return Err(format!(
+            "{}: the parts hold {lines} lines and the manifest says {} distinct ngrams",
+            manifest_file.shown(),
+            manifest.distinct
+        ));
     }
     out_file.commit()?;
     Ok(Merged { output: target, parts: reading.len(), lines, bytes })
@@ -381,7 +418,23 @@ mod tests {
         let a = write_part(&part_path(&output, 0, 2), 0, [(&b"apple"[..], 1)]).unwrap();
         write_manifest(&output, 2, vec![a.clone()]).unwrap();
         let err = merge_error(&dir, &manifest_path(&output));
-        assert!(err.contains("names parts of processes [0], expected one for each of 0 to 1"), "{err}");
+        assert!(err.contains("says 2 processes and names 1 parts"), "{err}");
+        write_manifest(&output, 2, vec![a.clone(), a.clone()]).unwrap();
+        let err = merge_error(&dir, &manifest_path(&output));
+        assert!(err.contains("names parts of processes [0, 0], expected one for each of 0 to 1"), "{err}");
+
+        // A count of processes no run has (and that must not be allocated), or none.
+        for processes in ["1000000000000", "0"] {
+            write_manifest(&output, 1, vec![a.clone()]).unwrap();
+            let text = std::fs::read_to_string(manifest_path(&output)).unwrap();
+            std::fs::write(
+                manifest_path(&output),
+                text.replace("\"processes\": 1,", &format!("\"processes\": {processes},")),
+            )
+            .unwrap();
+            let err = merge_error(&dir, &manifest_path(&output));
+            assert!(err.contains(&format!("says {processes} processes and names 1 parts")), "{err}");
+        }
 
         let b = PartEntry { file: "../elsewhere".into(), process: 1, ..a.clone() };
         write_manifest(&output, 2, vec![a, b]).unwrap();
@@ -391,5 +444,41 @@ mod tests {
         std::fs::write(manifest_path(&output), "{}").unwrap();
         let err = merge_error(&dir, &manifest_path(&output));
         assert!(err.contains("not a manifest of harness ngram parts"), "{err}");
+    }
+
+    /// Reading a pipe or a device would hang or never end: only regular files are read.
+    #[cfg(unix)]
+    #[test]
+    fn a_manifest_or_part_that_is_not_a_regular_file_is_refused() {
+        let dir = scratch("special");
+        let err = merge_error(&dir, Path::new("/dev/zero"));
+        assert!(err.contains("/dev/zero: not a regular file"), "{err}");
+
+        let output = dir.join("out.tsv");
+        let a = write_part(&part_path(&output, 0, 1), 0, [(&b"apple"[..], 1)]).unwrap();
+        std::fs::remove_file(part_path(&output, 0, 1)).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", part_path(&output, 0, 1)).unwrap();
+        write_manifest(&output, 1, vec![PartEntry { bytes: 0, ..a }]).unwrap();
+        let err = merge_error(&dir, &manifest_path(&output));
+        assert!(err.contains("out.tsv.part-0-of-1: not a regular file (a part named in"), "{err}");
+    }
+
+    /// A manifest and parts that agree with each other still have to hold `ngram TAB total`
+    /// lines, as many as the manifest's distinct.
+    #[test]
+    fn lines_that_are_not_totals_or_a_wrong_distinct_are_refused() {
+        let dir = scratch("lines");
+        let output = dir.join("out.tsv");
+        let a = write_part(&part_path(&output, 0, 1), 0, [(&b"ABA\tnotanumber"[..], 1)]).unwrap();
+        write_manifest(&output, 1, vec![a]).unwrap();
+        let err = merge_error(&dir, &manifest_path(&output));
+        assert!(err.contains("out.tsv.part-0-of-1:1: not an `ngram TAB total` line"), "{err}");
+
+        let a = write_part(&part_path(&output, 0, 1), 0, [(&b"apple"[..], 1), (b"pear", 2)]).unwrap();
+        write_manifest(&output, 1, vec![a]).unwrap();
+        let text = std::fs::read_to_string(manifest_path(&output)).unwrap();
+        std::fs::write(manifest_path(&output), text.replace("\"distinct\": 2,", "\"distinct\": 3,")).unwrap();
+        let err = merge_error(&dir, &manifest_path(&output));
+        assert!(err.contains("the parts hold 2 lines and the manifest says 3 distinct ngrams"), "{err}");
     }
 }

@@ -428,9 +428,17 @@ fn refuse_options_that_do_not_apply(args: &NgramArgs, cells: &[(Model, Algorithm
         || args.connect_timeout != 30;
     if (cluster_options || args.reduce.is_some()) && !timely {
         return refuse(
-            "--processes, --process, --hostfile, --own-files, --connect-timeout and --reduce",
+            "each of --processes, --process, --hostfile, --own-files, --connect-timeout and --reduce",
             "--engine timely",
         );
+    }
+    let spread = timely && args.reduce.unwrap_or_default() != ReduceArg::Gathered;
+    if spread && args.output.is_some() && cells.len() > 1 {
+        return Err(format!(
+            "harness ngram: --output with --engine timely --reduce {} is one part per process and a manifest, \
+             not the file the other models write: run --model mapreduce alone, or give --reduce gathered",
+            args.reduce.unwrap_or_default().name()
+        ));
     }
     Ok(())
 }

@@ -756,7 +756,14 @@ fn options_that_do_not_apply_are_refused_and_defaults_follow_what_was_asked() {
             &["--model", "mapreduce", "--algorithm", "merge", "--engine", "timely"][..],
             "--engine timely applies",
         ),
-        (&["--model", "mapreduce", "--processes", "2"][..], "--processes, --process, --hostfile"),
+        (&["--model", "mapreduce", "--processes", "2"][..], "each of --processes, --process, --hostfile"),
+        (&["--model", "mapreduce", "--reduce", "spread"][..], "each of --processes, --process, --hostfile"),
+        (
+            // The file the other models write and the spread parts both: refused (it overwrote
+            // the input once: `--output` was only checked as parts).
+            &["--model", "all", "--engine", "timely", "--output", file][..],
+            "--output with --engine timely --reduce spread is one part per process",
+        ),
         (
             &["--model", "threads", "--worker-timeout", "5"][..],
             "--worker-timeout applies to runs on worker processes",
@@ -766,9 +773,11 @@ fn options_that_do_not_apply_are_refused_and_defaults_follow_what_was_asked() {
             "--process 3 is not one of the 1 processes",
         ),
     ] {
+        let before = std::fs::read(&shard).unwrap();
         let out = harness(&[&["ngram", file][..], extra].concat());
         assert!(!out.status.success(), "{extra:?} was accepted");
         assert!(stderr(&out).starts_with(&format!("harness ngram: {option}")), "{extra:?}: {}", stderr(&out));
+        assert_eq!(std::fs::read(&shard).unwrap(), before, "{extra:?} changed the input");
     }
     let out = harness(&[
         "ngram",

@@ -362,18 +362,25 @@ fn processes_given_different_input_or_options_fail_instead_of_answering() {
     let cut = data[..data.len() * 3 / 4].iter().rposition(|&b| b == b'\n').unwrap() + 1;
     let short = dir.join("short.tsv");
     std::fs::write(&short, &data[..cut]).unwrap();
-    let cases: [(&Path, &[&str], &str); 5] = [
+    let out_on_one = dir.join("one.tsv");
+    let cases: [(&Path, &[&str], &str); 6] = [
         (
             &shard,
             &["--chunk-bytes", "64KiB"],
-            "the processes were not started with the same options: process 0 has",
+            "the processes were not started with the same options: process 0 has chunks of the default size, \
+             process 1 has --chunk-bytes 65536",
         ),
         (
             &shard,
             &["--reduce", "gathered"],
-            "the processes were not started with the same options: process 0 has",
+            "process 0 has --reduce spread, --top 10, no --output, process 1 has --reduce gathered",
         ),
-        (&shard, &["--top", "3"], "the processes were not started with the same options: process 0 has"),
+        (&shard, &["--top", "3"], "process 0 has --top 10, process 1 has --top 3"),
+        (
+            &shard,
+            &["--output", out_on_one.to_str().unwrap()],
+            "process 0 has no --output, process 1 has --output named one.tsv",
+        ),
         (&short, &[], "the processes were not given the same input: process 0 read ["),
         (&shard, &["--own-files"], "process 1 was started with --own-files and process 0 without it"),
     ];
