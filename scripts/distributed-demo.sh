@@ -18,14 +18,15 @@ trap 'rm -rf "$dir"' EXIT
 base=$((20000 + RANDOM % 20000))
 for i in $(seq 0 $((n - 1))); do echo "127.0.0.1:$((base + i))"; done > "$dir/hosts.txt"
 echo "hostfile ($dir/hosts.txt):"; sed 's/^/  /' "$dir/hosts.txt"
+# Every process is given the same options: with the spread reduce (the default) each makes
+# its share of the top and the words, and they check they agree before any work.
+same=(--model mapreduce --engine timely --workers "$w" --processes "$n" --hostfile "$dir/hosts.txt" --word Aardvark --top 5)
 pids=()
 for i in $(seq 1 $((n - 1))); do
-    "$harness" ngram "$file" --model mapreduce --engine timely --workers "$w" \
-        --processes "$n" --process "$i" --hostfile "$dir/hosts.txt" 2> "$dir/process-$i.log" &
+    "$harness" ngram "$file" "${same[@]}" --process "$i" 2> "$dir/process-$i.log" &
     pids+=($!)
 done
-"$harness" ngram "$file" --model mapreduce --engine timely --workers "$w" \
-    --processes "$n" --process 0 --hostfile "$dir/hosts.txt" --word Aardvark --top 5
+"$harness" ngram "$file" "${same[@]}" --process 0
 status=0
 for pid in "${pids[@]}"; do wait "$pid" || status=1; done
 for i in $(seq 1 $((n - 1))); do sed "s/^/process $i: /" "$dir/process-$i.log" | grep -v retrying || true; done
