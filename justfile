@@ -110,7 +110,7 @@ distributed-demo processes="2":
     scripts/distributed-demo.sh data/a-20000000-1000000-2012.tsv {{processes}} 1
 
 # A cluster on one machine (root): N network namespaces linked through a bridge, each link
-# shaped to RATE, one timely process in each; both reduce designs, unshaped and at RATE,
+# shaped to RATE, one timely process in each; every reduce design, unshaped and at RATE,
 # with the bytes each process sent and received: `just cluster 3 1gbit`. Further options
 # (--loss 1, --link-down-after 0.3, --file, --rounds) go after RATE.
 cluster processes="3" rate="1gbit" *options="":
