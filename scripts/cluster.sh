@@ -360,6 +360,13 @@ for cell in "${order[@]}"; do
 done
 echo
 echo "Bytes per process in the last round (sent / received: the run's own count, then the link's):"
+# The two counts agree when the link carried at least what the run counted and at most that
+# plus TCP/IP's share: 5 % headers, acknowledgements up to 2 % of the other direction, and
+# 256 KiB for connecting and ARP.
+agree() { # agree OWN LINK OTHER_DIRECTION_LINK
+    awk -v own="$1" -v link="$2" -v other="$3" 'BEGIN { exit !(link >= own && link <= own * 1.05 + other * 0.02 + 262144) }'
+}
+disagree=
 for cell in "${order[@]}"; do
     read -r design link <<<"$cell"
     last="$design-$link-$rounds"
@@ -368,10 +375,17 @@ for cell in "${order[@]}"; do
     while read -r sent received; do
         read -r own_sent own_received <<<"$(own_bytes "$last" "$i")"
         line+=" p$i $(mb "$own_sent")/$(mb "$own_received") MB (link $(mb "$sent")/$(mb "$received"));"
+        agree "$own_sent" "$sent" "$received" && agree "$own_received" "$received" "$sent" ||
+            disagree+=" $design/$link/p$i"
         i=$((i + 1))
     done <"$work/$last.links"
     echo "$line"
 done
+if [ -n "$disagree" ]; then
+    echo "cluster.sh: the run's own byte counts and the links' disagree for$disagree" >&2
+    exit 1
+fi
+echo "the run's own byte counts and the links' agree (the links carry TCP/IP's headers and acknowledgements besides)"
 # The network term: what the rate added to each design's time, beside what the link's bytes
 # at that rate would take (the busiest link, one way).
 echo
