@@ -321,11 +321,8 @@ pub fn merge(manifest_file: &Path, out: Option<&Path>) -> Result<Merged, String>
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("harness-parts-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    fn scratch(name: &str) -> workload::testing::Scratch {
+        workload::testing::Scratch::new("parts", name)
     }
 
     /// Three parts of `out.tsv` holding disjoint keys (every third key of 300, with a key

@@ -1,33 +1,12 @@
 //! The `harness` binary end to end: the CLI contract of ARCHITECTURE.md.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
+use workload::testing::Scratch;
 
 use serde_json::Value;
 use workload::oracle;
-
-/// A scratch directory removed when the test ends.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("harness-cli-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn path(&self, file: &str) -> PathBuf {
-        self.0.join(file)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Every model's name, in the registry's order.
 fn model_names() -> Vec<&'static str> {
@@ -92,7 +71,7 @@ fn json_lines(out: &Output) -> Vec<Value> {
 
 #[test]
 fn gen_is_deterministic_and_well_formed() {
-    let dir = Scratch::new("gen");
+    let dir = Scratch::new("cli", "gen");
     let a = gen(&dir.path("a.tsv"), 20_000, 1_000, 7);
     let again = gen(&dir.path("again.tsv"), 20_000, 1_000, 7);
     let other = gen(&dir.path("other.tsv"), 20_000, 1_000, 8);
@@ -133,7 +112,7 @@ fn gen_is_deterministic_and_well_formed() {
 
 #[test]
 fn gen_refuses_what_cannot_fit() {
-    let dir = Scratch::new("gen-bad");
+    let dir = Scratch::new("cli", "gen-bad");
     let out =
         harness(&["gen", "--lines", "10", "--unique", "300", "--out", dir.path("x.tsv").to_str().unwrap()]);
     assert!(!out.status.success());
@@ -143,7 +122,7 @@ fn gen_refuses_what_cannot_fit() {
 
 #[test]
 fn ngram_json_tsv_and_agreement() {
-    let dir = Scratch::new("ngram");
+    let dir = Scratch::new("cli", "ngram");
     let shard = dir.path("shard.tsv");
     let data = gen(&shard, 30_000, 2_000, 3);
     let want = oracle::ngram_totals(&data).unwrap();
@@ -220,7 +199,7 @@ fn ngram_json_tsv_and_agreement() {
 
 #[test]
 fn text_output_names_machine_models_and_words() {
-    let dir = Scratch::new("text");
+    let dir = Scratch::new("cli", "text");
     let shard = dir.path("s.tsv");
     gen(&shard, 2_000, 100, 1);
     let out = harness(&[
@@ -244,7 +223,7 @@ fn text_output_names_machine_models_and_words() {
 
 #[test]
 fn malformed_input_fails_with_file_and_line_and_prints_no_result() {
-    let dir = Scratch::new("bad");
+    let dir = Scratch::new("cli", "bad");
     let bad = dir.path("bad.tsv");
     std::fs::write(&bad, "a\t1900\t1\t1\nb\t1900\t2\t1\nc\t1900\nd\t1900\t-4\t1\n").unwrap();
     let tsv = dir.path("out.tsv");
@@ -316,7 +295,7 @@ fn clear_errors_for_bad_arguments_and_files() {
 
 #[test]
 fn all_models_agree_on_shuffled_input() {
-    let dir = Scratch::new("shuffled");
+    let dir = Scratch::new("cli", "shuffled");
     let data = gen(&dir.path("sorted.tsv"), 20_000, 1_500, 9);
     // Scatter every ngram's lines across the file: a fixed permutation of the lines.
     let mut lines: Vec<&[u8]> = data.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
@@ -357,7 +336,7 @@ fn all_models_agree_on_shuffled_input() {
 #[test]
 fn a_closed_stdout_ends_quietly() {
     // `harness ngram ... | head`: the reader goes away; we stop without a panic message.
-    let dir = Scratch::new("pipe");
+    let dir = Scratch::new("cli", "pipe");
     let shard = dir.path("s.tsv");
     gen(&shard, 200_000, 100_000, 4);
     let mut child = Command::new(env!("CARGO_BIN_EXE_harness"))
@@ -397,7 +376,7 @@ fn running(pid: u32) -> bool {
 
 #[test]
 fn workers_do_not_outlive_a_killed_parent() {
-    let dir = Scratch::new("orphans");
+    let dir = Scratch::new("cli", "orphans");
     let shard = dir.path("s.tsv");
     gen(&shard, 2_000_000, 100_000, 5);
     let mut parent = Command::new(env!("CARGO_BIN_EXE_harness"))
@@ -438,7 +417,7 @@ fn workers_do_not_outlive_a_killed_parent() {
 
 #[test]
 fn python_baselines_are_skipped_without_python() {
-    let dir = Scratch::new("nopython");
+    let dir = Scratch::new("cli", "nopython");
     let out_file = dir.path("python.jsonl");
     std::fs::write(&out_file, "stale\n").unwrap();
     let out = harness(&[
@@ -468,7 +447,7 @@ fn python_baselines_are_skipped_without_python() {
 
 #[test]
 fn gzip_input_gives_the_same_answer_in_every_model() {
-    let dir = Scratch::new("gzip");
+    let dir = Scratch::new("cli", "gzip");
     let plain = dir.path("a.tsv");
     let data = gen(&plain, 20_000, 700, 5);
     let gz = dir.path("a.tsv.gz");
@@ -510,7 +489,7 @@ fn gzip_input_gives_the_same_answer_in_every_model() {
 
 #[test]
 fn sweep_writes_a_curve_for_the_report() {
-    let dir = Scratch::new("sweep");
+    let dir = Scratch::new("cli", "sweep");
     let shard = dir.path("a.tsv");
     let data = gen(&shard, 5_000, 300, 9);
     let out = dir.path("sweep.jsonl");
@@ -571,7 +550,7 @@ fn sweep_writes_a_curve_for_the_report() {
 
 #[test]
 fn the_engine_runs_on_child_processes_of_harness_itself() {
-    let dir = Scratch::new("engine-processes");
+    let dir = Scratch::new("cli", "engine-processes");
     let shard = dir.path("a.tsv");
     let data = gen(&shard, 20_000, 900, 4);
     let out = harness(&[
@@ -597,7 +576,7 @@ fn the_engine_runs_on_child_processes_of_harness_itself() {
 /// directory; each is refused with one line naming it, before any work, and leaves nothing.
 #[test]
 fn outputs_that_would_lose_data_are_refused_before_any_work() {
-    let dir = Scratch::new("outputs");
+    let dir = Scratch::new("cli", "outputs");
     let shard = dir.path("s.tsv");
     let data = gen(&shard, 2_000, 300, 5);
     let link = dir.path("link.tsv");
@@ -633,7 +612,7 @@ fn outputs_that_would_lose_data_are_refused_before_any_work() {
     assert!(stderr(&out).contains("is a symbolic link"), "{}", stderr(&out));
     assert_eq!(std::fs::read(&shard).unwrap(), data, "the input is untouched");
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is untouched");
-    let mut left: Vec<String> = std::fs::read_dir(&dir.0)
+    let mut left: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
@@ -645,7 +624,7 @@ fn outputs_that_would_lose_data_are_refused_before_any_work() {
 /// it whole, so the target ends as one run's complete answer, never a mix.
 #[test]
 fn two_runs_writing_one_output_leave_one_complete_answer() {
-    let dir = Scratch::new("racing");
+    let dir = Scratch::new("cli", "racing");
     let (big, small) = (dir.path("big.tsv"), dir.path("small.tsv"));
     gen(&big, 300_000, 20_000, 6);
     gen(&small, 1_000, 200, 7);
@@ -682,7 +661,7 @@ fn two_runs_writing_one_output_leave_one_complete_answer() {
         got.len()
     );
     assert!(
-        std::fs::read_dir(&dir.0).unwrap().all(|e| !e
+        std::fs::read_dir(&dir).unwrap().all(|e| !e
             .unwrap()
             .file_name()
             .to_string_lossy()
@@ -698,7 +677,7 @@ fn two_runs_writing_one_output_leave_one_complete_answer() {
 fn a_pipe_is_read_as_a_stream_not_as_an_empty_file() {
     use std::io::Write;
     use std::process::Stdio;
-    let dir = Scratch::new("pipe-input");
+    let dir = Scratch::new("cli", "pipe-input");
     let shard = dir.path("s.tsv");
     let data = gen(&shard, 5_000, 700, 8);
     let want = dir.path("want.tsv");
@@ -738,7 +717,7 @@ fn a_pipe_is_read_as_a_stream_not_as_an_empty_file() {
 /// counts accept the same spellings everywhere; `gen`'s `--unique` follows `--lines`.
 #[test]
 fn options_that_do_not_apply_are_refused_and_defaults_follow_what_was_asked() {
-    let dir = Scratch::new("options");
+    let dir = Scratch::new("cli", "options");
     let shard = dir.path("s.tsv");
     let out = harness(&["gen", "--lines", "200000", "--out", shard.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -805,7 +784,7 @@ fn options_that_do_not_apply_are_refused_and_defaults_follow_what_was_asked() {
 /// minutes, `--tasks 1e9` with async allocated 8 GB).
 #[test]
 fn sizes_past_their_limits_are_refused_before_any_work() {
-    let dir = Scratch::new("limits");
+    let dir = Scratch::new("cli", "limits");
     let shard = dir.path("s.tsv");
     gen(&shard, 2000, 100, 3);
     let file = shard.to_str().unwrap();
@@ -838,7 +817,7 @@ fn sizes_past_their_limits_are_refused_before_any_work() {
 /// in `--json` (the test hook `PROCESS_WORKER_FAULT_ONCE` makes exactly one worker fail).
 #[test]
 fn the_engine_on_processes_reruns_a_lost_worker_s_share_and_stays_exact() {
-    let dir = Scratch::new("rerun");
+    let dir = Scratch::new("cli", "rerun");
     let shard = dir.path("s.tsv");
     gen(&shard, 40_000, 3000, 5);
     let file = shard.to_str().unwrap();
@@ -881,7 +860,7 @@ fn the_engine_on_processes_reruns_a_lost_worker_s_share_and_stays_exact() {
 #[test]
 fn a_corrupt_gzip_file_is_reported_as_corrupt_not_as_a_bad_line() {
     use std::io::Read;
-    let dir = Scratch::new("corrupt-gz");
+    let dir = Scratch::new("cli", "corrupt-gz");
     let plain = dir.path("a.tsv");
     let data = gen(&plain, 100_000, 5000, 9);
     let mut gz = gzip(&data);
@@ -915,7 +894,7 @@ fn a_corrupt_gzip_file_is_reported_as_corrupt_not_as_a_bad_line() {
 /// silently, even at `/`).
 #[test]
 fn gen_says_when_it_makes_a_folder() {
-    let dir = Scratch::new("gen-folder");
+    let dir = Scratch::new("cli", "gen-folder");
     let target = dir.path("new/deeper/a.tsv");
     let out = harness(&["gen", "--lines", "1000", "--out", target.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -958,7 +937,7 @@ fn count_records_rounds_cpu_time_and_speedups() {
 /// algorithm; a timely run, which connects once, refuses it.
 #[test]
 fn ngram_records_rounds_cpu_time_and_speedups() {
-    let dir = Scratch::new("ngram-repeat");
+    let dir = Scratch::new("cli", "ngram-repeat");
     let shard = dir.path("a.tsv");
     gen(&shard, 20_000, 2_000, 7);
     let path = shard.to_str().unwrap();
@@ -994,7 +973,7 @@ fn ngram_records_rounds_cpu_time_and_speedups() {
 #[test]
 fn json_lines_are_results_records() {
     use harness::report::record::Record;
-    let dir = Scratch::new("json-records");
+    let dir = Scratch::new("cli", "json-records");
     let shard = dir.path("a.tsv");
     gen(&shard, 5_000, 500, 3);
     let count = harness(&["count", "--model", "threads", "--to", "1e5", "--repeat", "1", "--json"]);

@@ -7,27 +7,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("harness-free-threaded-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn path(&self, file: &str) -> PathBuf {
-        self.0.join(file)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use workload::testing::Scratch;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -93,7 +73,7 @@ fn script(dir: &Scratch, args: &[&str], path_first: Option<&Path>) -> Output {
 
 #[test]
 fn the_script_finds_one_on_the_path_then_in_its_cache_and_says_when_none_is_there() {
-    let dir = Scratch::new("find");
+    let dir = Scratch::new("free-threaded", "find");
     let bin = dir.path("bin");
     fake_free_threaded(&bin.join("python3.14t"));
     let out = script(&dir, &[], Some(&bin));
@@ -121,7 +101,7 @@ fn with_no_source_reachable_the_script_fails_in_one_line() {
         eprintln!("skipped: no apt-get here (the Debian source path is what is tested)");
         return;
     }
-    let dir = Scratch::new("unreachable");
+    let dir = Scratch::new("free-threaded", "unreachable");
     let out = script(&dir, &[], None);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
@@ -155,7 +135,7 @@ printf 'all:\n\ttrue\ninstall:\n\tmkdir -p $(DESTDIR)%s/bin\n\tcp fake-python $(
         .arg("-czf")
         .arg(&tarball)
         .arg("-C")
-        .arg(&dir.0)
+        .arg(dir.as_os_str())
         .arg("Python-3.13.99")
         .status()
         .unwrap();
@@ -165,7 +145,7 @@ printf 'all:\n\ttrue\ninstall:\n\tmkdir -p $(DESTDIR)%s/bin\n\tcp fake-python $(
 
 #[test]
 fn a_source_tarball_is_built_into_the_cache_once() {
-    let dir = Scratch::new("build");
+    let dir = Scratch::new("free-threaded", "build");
     let tarball = fake_source(&dir);
     let out = script(&dir, &["--source", tarball.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -198,7 +178,7 @@ fn a_source_tarball_is_built_into_the_cache_once() {
 /// switched on (PYTHON_GIL=1), then off, and every record says which, and which interpreter.
 #[test]
 fn harness_python_runs_a_free_threaded_build_with_its_gil_on_and_off() {
-    let dir = Scratch::new("gil-both");
+    let dir = Scratch::new("free-threaded", "gil-both");
     let first = dir.path("first/python3");
     executable(
         &first,
@@ -253,7 +233,7 @@ fn write_lines(path: &Path, records: &[serde_json::Value]) {
 #[test]
 fn the_report_draws_the_free_threaded_rows_and_claims() {
     use serde_json::json;
-    let dir = Scratch::new("report");
+    let dir = Scratch::new("free-threaded", "report");
     let stamp = |gil: bool| json!({"cpu": "Test CPU", "cores": 2, "python": "3.13.99", "gil": gil});
     let row = |variant: &str, model: &str, elapsed: f64, gil: bool| {
         json!({"job": "count", "model": model, "lang": "python", "variant": variant, "tasks": 2, "to": 10_000_000,
@@ -315,7 +295,7 @@ fn the_count_runs_on_a_real_free_threaded_build_when_there_is_one() {
         eprintln!("skipped: no free-threaded CPython here (`just free-threaded` builds one)");
         return;
     };
-    let dir = Scratch::new("real");
+    let dir = Scratch::new("free-threaded", "real");
     let out_file = dir.path("python.jsonl");
     let out = Command::new(env!("CARGO_BIN_EXE_harness"))
         .args([

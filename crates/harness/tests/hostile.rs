@@ -14,38 +14,7 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-/// A scratch directory removed when the test ends.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("harness-hostile-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn path(&self, file: &str) -> PathBuf {
-        self.0.join(file)
-    }
-
-    /// Every name in the folder, sorted.
-    fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.0)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use workload::testing::Scratch;
 
 fn binary() -> PathBuf {
     std::env::var_os("HOSTILE_HARNESS").map_or_else(|| env!("CARGO_BIN_EXE_harness").into(), PathBuf::from)
@@ -146,7 +115,7 @@ fn gone(pid: u32) -> bool {
 
 #[test]
 fn case_01_sweep_refuses_its_input_as_output() {
-    let dir = Scratch::new("c1");
+    let dir = Scratch::new("hostile", "c1");
     let shard = dir.path("s.tsv");
     gen(&shard, 2000);
     let before = std::fs::read(&shard).unwrap();
@@ -158,7 +127,7 @@ fn case_01_sweep_refuses_its_input_as_output() {
 
 #[test]
 fn case_02_python_refuses_its_shard_a_link_or_a_pipe_before_any_work() {
-    let dir = Scratch::new("c2");
+    let dir = Scratch::new("hostile", "c2");
     let shard = dir.path("s.tsv");
     gen(&shard, 2000);
     let python = dir.path("bin/python");
@@ -184,7 +153,7 @@ fn case_02_python_refuses_its_shard_a_link_or_a_pipe_before_any_work() {
 
 #[test]
 fn case_04_json_that_is_not_a_record_is_an_error_and_the_output_stays() {
-    let dir = Scratch::new("c4");
+    let dir = Scratch::new("hostile", "c4");
     let python = dir.path("bin/python");
     fake_python(&python);
     let out_file = dir.path("python.jsonl");
@@ -204,7 +173,7 @@ fn case_04_json_that_is_not_a_record_is_an_error_and_the_output_stays() {
 
 #[test]
 fn case_05_the_interpreter_asked_for_is_the_one_that_runs() {
-    let dir = Scratch::new("c5");
+    let dir = Scratch::new("hostile", "c5");
     let python = dir.path("my py/bin/python");
     fake_python(&python);
     // A venv of another interpreter: it must not stand in for the one asked for.
@@ -233,7 +202,7 @@ fn case_05_the_interpreter_asked_for_is_the_one_that_runs() {
 
 #[test]
 fn case_06_the_report_writes_beside_and_renames_and_refuses_links() {
-    let dir = Scratch::new("c6");
+    let dir = Scratch::new("hostile", "c6");
     let python = dir.path("python.jsonl");
     std::fs::write(&python, format!("{FAKE_RECORD}\n")).unwrap();
     let reports = dir.path("reports");
@@ -283,7 +252,7 @@ fn record_with(elapsed: &str, extra: &str) -> String {
 
 #[test]
 fn case_07_figures_that_would_hang_or_exhaust_the_charts_are_refused() {
-    let dir = Scratch::new("c7");
+    let dir = Scratch::new("hostile", "c7");
     for (line, why) in [
         (record_with("1e100", ""), "elapsed_s 1e100 is not a time"),
         (record_with("0", ""), "elapsed_s 0.0 is not a time"),
@@ -302,7 +271,7 @@ fn case_07_figures_that_would_hang_or_exhaust_the_charts_are_refused() {
 
 #[test]
 fn case_08_a_line_that_is_not_an_object_is_named() {
-    let dir = Scratch::new("c8");
+    let dir = Scratch::new("hostile", "c8");
     for line in ["1", "\"x\"", "[1,2]", "null"] {
         let err = one_line_error(&report_of(&dir, &format!("{FAKE_RECORD}\n{line}\n")));
         let at = format!("{}:2: a record that does not fit results.json", dir.path("python.jsonl").display());
@@ -312,7 +281,7 @@ fn case_08_a_line_that_is_not_an_object_is_named() {
 
 #[test]
 fn case_09_an_unreadable_source_is_an_error_not_a_missing_one() {
-    let dir = Scratch::new("c9");
+    let dir = Scratch::new("hostile", "c9");
     let python = dir.path("python.jsonl");
     let report = || report_in(&dir);
     std::fs::write(&python, [0xff, 0xfe, b'\n']).unwrap();
@@ -333,7 +302,7 @@ fn case_09_an_unreadable_source_is_an_error_not_a_missing_one() {
 
 #[test]
 fn case_10_nonsense_is_refused_not_drawn() {
-    let dir = Scratch::new("c10");
+    let dir = Scratch::new("hostile", "c10");
     let python = dir.path("python.jsonl").display().to_string();
     for (lines, why) in [
         (record_with("-0.5", ""), format!("{python}:1: elapsed_s -0.5 is not a time")),
@@ -366,7 +335,7 @@ fn case_10_nonsense_is_refused_not_drawn() {
 
 #[test]
 fn case_11_a_script_that_prints_garbage_or_hangs_dies_with_harness() {
-    let dir = Scratch::new("c11");
+    let dir = Scratch::new("hostile", "c11");
     let python = dir.path("bin/python");
     fake_python(&python);
     let child_pid = dir.path("child.pid");
@@ -397,7 +366,7 @@ fn case_11_a_script_that_prints_garbage_or_hangs_dies_with_harness() {
 
 #[test]
 fn case_12_a_parent_stopped_and_continued_does_not_blame_its_workers() {
-    let dir = Scratch::new("c12");
+    let dir = Scratch::new("hostile", "c12");
     let shard = dir.path("s.tsv");
     gen(&shard, 400_000);
     let serial = dir.path("serial.tsv");
@@ -443,7 +412,7 @@ fn children_of(parent: u32) -> Vec<u32> {
 
 #[test]
 fn case_13_hangup_and_other_signals_remove_the_partial_output() {
-    let dir = Scratch::new("c13");
+    let dir = Scratch::new("hostile", "c13");
     for (signal, number) in [("HUP", 1), ("QUIT", 3), ("USR1", 10), ("USR2", 12), ("ALRM", 14)] {
         let out = dir.path("big.tsv");
         let mut child = harness(&["gen", "--lines", "50000000", "--out"])
@@ -469,7 +438,7 @@ fn case_13_hangup_and_other_signals_remove_the_partial_output() {
 
 #[test]
 fn case_14_repeat_holds_one_round_s_files_and_is_bounded() {
-    let dir = Scratch::new("c14");
+    let dir = Scratch::new("hostile", "c14");
     let shard = dir.path("s.tsv");
     gen(&shard, 2000);
     // Under a limit of 24 open files, 40 rounds of one model must still run (one file at a time).
@@ -496,7 +465,7 @@ fn case_14_repeat_holds_one_round_s_files_and_is_bounded() {
 
 #[test]
 fn case_15_two_sweeps_to_one_output_both_finish_whole() {
-    let dir = Scratch::new("c15");
+    let dir = Scratch::new("hostile", "c15");
     let shard = dir.path("s.tsv");
     gen(&shard, 20_000);
     let out_file = dir.path("sweep.jsonl");
@@ -525,7 +494,7 @@ fn case_15_two_sweeps_to_one_output_both_finish_whole() {
 
 #[test]
 fn case_16_names_are_printed_escaped() {
-    let dir = Scratch::new("c16");
+    let dir = Scratch::new("hostile", "c16");
     let name = dir.path("a\nforged: line\x1b[31m.tsv");
     std::fs::write(&name, "aardvark\t1999\t3\t1\nbad line\n").unwrap();
     let out = harness(&["ngram"]).arg(&name).args(["--model", "serial"]).output().unwrap();
@@ -536,7 +505,7 @@ fn case_16_names_are_printed_escaped() {
 
 #[test]
 fn case_17_limits_are_checked_before_work_and_said_right() {
-    let dir = Scratch::new("c17");
+    let dir = Scratch::new("hostile", "c17");
     let shard = dir.path("s.tsv");
     gen(&shard, 2000);
     // A top larger than the keys is every key, not 240 GB.
@@ -593,7 +562,7 @@ fn case_17_limits_are_checked_before_work_and_said_right() {
 /// keep `--chunk-bytes`'s bounds (a 1-byte chunk of a real shard is a billion chunks).
 #[test]
 fn a_shard_read_more_than_once_must_be_a_file() {
-    let dir = Scratch::new("pipes");
+    let dir = Scratch::new("hostile", "pipes");
     let fifo = dir.path("fifo");
     assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
     for command in ["sweep", "claims", "python"] {
@@ -623,7 +592,7 @@ fn a_shard_read_more_than_once_must_be_a_file() {
 /// nothing it has not drawn.
 #[test]
 fn the_report_refuses_what_it_cannot_draw_and_keeps_the_previous_page() {
-    let dir = Scratch::new("undrawable");
+    let dir = Scratch::new("hostile", "undrawable");
     let python = dir.path("python.jsonl").display().to_string();
     let ok = report_of(&dir, &format!("{FAKE_RECORD}\n"));
     assert!(ok.status.success(), "{}", stderr(&ok));
@@ -676,7 +645,7 @@ fn the_report_refuses_what_it_cannot_draw_and_keeps_the_previous_page() {
 /// does not see its input close, and would wait for ever.
 #[test]
 fn stopped_workers_do_not_outlive_a_terminated_harness() {
-    let dir = Scratch::new("stopped-workers");
+    let dir = Scratch::new("hostile", "stopped-workers");
     let shard = dir.path("s.tsv");
     gen(&shard, 400_000);
     let mut command = harness(&["ngram"]);
@@ -715,7 +684,7 @@ fn stopped_workers_do_not_outlive_a_terminated_harness() {
 /// what was left.
 #[test]
 fn a_script_s_leftover_child_holding_its_output_does_not_hold_harness() {
-    let dir = Scratch::new("leftover-child");
+    let dir = Scratch::new("hostile", "leftover-child");
     let python = dir.path("bin/python");
     fake_python(&python);
     let child_pid = dir.path("child.pid");
@@ -735,7 +704,7 @@ fn a_script_s_leftover_child_holding_its_output_does_not_hold_harness() {
 /// Two scripts printing the same figure are out of step with harness: an error.
 #[test]
 fn two_scripts_printing_one_figure_is_an_error() {
-    let dir = Scratch::new("same-figure");
+    let dir = Scratch::new("hostile", "same-figure");
     let python = dir.path("bin/python");
     fake_python(&python);
     let mut command = harness(&["python", "--python"]);
@@ -749,7 +718,7 @@ fn two_scripts_printing_one_figure_is_an_error() {
 /// in a slash is refused before the work, naming the output, not its temporary file.
 #[test]
 fn an_unwritable_output_is_refused_before_the_work() {
-    let dir = Scratch::new("unwritable");
+    let dir = Scratch::new("hostile", "unwritable");
     let shard = dir.path("s.tsv");
     gen(&shard, 2000);
     for (out, why) in [

@@ -4,25 +4,18 @@
 //! offline, and says what is missing; inputs that are not records are errors naming the file
 //! and the line, and no page is written from them.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+use workload::testing::Scratch;
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
+/// A scratch folder with an empty `criterion/` in it, as the report expects.
 fn scratch(name: &str) -> Scratch {
-    let dir = std::env::temp_dir().join(format!("harness-report-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("criterion")).unwrap();
-    Scratch(dir)
+    let dir = Scratch::new("report", name);
+    std::fs::create_dir_all(dir.path("criterion")).unwrap();
+    dir
 }
 
 fn stamp() -> Value {
@@ -258,8 +251,8 @@ fn full_run(dir: &Path) {
 #[test]
 fn a_full_run_gives_every_record_its_charts_and_the_claims_verdicts() {
     let dir = scratch("full");
-    full_run(&dir.0);
-    let out = report(&dir.0, &[]);
+    full_run(&dir);
+    let out = report(&dir, &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     // Each claim's line ends with what its interval decides (10 rounds at 99%: [min, max]).
@@ -278,7 +271,7 @@ fn a_full_run_gives_every_record_its_charts_and_the_claims_verdicts() {
     assert!(holds >= 5, "{stderr}");
 
     let results: Vec<Value> =
-        serde_json::from_str(&std::fs::read_to_string(dir.0.join("reports/results.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("reports/results.json")).unwrap()).unwrap();
     // 15 count, 7 ngram, 5 overhead and heartbeat; 4 claims, 3 Python counts, 2 start-ups; 5 Python; 4 sweep.
     assert_eq!(results.len(), 15 + 7 + 5 + 4 + 3 + 2 + 5 + 4);
     for r in &results {
@@ -286,7 +279,7 @@ fn a_full_run_gives_every_record_its_charts_and_the_claims_verdicts() {
         harness::report::record::Record::from_line(&r.to_string(), "results.json").unwrap();
     }
 
-    let html = std::fs::read_to_string(dir.0.join("reports/index.html")).unwrap();
+    let html = std::fs::read_to_string(dir.join("reports/index.html")).unwrap();
     // Every sentence about this run is computed from it.
     assert!(html.contains("In this run, K = 2, time per step over Rust serial's: threads 1.90x, process 1.90x, pool 1.90x, async 1.90x."), "{html}");
     assert!(
@@ -325,7 +318,7 @@ fn a_full_run_gives_every_record_its_charts_and_the_claims_verdicts() {
     }
     for id in ["count", "cores", "canary", "speedup", "ngram", "workers", "chunks", "overhead", "event-loop"]
     {
-        assert!(dir.0.join(format!("reports/{id}.svg")).is_file(), "{id}.svg");
+        assert!(dir.join(format!("reports/{id}.svg")).is_file(), "{id}.svg");
     }
 }
 
@@ -333,12 +326,12 @@ fn a_full_run_gives_every_record_its_charts_and_the_claims_verdicts() {
 fn missing_sources_are_said_not_faked() {
     let dir = scratch("partial");
     write(
-        &dir.0.join("criterion/overhead/records.jsonl"),
+        &dir.join("criterion/overhead/records.jsonl"),
         &[rec("overhead", "tokio spawn", "rust", 2e-6, json!({}))],
     );
-    let out = report(&dir.0, &[]);
+    let out = report(&dir, &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let html = std::fs::read_to_string(dir.0.join("reports/index.html")).unwrap();
+    let html = std::fs::read_to_string(dir.join("reports/index.html")).unwrap();
     assert_eq!(html.matches("<svg").count(), 1);
     assert_eq!(html.matches("No data for this chart").count(), 8);
     assert!(html.contains("No Python baselines in this run"));
@@ -347,7 +340,7 @@ fn missing_sources_are_said_not_faked() {
 #[test]
 fn nothing_to_report_is_a_clear_error() {
     let dir = scratch("empty");
-    let out = report(&dir.0, &[]);
+    let out = report(&dir, &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("nothing to report: no records under"));
 }
@@ -366,8 +359,8 @@ fn strict_fails_only_when_an_interval_decides_against_a_claim() {
     );
     // The 0.57x run: ratios from 0.3x to 2.2x straddle the threshold: cannot tell.
     noisy["claim"]["ratios"] = json!([0.3, 2.2, 0.57, 1.9, 0.5, 2.0, 0.6, 1.8, 0.4, 2.1]);
-    write(&dir.0.join("claims.jsonl"), &[noisy]);
-    let out = report(&dir.0, &["--strict"]);
+    write(&dir.join("claims.jsonl"), &[noisy]);
+    let out = report(&dir, &["--strict"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
@@ -382,12 +375,12 @@ fn strict_fails_only_when_an_interval_decides_against_a_claim() {
         json!({"at_least": 1.5}),
         1.02,
     );
-    write(&dir.0.join("claims.jsonl"), &[flat]);
-    let out = report(&dir.0, &["--strict"]);
+    write(&dir.join("claims.jsonl"), &[flat]);
+    let out = report(&dir, &["--strict"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
     assert!(stderr.contains("harness report --strict: 1 of the article's claims do not hold on this run: processes give up to min(K, cores)x"), "{stderr}");
-    assert!(dir.0.join("reports/index.html").is_file(), "the page is written either way");
+    assert!(dir.join("reports/index.html").is_file(), "the page is written either way");
 }
 
 /// `just report` after `just python` with another shard: its records are not drawn, and the
@@ -398,48 +391,48 @@ fn records_of_another_run_are_not_drawn_and_bad_records_are_named() {
     let dir = scratch("mixed");
     let dataset = json!({"file": "data/a.tsv", "lines": 100, "bytes": 1000, "distinct": 10});
     write(
-        &dir.0.join("criterion/ngram/records.jsonl"),
+        &dir.join("criterion/ngram/records.jsonl"),
         &[rec("ngram", "serial", "rust", 0.5, json!({"workers": 1, "dataset": dataset}))],
     );
     let other = rec("ngram", "mapreduce", "python", 3.0, json!({"files": ["data/b.tsv"]}));
     write(
-        &dir.0.join("python.jsonl"),
+        &dir.join("python.jsonl"),
         &[other.clone(), rec("ngram", "polars", "python", 1.0, json!({"files": ["data/b.tsv"]}))],
     );
-    let out = report(&dir.0, &[]);
+    let out = report(&dir, &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let want = format!(
         "{}: 2 record(s) not drawn: measured on data/b.tsv, this run on data/a.tsv; rerun them with `just python`",
-        dir.0.join("python.jsonl").display()
+        dir.join("python.jsonl").display()
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains(&want), "{}", String::from_utf8_lossy(&out.stderr));
-    let html = std::fs::read_to_string(dir.0.join("reports/index.html")).unwrap();
+    let html = std::fs::read_to_string(dir.join("reports/index.html")).unwrap();
     assert!(html.contains("Not drawn: records of another run"));
     assert!(!html.contains("Python MapReduce"), "the other run's bars are not drawn");
     // The machine is the one the benches stamped, not the one drawing the page.
     assert!(html.contains("Test CPU, 2 cores (Test OS), measured 2026-11-27T10:00:00Z at commit abc1234"));
 
-    std::fs::write(dir.0.join("python.jsonl"), format!("{other}\n{{\"lang\": \"py")).unwrap();
-    std::fs::remove_dir_all(dir.0.join("reports")).unwrap();
-    let out = report(&dir.0, &[]);
+    std::fs::write(dir.join("python.jsonl"), format!("{other}\n{{\"lang\": \"py")).unwrap();
+    std::fs::remove_dir_all(dir.join("reports")).unwrap();
+    let out = report(&dir, &[]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.starts_with(&format!(
             "{}:2: a record that does not fit results.json",
-            dir.0.join("python.jsonl").display()
+            dir.join("python.jsonl").display()
         )) && err.trim_end().ends_with("rerun `just python`"),
         "{err}"
     );
-    assert!(!dir.0.join("reports/index.html").exists(), "no half-drawn page");
+    assert!(!dir.join("reports/index.html").exists(), "no half-drawn page");
     // The same records twice would draw every bar twice: refused, named.
     let ours = rec("ngram", "mapreduce", "python", 3.0, json!({"files": ["data/a.tsv"]}));
-    write(&dir.0.join("python.jsonl"), &[ours.clone(), ours]);
-    let out = report(&dir.0, &[]);
+    write(&dir.join("python.jsonl"), &[ours.clone(), ours]);
+    let out = report(&dir, &[]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    let want = format!("{}:2: the same figure as line 1", dir.0.join("python.jsonl").display());
+    let want = format!("{}:2: the same figure as line 1", dir.join("python.jsonl").display());
     assert!(err.starts_with(&want), "{err}");
 }
 
@@ -558,13 +551,13 @@ proptest! {
         changes in prop::collection::vec((any::<usize>(), any::<usize>(), any::<usize>(), any::<bool>()), 1..5)
     ) {
         let dir = scratch(&format!("odd-{}", changes[0].0 % 1000));
-        full_run(&dir.0);
+        full_run(&dir);
         let files = ["criterion/count/records.jsonl", "criterion/ngram/records.jsonl",
             "criterion/overhead/records.jsonl", "claims.jsonl", "python.jsonl", "sweep.jsonl"];
         let mut all: Vec<Vec<Value>> = files
             .iter()
             .map(|f| {
-                let text = std::fs::read_to_string(dir.0.join(f)).unwrap();
+                let text = std::fs::read_to_string(dir.join(f)).unwrap();
                 text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
             })
             .collect();
@@ -588,9 +581,9 @@ proptest! {
             }
         }
         for (file, records) in files.iter().zip(&all) {
-            write(&dir.0.join(file), records);
+            write(&dir.join(file), records);
         }
-        page_or_one_line(&dir.0)?;
+        page_or_one_line(&dir)?;
     }
 
     /// Bytes that are not records at all, in one source.
@@ -600,10 +593,10 @@ proptest! {
         keep_json in any::<bool>()
     ) {
         let dir = scratch(&format!("bytes-{}", bytes.len()));
-        full_run(&dir.0);
-        let mut text = if keep_json { std::fs::read(dir.0.join("python.jsonl")).unwrap() } else { Vec::new() };
+        full_run(&dir);
+        let mut text = if keep_json { std::fs::read(dir.join("python.jsonl")).unwrap() } else { Vec::new() };
         text.extend_from_slice(&bytes);
-        std::fs::write(dir.0.join("python.jsonl"), text).unwrap();
-        page_or_one_line(&dir.0)?;
+        std::fs::write(dir.join("python.jsonl"), text).unwrap();
+        page_or_one_line(&dir)?;
     }
 }

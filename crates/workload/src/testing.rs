@@ -31,6 +31,63 @@ pub fn run_example_with_stderr(manifest_dir: &str, name: &str, args: &[&str]) ->
     (text(output.stdout), text(output.stderr))
 }
 
+/// A scratch folder for one test, `<temp>/harness-<suite>-<pid>-<name>`: emptied when made,
+/// removed when dropped. It derefs to its folder's path.
+#[derive(Debug)]
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    pub fn new(suite: &str, name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("harness-{suite}-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        Scratch(dir)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.0.join(file)
+    }
+
+    /// Every name in the folder, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.0)
+            .expect("the scratch folder")
+            .map(|e| e.expect("a folder entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for Scratch {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.as_os_str()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// Two scoped threads: the smallest parallel model, for testing jobs without a model crate
 /// (the models' own runners are in their crates, which depend on this one).
 #[derive(Debug, Clone, Copy, Default)]
