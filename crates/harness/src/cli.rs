@@ -333,16 +333,6 @@ pub enum ReduceArg {
     Gathered,
 }
 
-impl ReduceArg {
-    pub fn name(self) -> &'static str {
-        match self {
-            ReduceArg::Spread => "spread",
-            ReduceArg::Others => "others",
-            ReduceArg::Gathered => "gathered",
-        }
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct MergePartsArgs {
     /// The manifest a spread run wrote beside its `--output` (`OUTPUT.manifest`); its parts

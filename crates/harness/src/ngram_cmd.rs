@@ -437,7 +437,8 @@ fn refuse_options_that_do_not_apply(args: &NgramArgs, cells: &[(Model, Algorithm
         return Err(format!(
             "harness ngram: --output with --engine timely --reduce {} is one part per process and a manifest, \
              not the file the other models write: run --model mapreduce alone, or give --reduce gathered",
-            args.reduce.unwrap_or_default().name()
+            clap::ValueEnum::to_possible_value(&args.reduce.unwrap_or_default())
+                .map_or_else(String::new, |v| v.get_name().to_string())
         ));
     }
     Ok(())
